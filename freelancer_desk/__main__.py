@@ -1,0 +1,21 @@
+"""Entry point: `freelancer-desk` with a subcommand runs the CLI, without one opens the window."""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    from freelancer_desk import cli
+
+    args = cli.parse_args(sys.argv[1:] if argv is None else argv)
+    if args.command is None:
+        # Imported here so that the CLI never loads Qt.
+        from freelancer_desk.ui.main import run_gui
+
+        return run_gui(args)
+    return cli.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Pure rules: money, clock, platform rules, state machines, billing. Imports nothing else."""

@@ -1,0 +1,1 @@
+"""Readers for Upwork, Fiverr, Toggl, Clockify and other exports."""

@@ -1,0 +1,1 @@
+"""SQLAlchemy models, database set-up, Alembic migrations and backups."""

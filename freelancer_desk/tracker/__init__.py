@@ -1,0 +1,1 @@
+"""Time tracking engine: segments, activity and snapshot sources, scheduler (Qt-free)."""
