@@ -24,7 +24,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 lint: $(STAMP)
-	$(BIN)/ruff check freelancer_desk tests bench
+	$(BIN)/ruff check freelancer_desk tests
+	$(BIN)/ruff format --check -q freelancer_desk tests
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 

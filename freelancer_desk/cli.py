@@ -21,7 +21,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"freelancer-desk {__version__}")
     parser.add_argument("--data-dir", help="workspace folder (env FREELANCER_DESK_DATA_DIR)")
     parser.add_argument("--db-url", help="database URL (env FREELANCER_DESK_DB_URL)")
-    parser.add_argument("--screenshot", metavar="DIR", help="render every area to DIR/<area>.png and exit")
+    parser.add_argument(
+        "--screenshot", metavar="DIR", help="render every area to DIR/<area>.png and exit"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("version", help="print the version")
     return parser

@@ -13,10 +13,30 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 # Minor-unit exponents (ISO 4217). Currencies not listed use 2.
 _EXPONENTS: dict[str, int] = {
-    "BIF": 0, "CLP": 0, "DJF": 0, "GNF": 0, "ISK": 0, "JPY": 0, "KMF": 0, "KRW": 0,
-    "PYG": 0, "RWF": 0, "UGX": 0, "UYI": 0, "VND": 0, "VUV": 0, "XAF": 0, "XOF": 0,
+    "BIF": 0,
+    "CLP": 0,
+    "DJF": 0,
+    "GNF": 0,
+    "ISK": 0,
+    "JPY": 0,
+    "KMF": 0,
+    "KRW": 0,
+    "PYG": 0,
+    "RWF": 0,
+    "UGX": 0,
+    "UYI": 0,
+    "VND": 0,
+    "VUV": 0,
+    "XAF": 0,
+    "XOF": 0,
     "XPF": 0,
-    "BHD": 3, "IQD": 3, "JOD": 3, "KWD": 3, "LYD": 3, "OMR": 3, "TND": 3,
+    "BHD": 3,
+    "IQD": 3,
+    "JOD": 3,
+    "KWD": 3,
+    "LYD": 3,
+    "OMR": 3,
+    "TND": 3,
 }
 
 # Codes we accept. A typo ("USS") is refused rather than silently becoming a currency.
@@ -62,10 +82,14 @@ class Money:
 
     def __post_init__(self) -> None:
         if isinstance(self.amount, bool) or not isinstance(self.amount, int):
-            raise MoneyError(f"amount must be an integer number of minor units, not {self.amount!r}")
+            raise MoneyError(
+                f"amount must be an integer number of minor units, not {self.amount!r}"
+            )
         check_currency(self.currency)
         if abs(self.amount) > MAX_MINOR:
-            raise MoneyError(f"amount {self.amount} is out of range (at most {MAX_MINOR} minor units)")
+            raise MoneyError(
+                f"amount {self.amount} is out of range (at most {MAX_MINOR} minor units)"
+            )
 
     # -- construction -------------------------------------------------------------
     @classmethod
@@ -89,9 +113,7 @@ class Money:
             raise MoneyError(f"{field}: {text!r} is not an amount") from exc
         scaled = value.scaleb(exp)
         if scaled != scaled.to_integral_value():
-            raise MoneyError(
-                f"{field}: {text!r} has more decimals than {currency} allows ({exp})"
-            )
+            raise MoneyError(f"{field}: {text!r} has more decimals than {currency} allows ({exp})")
         minor = int(scaled)
         if abs(minor) > MAX_MINOR:
             raise MoneyError(f"{field}: {text!r} is too large")
@@ -155,7 +177,9 @@ class Money:
 
     def percent(self, basis_points: int) -> Money:
         """`basis_points`/10000 of this amount, rounded half-up (away from zero)."""
-        return Money.from_decimal(self.decimal * Decimal(basis_points) / Decimal(10_000), self.currency)
+        return Money.from_decimal(
+            self.decimal * Decimal(basis_points) / Decimal(10_000), self.currency
+        )
 
     def split_fee(self, basis_points: int) -> tuple[Money, Money]:
         """(fee, net) with fee + net == self exactly: the fee rounds, the net absorbs it."""
@@ -173,9 +197,7 @@ class Money:
         sign = -1 if self.amount < 0 else 1
         whole = abs(self.amount)
         shares = [whole * r // total for r in ratios]
-        remainders = sorted(
-            range(len(ratios)), key=lambda i: (-(whole * ratios[i] % total), i)
-        )
+        remainders = sorted(range(len(ratios)), key=lambda i: (-(whole * ratios[i] % total), i))
         for i in remainders[: whole - sum(shares)]:
             shares[i] += 1
         return [Money(sign * s, self.currency) for s in shares]
@@ -186,7 +208,7 @@ class Money:
         return Decimal(self.amount).scaleb(-exponent(self.currency))
 
     def format_plain(self) -> str:
-        """"1234.50" — the currency's decimals, no symbol, no grouping."""
+        """ "1234.50" — the currency's decimals, no symbol, no grouping."""
         exp = exponent(self.currency)
         return f"{self.decimal:.{exp}f}"
 

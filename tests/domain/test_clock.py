@@ -34,4 +34,6 @@ def test_ensure_utc_refuses_naive_and_converts_offsets():
     with pytest.raises(ValueError, match="naive"):
         ensure_utc(datetime(2026, 1, 1, 12, 0))
     plus2 = timezone(timedelta(hours=2))
-    assert ensure_utc(datetime(2026, 1, 1, 12, 0, tzinfo=plus2)) == datetime(2026, 1, 1, 10, 0, tzinfo=UTC)
+    assert ensure_utc(datetime(2026, 1, 1, 12, 0, tzinfo=plus2)) == datetime(
+        2026, 1, 1, 10, 0, tzinfo=UTC
+    )

@@ -17,7 +17,7 @@ def test_parse_respects_currency_decimals():
 
 @pytest.mark.parametrize("text", ["", "abc", "1.2.3", "--5", "1e5", "NaN", "inf", "12,34"])
 def test_parse_refuses_garbage_naming_the_field(text):
-    with pytest.raises(MoneyError, match="^price:"):
+    with pytest.raises(MoneyError, match=r"^price:"):
         Money.parse(text, "USD", field="price")
 
 
