@@ -1,0 +1,48 @@
+"""Copies of the SQLite file, made with SQLite's online backup API (consistent even
+while another process writes), kept in rotation."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+
+from freelancer_desk.storage.errors import StorageError
+
+PRIVATE_FILE = 0o600
+
+
+def backup_sqlite(source: Path, dest: Path) -> Path:
+    """Copy the database at `source` to `dest` (0600) and return `dest`."""
+    dest.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tmp = dest.with_name(dest.name + ".part")
+    try:
+        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+        try:
+            out = sqlite3.connect(tmp)
+            try:
+                src.backup(out)
+            finally:
+                out.close()
+        finally:
+            src.close()
+        os.chmod(tmp, PRIVATE_FILE)
+        os.replace(tmp, dest)
+    except (sqlite3.Error, OSError) as exc:
+        tmp.unlink(missing_ok=True)
+        raise StorageError(f"backup of {source} to {dest} failed: {exc}") from exc
+    return dest
+
+
+def backup_name(reason: str, when: datetime) -> str:
+    return f"workspace-{when.strftime('%Y%m%dT%H%M%SZ')}-{reason}.sqlite3"
+
+
+def rotate(folder: Path, keep: int, pattern: str = "workspace-*.sqlite3") -> list[Path]:
+    """Delete all but the newest `keep` backups matching `pattern`; return the deleted."""
+    files = sorted(folder.glob(pattern), key=lambda p: p.name, reverse=True)
+    removed = files[keep:]
+    for path in removed:
+        path.unlink(missing_ok=True)
+    return removed

@@ -1,0 +1,96 @@
+"""Opening the database: engine, pragmas, sessions, and instants from the injected clock.
+
+SQLite runs in WAL mode with foreign keys on, synchronous=FULL (the ledger must not
+lose a committed row on power loss) and a busy timeout so a CLI command and the window
+can write to the same file. Nothing here is SQLite-only beyond those pragmas: the same
+models run on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from freelancer_desk.domain.clock import Clock
+from freelancer_desk.storage.base import Entity
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = FULL")
+    finally:
+        cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+class Database:
+    """An engine plus a session factory. Sessions stamp created_at/updated_at from the
+    clock the database was given."""
+
+    def __init__(self, url: str, clock: Clock, engine: Engine | None = None) -> None:
+        self.url = url
+        self.clock = clock
+        self.engine = engine or make_engine(url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        event.listen(self._sessions, "before_flush", self._stamp)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    def _stamp(self, session: Session, _context: Any, _instances: Any) -> None:
+        now = self.clock.now()
+        for obj in session.new:
+            if isinstance(obj, Entity):
+                if obj.created_at is None:
+                    obj.created_at = now
+                if obj.updated_at is None:
+                    obj.updated_at = now
+        for obj in session.dirty:
+            if isinstance(obj, Entity) and session.is_modified(obj, include_collections=False):
+                obj.updated_at = now
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A unit of work: committed when the block ends normally, rolled back otherwise."""
+        session = self._sessions()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading only; nothing it does is committed."""
+        session = self._sessions()
+        try:
+            yield session
+        finally:
+            session.rollback()
+            session.close()
+
+    def dispose(self) -> None:
+        self.engine.dispose()

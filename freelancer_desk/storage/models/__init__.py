@@ -1,0 +1,50 @@
+"""One module per aggregate. Importing this package registers every table."""
+
+from freelancer_desk.storage.models.clients import Client
+from freelancer_desk.storage.models.contracts import Contract, Milestone
+from freelancer_desk.storage.models.gigs import Gig, GigExtra, GigFaq, GigPackage, GigRequirement
+from freelancer_desk.storage.models.invoices import Invoice, InvoiceLine
+from freelancer_desk.storage.models.jobs import JobPost
+from freelancer_desk.storage.models.ledger import LedgerPosting, LedgerTransaction
+from freelancer_desk.storage.models.orders import Order, OrderDelivery, OrderExtra, OrderRevision
+from freelancer_desk.storage.models.proposals import (
+    Proposal,
+    ProposalMilestone,
+    ProposalTemplate,
+    ScreeningAnswer,
+)
+from freelancer_desk.storage.models.reminders import Reminder
+from freelancer_desk.storage.models.reviews import Review
+from freelancer_desk.storage.models.settings import ExchangeRate, Setting
+from freelancer_desk.storage.models.tracking import Segment, Snapshot, TimeSession
+
+__all__ = [
+    "Client",
+    "Contract",
+    "ExchangeRate",
+    "Gig",
+    "GigExtra",
+    "GigFaq",
+    "GigPackage",
+    "GigRequirement",
+    "Invoice",
+    "InvoiceLine",
+    "JobPost",
+    "LedgerPosting",
+    "LedgerTransaction",
+    "Milestone",
+    "Order",
+    "OrderDelivery",
+    "OrderExtra",
+    "OrderRevision",
+    "Proposal",
+    "ProposalMilestone",
+    "ProposalTemplate",
+    "Reminder",
+    "Review",
+    "ScreeningAnswer",
+    "Segment",
+    "Setting",
+    "Snapshot",
+    "TimeSession",
+]

@@ -1,0 +1,124 @@
+"""Tracked time: sessions, their 10-minute segments, and one snapshot per segment."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from freelancer_desk.storage.base import Entity, one_of
+from freelancer_desk.storage.vocab import SESSION_END_REASONS, SNAPSHOT_POLICIES
+
+
+class TimeSession(Entity):
+    """A stretch of tracking on one contract or one order. Running while `ended_at` is
+    NULL; at most one running session per device (a partial unique index)."""
+
+    __tablename__ = "time_sessions"
+    __table_args__ = (
+        CheckConstraint("(contract_id IS NULL) <> (order_id IS NULL)", name="one_target"),
+        CheckConstraint("ended_at IS NULL OR ended_at >= started_at", name="ends_after_start"),
+        CheckConstraint(
+            "end_reason IS NULL OR end_reason IN ("
+            + ", ".join(f"'{r}'" for r in SESSION_END_REASONS)
+            + ")",
+            name="end_reason_allowed",
+        ),
+        Index(
+            "uq_time_sessions_running_per_device",
+            "device_id",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+        Index("ix_time_sessions_started_at", "started_at"),
+    )
+
+    contract_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("contracts.id", ondelete="CASCADE"), index=True
+    )
+    order_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("orders.id", ondelete="CASCADE"), index=True
+    )
+    memo: Mapped[str] = mapped_column(Text, default="")
+    started_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    last_seen_at: Mapped[datetime]  # heartbeat, committed every 60 s while running
+    device_id: Mapped[str] = mapped_column(String(64))
+    pid: Mapped[int | None]
+    end_reason: Mapped[str | None] = mapped_column(String(16))
+    manual: Mapped[bool] = mapped_column(default=False)
+
+    segments: Mapped[list[Segment]] = relationship(
+        back_populates="session", cascade="all, delete-orphan", order_by="Segment.slot_start"
+    )
+
+
+class Segment(Entity):
+    """A 10-minute slot aligned to the wall clock (:00, :10, … :50 UTC).
+
+    Raw tracked seconds are kept; rounding applies at invoicing. The contract or order is
+    copied from the session so that reports need not join through sessions.
+    """
+
+    __tablename__ = "segments"
+    __table_args__ = (
+        UniqueConstraint("session_id", "slot_start", name="uq_segments_session_slot"),
+        CheckConstraint("tracked_seconds BETWEEN 0 AND 600", name="tracked_seconds_range"),
+        CheckConstraint("active_minutes BETWEEN 0 AND 10", name="active_minutes_range"),
+        Index("ix_segments_contract_slot", "contract_id", "slot_start"),
+        Index("ix_segments_slot_start", "slot_start"),
+    )
+
+    session_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("time_sessions.id", ondelete="CASCADE")
+    )
+    contract_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("contracts.id", ondelete="CASCADE")
+    )
+    order_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("orders.id", ondelete="CASCADE"), index=True
+    )
+    slot_start: Mapped[datetime]
+    tracked_seconds: Mapped[int] = mapped_column(default=0)
+    # Per minute of the slot: seconds with input (0..60); never what the input was.
+    activity: Mapped[list[int]] = mapped_column(default=list)
+    active_minutes: Mapped[int] = mapped_column(default=0)
+    memo: Mapped[str] = mapped_column(Text, default="")
+    manual: Mapped[bool] = mapped_column(default=False)
+    idle: Mapped[bool] = mapped_column(default=False)
+    over_limit: Mapped[bool] = mapped_column(default=False)
+    deleted: Mapped[bool] = mapped_column(default=False)
+    snapshot_missing: Mapped[bool] = mapped_column(default=False)
+
+    session: Mapped[TimeSession] = relationship(back_populates="segments")
+    snapshot: Mapped[Snapshot | None] = relationship(
+        back_populates="segment", cascade="all, delete-orphan", uselist=False
+    )
+
+
+class Snapshot(Entity):
+    """A screen snapshot's metadata. The files stay on the device that took them; the
+    SHA-256 chain lets an evidence export prove nothing was altered."""
+
+    __tablename__ = "snapshots"
+    __table_args__ = (
+        one_of("policy", SNAPSHOT_POLICIES),
+        UniqueConstraint("segment_id", name="uq_snapshots_segment_id"),
+    )
+
+    segment_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("segments.id", ondelete="CASCADE"))
+    taken_at: Mapped[datetime]
+    device_id: Mapped[str] = mapped_column(String(64))
+    policy: Mapped[str] = mapped_column(String(8))
+    path: Mapped[str] = mapped_column(String(500))  # relative to the snapshot folder
+    thumb_path: Mapped[str] = mapped_column(String(500), default="")
+    width: Mapped[int] = mapped_column(default=0)
+    height: Mapped[int] = mapped_column(default=0)
+    sha256: Mapped[str] = mapped_column(String(64))
+    prev_chain: Mapped[str] = mapped_column(String(64), default="")
+    chain: Mapped[str] = mapped_column(String(64))  # sha256(prev_chain + sha256)
+
+    segment: Mapped[Segment] = relationship(back_populates="snapshot")
