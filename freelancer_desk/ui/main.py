@@ -1,16 +1,156 @@
-"""Starts the Qt application."""
+"""Starts the Qt application: opens the backend, offers the demo workspace on a first
+start, shows the window — or, with `--screenshot DIR`, renders every area to PNG and
+exits."""
 
 from __future__ import annotations
 
 import argparse
+import importlib
+import os
 import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from freelancer_desk.ui.backend import Backend
+from freelancer_desk.ui.mainwindow import AREAS, MainWindow, app_icon
+
+SCREENSHOT_SIZE = (1400, 900)
+# Failures the user can act on; their message is the whole story, no traceback.
+EXPECTED_ERRORS: tuple[type[BaseException], ...] = (ValueError, OSError)
+
+Opener = Callable[[argparse.Namespace], Backend]
 
 
-def run_gui(args: argparse.Namespace) -> int:
-    from PySide6.QtWidgets import QApplication, QMainWindow
+def ensure_app() -> QApplication:
+    existing = QCoreApplication.instance()
+    if isinstance(existing, QApplication):
+        return existing
+    QApplication.setApplicationName("Freelancer Desk")
+    QApplication.setOrganizationName("freelancer-desk")
+    QGuiApplication.setDesktopFileName("freelancer-desk")
+    app = QApplication(sys.argv[:1])
+    app.setWindowIcon(app_icon())
+    return app
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    window = QMainWindow()
-    window.setWindowTitle("Freelancer Desk")
+
+def build_window(backend: Backend, *, remember: bool = True) -> MainWindow:
+    """The main window over `backend`, with its saved geometry and area (not shown)."""
+    return MainWindow(backend, remember=remember)
+
+
+def render_screenshots(
+    backend: Backend, out_dir: Path, size: tuple[int, int] = SCREENSHOT_SIZE
+) -> list[Path]:
+    """Render every area to `out_dir/<area-key>.png`; the user's saved window state is
+    neither read nor written."""
+    app = ensure_app()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    window = build_window(backend, remember=False)
+    window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
+    window.resize(*size)
     window.show()
-    return app.exec()
+    paths = []
+    try:
+        for area in AREAS:
+            window.set_area(area.key)
+            app.processEvents()
+            path = out_dir / f"{area.key}.png"
+            if not window.grab().save(str(path)):
+                raise OSError(f"could not write {path}")
+            paths.append(path)
+    finally:
+        window.close()
+        window.deleteLater()
+    return paths
+
+
+def offer_demo(backend: Backend, parent: QWidget | None = None) -> bool:
+    """First start: ask whether to open the demo workspace; True if it was created."""
+    box = QMessageBox(parent)
+    box.setWindowTitle("Welcome to Freelancer Desk")
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setText("This workspace is empty.")
+    box.setInformativeText(
+        "Explore a demo workspace with clients, gigs, contracts, tracked time and "
+        "earnings — or start with an empty one.\n\n"
+        f"Workspace folder: {backend.data_dir}"
+    )
+    demo = box.addButton("Open the demo workspace", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton("Start empty", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(demo)
+    box.exec()
+    if box.clickedButton() is demo:
+        backend.create_demo()
+        return True
+    return False
+
+
+def _has_window_system() -> bool:
+    return QGuiApplication.platformName() not in {"offscreen", "minimal", ""}
+
+
+def report_error(exc: BaseException, *, interactive: bool) -> int:
+    """One clear message (a dialog when a user can see it, stderr otherwise); exit 1."""
+    expected = isinstance(exc, EXPECTED_ERRORS)
+    message = str(exc) or type(exc).__name__
+    if not expected:
+        traceback.print_exception(exc, file=sys.stderr)
+        message = f"Unexpected error: {message}"
+    print(f"freelancer-desk: {message}", file=sys.stderr)
+    if interactive and QApplication.instance() is not None and _has_window_system():
+        QMessageBox.critical(None, "Freelancer Desk could not start", message)
+    return 1
+
+
+def _default_opener(args: argparse.Namespace) -> Backend:
+    # Imported late: the application module builds the whole core.
+    opener: Opener = importlib.import_module("freelancer_desk.app").open_backend
+    return opener(args)
+
+
+def _no_display() -> bool:
+    return (
+        sys.platform.startswith("linux")
+        and not os.environ.get("QT_QPA_PLATFORM")
+        and not os.environ.get("DISPLAY")
+        and not os.environ.get("WAYLAND_DISPLAY")
+    )
+
+
+def run_gui(args: argparse.Namespace, opener: Opener | None = None) -> int:
+    screenshot = getattr(args, "screenshot", None)
+    if _no_display():
+        if not screenshot:
+            print(
+                "freelancer-desk: no display (DISPLAY and WAYLAND_DISPLAY are unset); "
+                "run it in a desktop session, or use a subcommand",
+                file=sys.stderr,
+            )
+            return 1
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    app = ensure_app()
+    interactive = not screenshot
+    try:
+        backend = (opener or _default_opener)(args)
+    except Exception as exc:
+        return report_error(exc, interactive=interactive)
+    try:
+        if screenshot:
+            if backend.is_empty():
+                backend.create_demo()
+            render_screenshots(backend, Path(screenshot))
+            return 0
+        if backend.is_empty():
+            offer_demo(backend)
+        window = build_window(backend)
+        window.show()
+        return app.exec()
+    except Exception as exc:
+        return report_error(exc, interactive=interactive)
+    finally:
+        backend.close()

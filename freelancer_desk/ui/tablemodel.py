@@ -1,0 +1,245 @@
+"""A Qt table model over a `ListSource` that holds only the pages it has shown.
+
+Rows arrive a page at a time through `canFetchMore`/`fetchMore` as the view scrolls;
+sorting and the filter text are handed to the source (the database), never done in
+Qt. `Qt.UserRole` gives a row's id, `RAW_ROLE` its typed value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QDate,
+    QDateTime,
+    QLocale,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+
+from freelancer_desk.domain.money import Money, exponent
+from freelancer_desk.services.listing import Column, ListQuery, ListSource, Row
+
+PAGE_SIZE = 200
+RAW_ROLE = Qt.ItemDataRole.UserRole + 1
+
+_NUMERIC = frozenset({"int", "money", "duration", "percent"})
+_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+
+# Symbols that name one currency wherever they are read; anything else shows its code.
+_SYMBOLS = {"EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "USD": "$"}
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+def display_locale() -> QLocale:
+    """The user's locale; the unconfigured "C" locale (no grouping, odd dates) reads
+    as US English instead."""
+    locale = QLocale()
+    if locale.language() == QLocale.Language.C:
+        return QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)
+    return locale
+
+
+def format_duration(seconds: int) -> str:
+    """3725 -> "1:02" (hours:minutes, rounded down to the minute)."""
+    sign = "-" if seconds < 0 else ""
+    minutes = abs(seconds) // 60
+    return f"{sign}{minutes // 60}:{minutes % 60:02d}"
+
+
+def format_money(value: Money, locale: QLocale) -> str:
+    native = locale.currencySymbol(QLocale.CurrencySymbolFormat.CurrencyIsoCode)
+    if value.currency == native:
+        symbol = locale.currencySymbol(QLocale.CurrencySymbolFormat.CurrencySymbol)
+    else:
+        symbol = _SYMBOLS.get(value.currency, "")
+        # "$" alone would read as the local dollar in Canada or Australia.
+        if not symbol or locale.currencySymbol() == symbol:
+            symbol = f"{value.currency}\u00a0"
+    # float is exact enough here: display only, and far below 2**53 minor units.
+    return locale.toCurrencyString(float(value.decimal), symbol, exponent(value.currency))
+
+
+def format_percent(basis_points: int, locale: QLocale) -> str:
+    decimals = 0 if basis_points % 100 == 0 else 2 if basis_points % 10 else 1
+    return f"{locale.toString(basis_points / 100, 'f', decimals)}{locale.percent()}"
+
+
+def format_value(value: object, column: Column, locale: QLocale) -> str:
+    if value is None:
+        return ""
+    kind = column.kind
+    if kind == "money" and isinstance(value, Money):
+        return format_money(value, locale)
+    if kind == "datetime" and isinstance(value, datetime):
+        local = QDateTime.fromMSecsSinceEpoch(int(value.timestamp() * 1000)).toLocalTime()
+        return locale.toString(local, QLocale.FormatType.ShortFormat)
+    if kind == "date" and isinstance(value, date):
+        return locale.toString(
+            QDate(value.year, value.month, value.day), QLocale.FormatType.ShortFormat
+        )
+    if kind == "duration" and isinstance(value, int):
+        return format_duration(value)
+    if kind == "percent" and isinstance(value, int):
+        return format_percent(value, locale)
+    if kind == "bool":
+        return "Yes" if value else "No"
+    if kind == "int" and isinstance(value, int):
+        return locale.toString(value)
+    return str(value)
+
+
+class ListModel(QAbstractTableModel):
+    """Rows of one `ListSource`, fetched lazily in pages of `page_size`."""
+
+    # Emitted after every re-query with the total number of matching rows.
+    totalChanged = Signal(int)
+
+    def __init__(
+        self,
+        source: ListSource,
+        *,
+        page_size: int = PAGE_SIZE,
+        locale: QLocale | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._source = source
+        self._columns: list[Column] = list(source.columns)
+        self._page_size = page_size
+        self._locale = locale or display_locale()
+        self._query = ListQuery()
+        self._rows: list[Row] = []
+        self._total = 0
+        self._load(self._page_size)
+
+    # -- what the window reads -------------------------------------------------------
+    @property
+    def source(self) -> ListSource:
+        return self._source
+
+    @property
+    def query(self) -> ListQuery:
+        return self._query
+
+    @property
+    def total(self) -> int:
+        """Rows matching the current query, fetched or not."""
+        return self._total
+
+    @property
+    def loaded(self) -> int:
+        return len(self._rows)
+
+    def column(self, section: int) -> Column:
+        return self._columns[section]
+
+    def row_id(self, row: int) -> str:
+        return str(self._rows[row]["id"])
+
+    # -- re-querying -----------------------------------------------------------------
+    def set_filter_text(self, text: str) -> None:
+        text = text.strip()
+        if text != self._query.text:
+            self._requery(replace(self._query, text=text))
+
+    def set_filters(self, filters: dict[str, str]) -> None:
+        if filters != self._query.filters:
+            self._requery(replace(self._query, filters=dict(filters)))
+
+    def refresh(self) -> None:
+        """Re-read after the data changed, keeping as many rows as were shown."""
+        self._requery(self._query, keep=len(self._rows))
+
+    def _requery(self, query: ListQuery, keep: int = 0) -> None:
+        self.beginResetModel()
+        self._query = query
+        self._load(max(self._page_size, keep))
+        self.endResetModel()
+        self.totalChanged.emit(self._total)
+
+    def _load(self, limit: int) -> None:
+        self._total = self._source.count(self._query)
+        self._rows = self._source.fetch(self._query, 0, min(limit, self._total))
+
+    # -- QAbstractTableModel ---------------------------------------------------------
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._columns)
+
+    def canFetchMore(self, parent: AnyIndex) -> bool:
+        return not parent.isValid() and len(self._rows) < self._total
+
+    def fetchMore(self, parent: AnyIndex) -> None:
+        if not self.canFetchMore(parent):
+            return
+        start = len(self._rows)
+        page = self._source.fetch(self._query, start, min(self._page_size, self._total - start))
+        if not page:
+            # The table shrank under us; believe what we hold.
+            self._total = start
+            return
+        self.beginInsertRows(QModelIndex(), start, start + len(page) - 1)
+        self._rows.extend(page)
+        self.endInsertRows()
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid() or index.row() >= len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        column = self._columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return format_value(row.get(column.key), column, self._locale)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            value = row.get(column.key)
+            if isinstance(value, datetime):
+                local = QDateTime.fromMSecsSinceEpoch(int(value.timestamp() * 1000))
+                return self._locale.toString(local.toLocalTime(), QLocale.FormatType.LongFormat)
+            return None
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return _RIGHT if column.kind in _NUMERIC else _LEFT
+        if role == Qt.ItemDataRole.UserRole:
+            return str(row["id"])
+        if role == RAW_ROLE:
+            return row.get(column.key)
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> object:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self._columns):
+            return None
+        column = self._columns[section]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.title
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return _RIGHT if column.kind in _NUMERIC else _LEFT
+        return None
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemNeverHasChildren
+        )
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Ask the source for a new order; column -1 (or an unsortable one) means the
+        source's own order."""
+        key = None
+        if 0 <= column < len(self._columns) and self._columns[column].sortable:
+            key = self._columns[column].key
+        descending = key is not None and order == Qt.SortOrder.DescendingOrder
+        if (key, descending) != (self._query.sort, self._query.descending):
+            self._requery(replace(self._query, sort=key, descending=descending))
