@@ -1,0 +1,1 @@
+"""State machines, one per aggregate: the one place each transition is decided."""
