@@ -1,18 +1,27 @@
-"""Composition root: resolves settings, opens the store, builds the services.
-
-The only place where concrete classes are chosen; everything else receives what it
-needs as arguments.
+"""Composition root: resolves where the workspace lives, opens the store, builds the
+services. The only place where concrete classes are chosen; everything else receives
+what it needs as arguments.
 """
 
 from __future__ import annotations
 
 import os
+import socket
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 from platformdirs import user_data_path
 
 from freelancer_desk.domain.clock import Clock, SystemClock
+from freelancer_desk.services.clients import ClientService
+from freelancer_desk.services.events import ChangeBus
+from freelancer_desk.services.ledger import LedgerService
+from freelancer_desk.services.listing import ListSource
+from freelancer_desk.services.views import build_sources
+from freelancer_desk.storage.db import Database
+from freelancer_desk.storage.migrate import MigrationResult
+from freelancer_desk.storage.workspace import open_workspace, workspace_exists
 
 DATA_DIR_ENV = "FREELANCER_DESK_DATA_DIR"
 DB_URL_ENV = "FREELANCER_DESK_DB_URL"
@@ -20,19 +29,63 @@ DB_URL_ENV = "FREELANCER_DESK_DB_URL"
 
 @dataclass(frozen=True)
 class Location:
-    """Where the workspace lives: a data folder, and the database URL (SQLite inside it
-    unless another URL is given)."""
+    """Where the workspace lives: a data folder (snapshots, backups, device id) and the
+    database URL (SQLite inside the folder unless another URL is given)."""
 
     data_dir: Path
     db_url: str
 
+    @property
+    def exists(self) -> bool:
+        return self.data_dir.is_dir() and workspace_exists(self.db_url)
+
 
 def resolve_location(data_dir: str | None = None, db_url: str | None = None) -> Location:
     folder = data_dir or os.environ.get(DATA_DIR_ENV) or str(user_data_path("freelancer-desk"))
-    path = Path(folder).expanduser()
+    path = Path(folder).expanduser().absolute()
     url = db_url or os.environ.get(DB_URL_ENV) or f"sqlite:///{path / 'workspace.sqlite3'}"
     return Location(path, url)
 
 
-def default_clock() -> Clock:
-    return SystemClock()
+def device_id(data_dir: Path) -> str:
+    """This machine's id, made once and kept in the data folder: running sessions and
+    snapshots belong to a device."""
+    path = data_dir / "device-id"
+    try:
+        value = path.read_text(encoding="utf-8").strip()
+        if value:
+            return value
+    except FileNotFoundError:
+        pass
+    value = f"{socket.gethostname()[:40]}-{uuid.uuid4().hex[:12]}"
+    tmp = path.with_name("device-id.part")
+    tmp.write_text(value + "\n", encoding="utf-8")
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
+    return value
+
+
+class App:
+    """The running application's parts, built once and handed to the CLI or the window."""
+
+    def __init__(
+        self, location: Location, clock: Clock, db: Database, migration: MigrationResult
+    ) -> None:
+        self.location = location
+        self.clock = clock
+        self.db = db
+        self.migration = migration
+        self.bus = ChangeBus()
+        self.device_id = device_id(location.data_dir)
+        self.ledger = LedgerService()
+        self.clients = ClientService(db, self.bus)
+        self.sources: dict[str, ListSource] = build_sources(db)
+
+    @classmethod
+    def open(cls, location: Location, clock: Clock | None = None, *, create: bool = True) -> App:
+        clock = clock or SystemClock()
+        db, migration = open_workspace(location.data_dir, location.db_url, clock, create=create)
+        return cls(location, clock, db, migration)
+
+    def close(self) -> None:
+        self.db.dispose()

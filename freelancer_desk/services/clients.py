@@ -1,0 +1,121 @@
+"""Clients: create, read, update, archive — with validation that names the field."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from freelancer_desk.domain.errors import RuleError
+from freelancer_desk.domain.money import MoneyError, check_currency
+from freelancer_desk.domain.platforms import Platform
+from freelancer_desk.services.common import clean_text, find, to_dict
+from freelancer_desk.services.events import Change, ChangeBus
+from freelancer_desk.storage.db import Database
+from freelancer_desk.storage.models import Client
+
+PLATFORM_CHOICES = tuple(p.value for p in Platform)
+
+
+@dataclass(frozen=True)
+class ClientInput:
+    name: str
+    platform: str = "direct"
+    company: str | None = None
+    country: str | None = None
+    timezone: str | None = None
+    email: str | None = None
+    currency: str = "USD"
+    payment_terms_days: int | None = None
+    notes: str = ""
+
+
+def check_platform(value: str, field: str = "platform") -> str:
+    if value not in PLATFORM_CHOICES:
+        raise RuleError(
+            f"{field}.unknown",
+            f"{field}: {value!r} is not one of {', '.join(PLATFORM_CHOICES)}",
+            field=field,
+        )
+    return value
+
+
+def check_currency_field(value: str, field: str = "currency") -> str:
+    try:
+        return check_currency(value)
+    except MoneyError as exc:
+        raise RuleError(f"{field}.unknown", f"{field}: {exc}", field=field) from exc
+
+
+def _validated(data: ClientInput) -> dict[str, Any]:
+    timezone = clean_text(data.timezone, field="timezone", max_chars=64) or None
+    if timezone is not None:
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise RuleError(
+                "timezone.unknown",
+                f"timezone: {timezone!r} is not an IANA zone (e.g. Europe/Berlin)",
+                field="timezone",
+            ) from exc
+    email = clean_text(data.email, field="email", max_chars=320) or None
+    if email is not None and ("@" not in email or " " in email):
+        raise RuleError("email.invalid", f"email: {email!r} is not an address", field="email")
+    terms = data.payment_terms_days
+    if terms is not None and not 0 <= terms <= 365:
+        raise RuleError(
+            "payment_terms.range",
+            f"payment_terms_days: {terms} must be between 0 and 365",
+            field="payment_terms_days",
+        )
+    return {
+        "name": clean_text(data.name, field="name", max_chars=200, required=True),
+        "platform": check_platform(data.platform),
+        "company": clean_text(data.company, field="company", max_chars=200) or None,
+        "country": clean_text(data.country, field="country", max_chars=80) or None,
+        "timezone": timezone,
+        "email": email,
+        "currency": check_currency_field(data.currency),
+        "payment_terms_days": terms,
+        "notes": clean_text(data.notes, field="notes", max_chars=100_000),
+    }
+
+
+class ClientService:
+    def __init__(self, db: Database, bus: ChangeBus) -> None:
+        self._db = db
+        self._bus = bus
+
+    def create(self, data: ClientInput) -> dict[str, Any]:
+        values = _validated(data)
+        with self._db.session() as s:
+            client = Client(**values)
+            s.add(client)
+            s.flush()
+            result = to_dict(client)
+        self._bus.publish(Change("client", "created", (result["id"],)))
+        return result
+
+    def get(self, ident: str) -> dict[str, Any]:
+        with self._db.read() as s:
+            return to_dict(find(s, Client, ident, what="client"))
+
+    def update(self, ident: str, data: ClientInput) -> dict[str, Any]:
+        values = _validated(data)
+        with self._db.session() as s:
+            client = find(s, Client, ident, what="client")
+            for key, value in values.items():
+                setattr(client, key, value)
+            s.flush()
+            result = to_dict(client)
+        self._bus.publish(Change("client", "updated", (result["id"],)))
+        return result
+
+    def set_archived(self, ident: str, archived: bool) -> dict[str, Any]:
+        with self._db.session() as s:
+            client = find(s, Client, ident, what="client")
+            client.archived = archived
+            s.flush()
+            result = to_dict(client)
+        self._bus.publish(Change("client", "archived" if archived else "restored", (result["id"],)))
+        return result
