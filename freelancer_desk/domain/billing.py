@@ -134,7 +134,8 @@ def split_into_segments(
             field="ended_at",
         )
     slices: list[SegmentSlice] = []
-    slot = segment_start(start, minutes)
+    # An empty interval has no slices, not a zero-second one in the segment holding it.
+    slot = segment_start(start, minutes) if start < end else end
     step = timedelta(minutes=minutes)
     while slot < end:
         slot_end = slot + step

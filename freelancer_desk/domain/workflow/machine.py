@@ -19,18 +19,21 @@ class StateMachine(Generic[S, A]):
     """`table[state][action]` is the next state; a missing entry is a refused step.
 
     `reasons` words a refusal for the cases users meet ("it is not funded"); any other
-    refusal names the states the action needs, read off the table itself.
+    refusal names the states the action needs, read off the table itself. `verbs` says
+    an action in a message where its name alone reads badly ("request changes on").
     """
 
     aggregate: str
     table: Mapping[S, Mapping[A, S]]
     reasons: Mapping[tuple[S, A], str] = field(default_factory=dict)
+    verbs: Mapping[A, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # Read-only views: the machines are module-level constants shared by everyone.
         frozen = {state: MappingProxyType(dict(moves)) for state, moves in self.table.items()}
         object.__setattr__(self, "table", MappingProxyType(frozen))
         object.__setattr__(self, "reasons", MappingProxyType(dict(self.reasons)))
+        object.__setattr__(self, "verbs", MappingProxyType(dict(self.verbs)))
 
     def allowed_actions(self, state: S) -> tuple[A, ...]:
         """What the user may do now, in the table's order (the UI's buttons)."""
@@ -49,7 +52,7 @@ class StateMachine(Generic[S, A]):
             return moves[action]
         raise RuleError(
             f"{self.aggregate}.{action.value}",
-            f"cannot {_words(action)} {_words_of(self.aggregate)}: "
+            f"cannot {self.verbs.get(action) or _words(action)} {_words_of(self.aggregate)}: "
             f"{self._reason(current, action)} (state: {_words(current)})",
             field="state",
         )

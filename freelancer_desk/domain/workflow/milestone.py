@@ -77,6 +77,7 @@ MILESTONE: StateMachine[MilestoneState, MilestoneAction] = StateMachine(
         (_M.RELEASED, _A.RELEASE): "it is already released",
         (_M.REFUNDED, _A.RELEASE): "it was refunded",
     },
+    verbs={_A.REQUEST_CHANGES: "request changes on"},
 )
 
 

@@ -59,6 +59,7 @@ ORDER: StateMachine[OrderState, OrderAction] = StateMachine(
         (_O.AWAITING_REQUIREMENTS, _A.COMPLETE): "it was never delivered",
         (_O.IN_PROGRESS, _A.COMPLETE): "it is not delivered",
     },
+    verbs={_A.REQUEST_REVISION: "request a revision on"},
 )
 
 # A package's revision allowance: a count, or None for unlimited revisions.

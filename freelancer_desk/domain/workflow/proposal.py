@@ -74,4 +74,5 @@ PROPOSAL: StateMachine[ProposalState, ProposalAction] = StateMachine(
         (_P.HIRED, _A.HIRE): "it is already hired (a proposal is hired once)",
         (_P.HIRED, _A.ARCHIVE): "it is hired; its contract carries on",
     },
+    verbs={_A.MARK_VIEWED: "mark as viewed", _A.RECEIVE_OFFER: "receive an offer on"},
 )
