@@ -185,30 +185,37 @@ def check_transaction(
 ) -> None:
     """Refuse a transaction that would overdraw a holding account.
 
-    `balances` are the accounts' current balances; `source_balances`, when given, what
-    the transaction's own source holds in them — so a milestone's release is checked
-    against what that milestone funded, not against its contract's whole escrow.
+    `balances` are the accounts' current balances. `source_balances`, when given, are
+    what the transaction's own source put in them, so a milestone's release is checked
+    against what that milestone funded, not its contract's whole escrow. That second
+    check covers escrow and pending only: available money is one pool, whoever earned it.
     """
-    scopes = [("", balances)]
+    _check_holdings(transaction, balances, HOLDING_KINDS, "")
     if source_balances is not None:
-        scopes.append(
-            (f" for {transaction.source_kind.value} {transaction.source_id}", source_balances)
-        )
-    for where, held in scopes:
-        after = apply({a: held[a] for a in _accounts(transaction) if a in held}, transaction)
-        for account, amount in after.items():
-            if account.kind in HOLDING_KINDS and amount.is_negative:
-                have = held.get(account, Money.zero(account.currency))
-                raise RuleError(
-                    f"ledger.{account.kind.value}_negative",
-                    f"cannot take {have - amount} from {account.kind.value}"
-                    f" ({account.scope or 'platform'}){where}: it holds only {have}",
-                    field="amount",
-                )
+        where = f" for {transaction.source_kind.value} {transaction.source_id}"
+        _check_holdings(transaction, source_balances, _PER_SOURCE_KINDS, where)
 
 
-def _accounts(transaction: Transaction) -> set[Account]:
-    return {posting.account for posting in transaction.postings}
+_PER_SOURCE_KINDS = frozenset({AccountKind.ESCROW, AccountKind.PENDING})
+
+
+def _check_holdings(
+    transaction: Transaction,
+    held: Mapping[Account, Money],
+    kinds: frozenset[AccountKind],
+    where: str,
+) -> None:
+    touched = {posting.account for posting in transaction.postings}
+    after = apply({account: held[account] for account in touched if account in held}, transaction)
+    for account, amount in after.items():
+        if account.kind in kinds and amount.is_negative:
+            have = held.get(account, Money.zero(account.currency))
+            raise RuleError(
+                f"ledger.{account.kind.value}_negative",
+                f"cannot take {have - amount} from {account.kind.value}"
+                f" ({account.scope or 'platform'}){where}: it holds only {have}",
+                field="amount",
+            )
 
 
 # -- the general shapes of money events -----------------------------------------------------
