@@ -1,1 +1,1 @@
-"""Pure rules: money, clock, platform rules, state machines, billing. Imports nothing else."""
+"""Pure rules: money, clock, platform facts, state machines, billing, ledger. Stdlib only."""

@@ -210,6 +210,12 @@ def test_every_other_step_is_refused_naming_the_rule(machine, states, actions):
             " (state: draft)",
         ),
         (
+            MILESTONE,
+            MilestoneState.FUNDED,
+            MilestoneAction.REQUEST_CHANGES,
+            "cannot request changes on milestone: it must be submitted (state: funded)",
+        ),
+        (
             CONTRACT,
             ContractState.ENDED,
             ContractAction.RESUME,
