@@ -1,61 +1,35 @@
 """The enumerations stored as checked text, in one place.
 
-Values are lower-case words; the rules about moving between them live in domain/.
+Values are lower-case words. Where the domain owns an enumeration (states, kinds,
+platforms) the stored values are read off it, so the two cannot drift apart.
 """
 
-PLATFORMS = ("upwork", "fiverr", "direct", "other")
-GIG_STATES = ("draft", "active", "paused", "archived")
+from enum import StrEnum
+
+from freelancer_desk.domain.platforms import Platform
+from freelancer_desk.domain.workflow.contract import ContractKind, ContractState
+from freelancer_desk.domain.workflow.gig import GigState
+from freelancer_desk.domain.workflow.milestone import MilestoneState
+from freelancer_desk.domain.workflow.order import OrderState
+from freelancer_desk.domain.workflow.proposal import ProposalState
+
+
+def values(enum: type[StrEnum]) -> tuple[str, ...]:
+    return tuple(member.value for member in enum)
+
+
+PLATFORMS = values(Platform)
+GIG_STATES = values(GigState)
 PACKAGE_TIERS = ("basic", "standard", "premium")
 EXTRA_KINDS = ("extra", "fast_delivery")
-ORDER_STATES = (
-    "awaiting_requirements",
-    "in_progress",
-    "delivered",
-    "revision_requested",
-    "completed",
-    "cancelled",
-)
+ORDER_STATES = values(OrderState)
 BUDGET_KINDS = ("hourly", "fixed")
-PROPOSAL_STATES = (
-    "draft",
-    "submitted",
-    "viewed",
-    "interviewing",
-    "offer",
-    "hired",
-    "declined",
-    "withdrawn",
-    "archived",
-)
+PROPOSAL_STATES = values(ProposalState)
 TEMPLATE_KINDS = ("template", "snippet")
-CONTRACT_KINDS = ("hourly", "fixed")
-CONTRACT_STATES = ("active", "paused", "ended")
+CONTRACT_KINDS = values(ContractKind)
+CONTRACT_STATES = values(ContractState)
 SNAPSHOT_POLICIES = ("off", "blurred", "full")
-ROUNDING_RULES = (
-    "upwork_10min",
-    "exact",
-    "up_1",
-    "nearest_1",
-    "down_1",
-    "up_6",
-    "nearest_6",
-    "down_6",
-    "up_15",
-    "nearest_15",
-    "down_15",
-    "up_30",
-    "nearest_30",
-    "down_30",
-)
-MILESTONE_STATES = (
-    "planned",
-    "funded",
-    "submitted",
-    "changes_requested",
-    "released",
-    "refunded",
-    "disputed",
-)
+MILESTONE_STATES = values(MilestoneState)
 SESSION_END_REASONS = ("stopped", "orphaned", "switched", "idle", "suspended", "manual")
 INVOICE_STATES = ("draft", "issued", "paid", "void")
 ACCOUNT_KINDS = (

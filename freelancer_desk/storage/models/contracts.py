@@ -14,7 +14,6 @@ from freelancer_desk.storage.vocab import (
     CONTRACT_STATES,
     MILESTONE_STATES,
     PLATFORMS,
-    ROUNDING_RULES,
     SNAPSHOT_POLICIES,
 )
 
@@ -25,7 +24,6 @@ class Contract(Entity):
         one_of("kind", CONTRACT_KINDS),
         one_of("state", CONTRACT_STATES),
         one_of("platform", PLATFORMS),
-        one_of("rounding_rule", ROUNDING_RULES),
         one_of("snapshot_policy", SNAPSHOT_POLICIES),
         CheckConstraint("fee_bp BETWEEN 0 AND 10000", name="fee_range"),
         CheckConstraint(
@@ -47,7 +45,8 @@ class Contract(Entity):
     hourly_rate_minor: Mapped[int | None]
     fee_bp: Mapped[int] = mapped_column(default=1000)
     weekly_limit_minutes: Mapped[int | None]  # None: no limit
-    rounding_rule: Mapped[str] = mapped_column(String(16), default="upwork_10min")
+    # A domain RoundingRule code: "upwork" (10-minute segments) or e.g. "15m-up".
+    rounding_rule: Mapped[str] = mapped_column(String(16), default="upwork")
     snapshot_policy: Mapped[str] = mapped_column(String(8), default="blurred")
     manual_time_allowed: Mapped[bool] = mapped_column(default=True)
     started_at: Mapped[datetime]
