@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QTableView,
@@ -251,6 +252,9 @@ class FigureTile(QFrame):
         self.setAutoFillBackground(True)
         self.setBackgroundRole(QPalette.ColorRole.Base)
         self.setAccessibleName(f"{caption}: {value}")
+        # Tiles share the row and may clip rather than force a wide window.
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setMinimumWidth(80)
         self.value_label = QLabel(value)
         self.value_label.setFont(_scaled_font(self, 1.7, bold=True))
         self.value_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -276,12 +280,13 @@ class AreaPage(QWidget):
         title.setFont(_scaled_font(self, 1.8, bold=True))
         title.setAccessibleName("Area title")
         blurb = _muted(QLabel(area.blurb))
+        blurb.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
         self.filter_edit = QLineEdit()
         self.filter_edit.setPlaceholderText("Filter…  (Ctrl+F)")
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.setAccessibleName(f"Filter {area.title}")
-        self.filter_edit.setMinimumWidth(260)
+        self.filter_edit.setMinimumWidth(220)
         self._filter_timer = QTimer(self)
         self._filter_timer.setSingleShot(True)
         self._filter_timer.setInterval(FILTER_DELAY_MS)

@@ -118,6 +118,9 @@ class ListModel(QAbstractTableModel):
         self._query = ListQuery()
         self._rows: list[Row] = []
         self._total = 0
+        # True while a reset or an insertion is being announced: a fetchMore() from a
+        # slot connected to those signals would nest one change inside another.
+        self._announcing = False
         self._load(self._page_size)
 
     # -- what the window reads -------------------------------------------------------
@@ -159,10 +162,14 @@ class ListModel(QAbstractTableModel):
         self._requery(self._query, keep=len(self._rows))
 
     def _requery(self, query: ListQuery, keep: int = 0) -> None:
-        self.beginResetModel()
-        self._query = query
-        self._load(max(self._page_size, keep))
-        self.endResetModel()
+        self._announcing = True
+        try:
+            self.beginResetModel()
+            self._query = query
+            self._load(max(self._page_size, keep))
+            self.endResetModel()
+        finally:
+            self._announcing = False
         self.totalChanged.emit(self._total)
 
     def _load(self, limit: int) -> None:
@@ -177,7 +184,7 @@ class ListModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._columns)
 
     def canFetchMore(self, parent: AnyIndex) -> bool:
-        return not parent.isValid() and len(self._rows) < self._total
+        return not parent.isValid() and not self._announcing and len(self._rows) < self._total
 
     def fetchMore(self, parent: AnyIndex) -> None:
         if not self.canFetchMore(parent):
@@ -188,9 +195,13 @@ class ListModel(QAbstractTableModel):
             # The table shrank under us; believe what we hold.
             self._total = start
             return
-        self.beginInsertRows(QModelIndex(), start, start + len(page) - 1)
-        self._rows.extend(page)
-        self.endInsertRows()
+        self._announcing = True
+        try:
+            self.beginInsertRows(QModelIndex(), start, start + len(page) - 1)
+            self._rows.extend(page)
+            self.endInsertRows()
+        finally:
+            self._announcing = False
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid() or index.row() >= len(self._rows):

@@ -1,0 +1,210 @@
+"""The main window over a fake backend: areas, filter, remembered state, shortcuts,
+refresh on "changed", screenshot mode and start-up errors."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from freelancer_desk.ui.main import build_window, offer_demo, render_screenshots, run_gui
+from freelancer_desk.ui.mainwindow import AREA_KEYS, AREAS, MainWindow
+from tests.ui.fakes import FakeBackend, demo_backend, empty_backend
+
+
+@pytest.fixture
+def backend(tmp_path: Path) -> FakeBackend:
+    return demo_backend(tmp_path)
+
+
+@pytest.fixture
+def window(qtbot, backend) -> MainWindow:
+    win = build_window(backend)
+    qtbot.addWidget(win)
+    return win
+
+
+def test_area_keys_are_the_documented_ones():
+    assert AREA_KEYS == (
+        "dashboard",
+        "gigs",
+        "proposals",
+        "contracts",
+        "tracker",
+        "diary",
+        "earnings",
+        "reports",
+    )
+
+
+def test_every_area_shows_its_tables(window, backend):
+    for area in AREAS:
+        window.set_area(area.key)
+        page = window.page(area.key)
+        assert window.current_area == area.key
+        assert window.stack.currentWidget() is page
+        assert [m.source.key for m in page.models] == list(area.sources)
+        for panel in page.panels:
+            assert panel.count_label.text().endswith("rows")
+            assert panel.stack.currentWidget() is panel.view
+    used = {key for area in AREAS for key in area.sources}
+    assert used == set(backend.sources) - {"clients"}
+
+
+def test_geometry_and_area_survive_a_restart(qtbot, backend):
+    first = build_window(backend)
+    qtbot.addWidget(first)
+    # Smaller than the offscreen screen (800x800): restoreGeometry() keeps a window on it.
+    first.resize(750, 540)
+    with qtbot.waitExposed(first):
+        first.show()
+    first.set_area("contracts")
+    size = first.size()
+    assert size != QSize(1280, 800)  # not the default size
+    first.close()
+    assert (backend.data_dir / "ui.ini").exists()
+
+    second = build_window(backend)
+    qtbot.addWidget(second)
+    assert second.current_area == "contracts"
+    assert second.size() == size
+
+
+def test_screenshot_mode_leaves_the_saved_state_alone(qtbot, backend, tmp_path):
+    render_screenshots(backend, tmp_path / "shots", size=(900, 600))
+    assert not (backend.data_dir / "ui.ini").exists()
+
+
+@pytest.mark.parametrize(("number", "key"), list(enumerate(AREA_KEYS, start=1)))
+def test_ctrl_number_switches_areas(qtbot, window, number, key):
+    with qtbot.waitActive(window):
+        window.show()
+        window.activateWindow()
+    other = "reports" if key == "dashboard" else "dashboard"
+    window.set_area(other)
+    qtbot.keyClick(window, Qt.Key(Qt.Key.Key_0 + number), Qt.KeyboardModifier.ControlModifier)
+    assert window.current_area == key
+
+
+def test_ctrl_f_focuses_the_filter_box(qtbot, window):
+    with qtbot.waitActive(window):
+        window.show()
+        window.activateWindow()
+    window.set_area("gigs")
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.focusWidget() is window.page("gigs").filter_edit
+
+
+def test_typing_in_the_filter_requeries_every_table_of_the_area(qtbot, window):
+    window.set_area("gigs")
+    page = window.page("gigs")
+    gigs, orders = page.models
+    qtbot.keyClicks(page.filter_edit, "landing")
+    qtbot.waitUntil(lambda: gigs.query.text == "landing")
+    assert gigs.total == 1 and orders.total > 0
+    assert page.panels[0].count_label.text() == "1 matching"
+
+    page.filter_edit.setText("no such thing")
+    page.apply_filter()
+    panel = page.panels[0]
+    assert panel.stack.currentWidget() is panel.empty_label
+    assert "no such thing" in panel.empty_label.text()
+
+
+def test_an_empty_workspace_says_so(qtbot, tmp_path):
+    win = build_window(empty_backend(tmp_path))
+    qtbot.addWidget(win)
+    panel = win.page("dashboard").panels[0]
+    assert panel.stack.currentWidget() is panel.empty_label
+    assert panel.empty_label.text() == "No rows in Earnings by client yet."
+    assert panel.count_label.text() == "0 rows"
+
+
+def test_a_change_in_the_backend_refreshes_the_shown_areas(qtbot, window, backend):
+    window.set_area("gigs")
+    gigs = window.page("gigs").models[0]
+    source = backend.sources["gigs"]
+    source.rows.append(dict(source.rows[0], id="new-gig", title="I will test your Qt app"))
+    source._cache = None
+    with qtbot.waitSignal(gigs.totalChanged):
+        backend.changed()
+    assert gigs.total == 5
+    window.close()
+    assert backend.listeners == []
+
+
+def test_header_click_sorts_through_the_source(qtbot, window, backend):
+    window.set_area("gigs")
+    panel = window.page("gigs").panels[0]
+    fetches = len(backend.sources["gigs"].fetches)
+    panel.view.sortByColumn(2, Qt.SortOrder.DescendingOrder)  # Basic price
+    assert panel.model.query.sort == "basic" and panel.model.query.descending
+    assert len(backend.sources["gigs"].fetches) == fetches + 1
+    assert panel.model.data(panel.model.index(0, 2)) == "$85.00"
+
+
+def _is_blank(image: QImage) -> bool:
+    """True if a grid of sample pixels has (almost) no variance."""
+    values = [
+        image.pixelColor(x, y).lightness()
+        for x in range(0, image.width(), 23)
+        for y in range(0, image.height(), 19)
+    ]
+    mean = sum(values) / len(values)
+    return sum((v - mean) ** 2 for v in values) / len(values) < 25
+
+
+def test_screenshot_mode_writes_one_non_blank_png_per_area(qtbot, tmp_path):
+    backend = empty_backend(tmp_path)
+    args = argparse.Namespace(data_dir=str(tmp_path), db_url=None, screenshot=str(tmp_path / "out"))
+    assert run_gui(args, opener=lambda _args: backend) == 0
+    assert backend.closed
+    assert not backend.is_empty()  # the demo was created for the pictures
+    pngs = sorted(p.name for p in (tmp_path / "out").glob("*.png"))
+    assert pngs == sorted(f"{key}.png" for key in AREA_KEYS)
+    for name in pngs:
+        image = QImage(str(tmp_path / "out" / name))
+        assert image.size() == QSize(1400, 900), name
+        assert not _is_blank(image), name
+
+
+def test_an_expected_start_up_error_is_one_line_without_traceback(qtbot, tmp_path, capsys):
+    def opener(_args: argparse.Namespace) -> FakeBackend:
+        raise ValueError("the database was written by a newer Freelancer Desk (schema 9)")
+
+    args = argparse.Namespace(data_dir=str(tmp_path), db_url=None, screenshot=str(tmp_path))
+    assert run_gui(args, opener=opener) == 1
+    err = capsys.readouterr().err
+    assert err.strip() == (
+        "freelancer-desk: the database was written by a newer Freelancer Desk (schema 9)"
+    )
+
+
+def test_an_unexpected_start_up_error_keeps_its_traceback(qtbot, tmp_path, capsys):
+    def opener(_args: argparse.Namespace) -> FakeBackend:
+        raise ZeroDivisionError("boom")
+
+    args = argparse.Namespace(data_dir=str(tmp_path), db_url=None, screenshot=str(tmp_path))
+    assert run_gui(args, opener=opener) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" in err and "Unexpected error: boom" in err
+
+
+@pytest.mark.parametrize(
+    ("button", "created"), [("Open the demo workspace", True), ("Start empty", False)]
+)
+def test_first_start_offers_the_demo(qtbot, tmp_path, button, created):
+    backend = empty_backend(tmp_path)
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        next(b for b in box.buttons() if b.text() == button).click()
+
+    QTimer.singleShot(0, answer)
+    assert offer_demo(backend) is created
+    assert backend.is_empty() is not created
