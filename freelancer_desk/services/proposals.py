@@ -1,0 +1,513 @@
+"""Proposals (Upwork side, offline): cover letter from templates and snippets, screening
+answers, an hourly or fixed bid (a total or planned milestones), the bid calculator,
+copy-as-text, the proposal's states, and hiring — which creates the contract."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from freelancer_desk.domain.clock import Clock
+from freelancer_desk.domain.errors import RuleError
+from freelancer_desk.domain.money import Money
+from freelancer_desk.domain.platforms import UPWORK, UpworkRules
+from freelancer_desk.domain.workflow.contract import ContractState
+from freelancer_desk.domain.workflow.proposal import PROPOSAL, ProposalAction, ProposalState
+from freelancer_desk.services.clients import check_currency_field
+from freelancer_desk.services.common import clean_text, find, to_dict
+from freelancer_desk.services.contracts import (
+    ContractInput,
+    MilestoneInput,
+    check_fee,
+    contract_dict,
+    contract_values,
+    milestone_values,
+)
+from freelancer_desk.services.events import Change, ChangeBus
+from freelancer_desk.storage.db import Database
+from freelancer_desk.storage.models import (
+    Client,
+    Contract,
+    JobPost,
+    Milestone,
+    Proposal,
+    ProposalMilestone,
+    ProposalTemplate,
+    ScreeningAnswer,
+)
+from freelancer_desk.storage.vocab import BUDGET_KINDS, TEMPLATE_KINDS
+
+PLACEHOLDERS = ("client", "job", "skill")
+_PLACEHOLDER_RE = re.compile(r"\{(client|job|skill)\}")
+
+# States a proposal leaves for good; the instant it did is kept as `decided_at`.
+_DECIDED = frozenset(
+    {
+        ProposalState.HIRED,
+        ProposalState.DECLINED,
+        ProposalState.WITHDRAWN,
+        ProposalState.ARCHIVED,
+    }
+)
+
+
+@dataclass(frozen=True)
+class ProposalInput:
+    """A fixed bid is `bid_minor` as a total, or the sum of `milestones` (then
+    `bid_minor` may be left out); an hourly bid is the rate in `bid_minor`."""
+
+    job_post_id: str
+    bid_kind: str
+    bid_minor: int | None = None
+    cover_letter: str = ""
+    currency: str | None = None  # default: the job post's
+    fee_bp: int | None = None  # default: the platform's (Upwork 10%)
+    duration_estimate: str = ""
+    connects_spent: int = 0
+    milestones: tuple[MilestoneInput, ...] = ()
+    answers: tuple[tuple[str, str], ...] = ()  # (question, answer)
+    template_id: str | None = None  # fills an empty cover letter
+    skill: str | None = None  # for {skill}; default: the job's first skill
+
+
+def bid_calculator(bid: Money, fee_bp: int) -> Money:
+    """What the freelancer receives of `bid` after the contract's fee."""
+    return bid.split_fee(fee_bp)[1]
+
+
+def fill_placeholders(body: str, values: dict[str, str]) -> str:
+    """Replace {client}, {job} and {skill}; a placeholder whose value is unknown stays,
+    so the user sees what is missing (and submitting refuses it)."""
+    return _PLACEHOLDER_RE.sub(lambda m: values.get(m.group(1)) or m.group(0), body)
+
+
+def _job_values(s: Session, job: JobPost, skill: str | None) -> dict[str, str]:
+    client_name = job.client_name
+    if not client_name and job.client_id is not None:
+        client = s.get(Client, job.client_id)
+        client_name = client.name if client is not None else ""
+    return {
+        "client": client_name,
+        "job": job.title,
+        "skill": (skill or "").strip() or (job.skills[0] if job.skills else ""),
+    }
+
+
+def _answers(given: tuple[tuple[str, str], ...], questions: list[str]) -> list[ScreeningAnswer]:
+    """The answers given, then the job's questions not answered yet (empty, so they
+    show in the editor and submitting refuses them)."""
+    pairs = [
+        (
+            clean_text(q, field="answers", max_chars=2000, required=True),
+            clean_text(a, field="answers", max_chars=20_000),
+        )
+        for q, a in given
+    ]
+    answered = {q for q, _ in pairs}
+    pairs += [(q, "") for q in questions if q not in answered]
+    return [ScreeningAnswer(position=i, question=q, answer=a) for i, (q, a) in enumerate(pairs)]
+
+
+def _template_values(name: str, body: str, kind: str) -> dict[str, Any]:
+    if kind not in TEMPLATE_KINDS:
+        raise RuleError("template.kind", f"kind {kind!r} is not template or snippet", field="kind")
+    return {
+        "name": clean_text(name, field="name", max_chars=120, required=True),
+        "body": clean_text(body, field="body", max_chars=100_000, required=True),
+        "kind": kind,
+    }
+
+
+class ProposalService:
+    def __init__(
+        self, db: Database, bus: ChangeBus, clock: Clock, rules: UpworkRules = UPWORK
+    ) -> None:
+        self._db = db
+        self._bus = bus
+        self._clock = clock
+        self._rules = rules
+
+    bid_calculator = staticmethod(bid_calculator)
+
+    # -- reading -----------------------------------------------------------------------
+
+    @staticmethod
+    def _dict(p: Proposal) -> dict[str, Any]:
+        result = to_dict(p, children=("milestones", "answers"))
+        result["allowed_actions"] = [
+            a.value for a in PROPOSAL.allowed_actions(ProposalState(p.state))
+        ]
+        result["receive_minor"] = bid_calculator(Money(p.bid_minor, p.currency), p.fee_bp).amount
+        return result
+
+    def get(self, ident: str) -> dict[str, Any]:
+        with self._db.read() as s:
+            return self._dict(find(s, Proposal, ident, what="proposal"))
+
+    def as_text(self, ident: str) -> str:
+        """The finished proposal as plain text to paste into the platform."""
+        with self._db.read() as s:
+            p = find(s, Proposal, ident, what="proposal")
+            parts = [p.cover_letter.strip()]
+            if p.answers:
+                lines = ["Screening questions"]
+                for i, answer in enumerate(p.answers, 1):
+                    lines += [f"{i}. {answer.question}", answer.answer.strip(), ""]
+                parts.append("\n".join(lines).strip())
+            bid = Money(p.bid_minor, p.currency)
+            if p.bid_kind == "hourly":
+                terms = [f"Rate: {bid} per hour"]
+            else:
+                terms = [f"Fixed price: {bid}"]
+                for i, m in enumerate(p.milestones, 1):
+                    due = f" (due {m.due_on.isoformat()})" if m.due_on else ""
+                    terms.append(
+                        f"  Milestone {i}: {m.title} — {Money(m.amount_minor, p.currency)}{due}"
+                    )
+            if p.duration_estimate:
+                terms.append(f"Estimated duration: {p.duration_estimate}")
+            parts.append("\n".join(terms))
+            return "\n\n".join(part for part in parts if part) + "\n"
+
+    # -- editing -----------------------------------------------------------------------
+
+    def _values(self, s: Session, data: ProposalInput, job: JobPost) -> dict[str, Any]:
+        if data.bid_kind not in BUDGET_KINDS:
+            raise RuleError(
+                "proposal.bid_kind",
+                f"bid kind {data.bid_kind!r} is not hourly or fixed",
+                field="bid_kind",
+            )
+        planned = [milestone_values(m) for m in data.milestones]
+        bid = data.bid_minor
+        if data.bid_kind == "hourly":
+            if planned:
+                raise RuleError(
+                    "proposal.milestones_hourly",
+                    "an hourly bid has no milestones",
+                    field="milestones",
+                )
+        elif planned:
+            total = sum(m["amount_minor"] for m in planned)
+            if bid is not None and bid != total:
+                raise RuleError(
+                    "proposal.milestones_total",
+                    f"the milestones add up to {total} minor units, not the bid of {bid}",
+                    field="milestones",
+                )
+            bid = total
+        if isinstance(bid, bool) or not isinstance(bid, int) or bid <= 0:
+            raise RuleError("proposal.bid", "the bid must be more than zero", field="bid")
+        connects = data.connects_spent
+        if isinstance(connects, bool) or not isinstance(connects, int) or connects < 0:
+            raise RuleError(
+                "proposal.connects", "connects spent must be zero or more", field="connects_spent"
+            )
+        cover = clean_text(data.cover_letter, field="cover_letter", max_chars=50_000)
+        template_id = None
+        if data.template_id:
+            template = find(s, ProposalTemplate, data.template_id, what="template")
+            template_id = template.id
+            if not cover:
+                cover = fill_placeholders(template.body, _job_values(s, job, data.skill))
+        currency = check_currency_field(data.currency or job.currency)
+        return {
+            "columns": {
+                "bid_kind": data.bid_kind,
+                "bid_minor": bid,
+                "cover_letter": cover,
+                "currency": currency,
+                "fee_bp": check_fee(job.platform, data.fee_bp, self._rules),
+                "duration_estimate": clean_text(
+                    data.duration_estimate, field="duration_estimate", max_chars=80
+                ),
+                "connects_spent": connects,
+                "template_id": template_id,
+            },
+            "milestones": [ProposalMilestone(**m, position=i) for i, m in enumerate(planned)],
+            "answers": _answers(data.answers, job.screening_questions),
+        }
+
+    def create(self, data: ProposalInput) -> dict[str, Any]:
+        with self._db.session() as s:
+            job = find(s, JobPost, data.job_post_id, what="job post")
+            values = self._values(s, data, job)
+            proposal = Proposal(
+                **values["columns"], job_post_id=job.id, state=ProposalState.DRAFT.value
+            )
+            proposal.milestones = values["milestones"]
+            proposal.answers = values["answers"]
+            s.add(proposal)
+            s.flush()
+            result = self._dict(proposal)
+        self._bus.publish(Change("proposal", "created", (result["id"],)))
+        return result
+
+    def update(self, ident: str, data: ProposalInput) -> dict[str, Any]:
+        """Edit a draft. What was submitted stays as it was sent."""
+        with self._db.session() as s:
+            proposal = find(s, Proposal, ident, what="proposal")
+            self._refuse_unless_draft(proposal, "change")
+            job = find(s, JobPost, proposal.job_post_id, what="job post")
+            values = self._values(s, data, job)
+            for key, value in values["columns"].items():
+                setattr(proposal, key, value)
+            proposal.milestones = values["milestones"]
+            proposal.answers = values["answers"]
+            s.flush()
+            result = self._dict(proposal)
+        self._bus.publish(Change("proposal", "updated", (result["id"],)))
+        return result
+
+    @staticmethod
+    def _refuse_unless_draft(proposal: Proposal, doing: str) -> None:
+        if proposal.state != ProposalState.DRAFT.value:
+            raise RuleError(
+                "proposal.edit_submitted",
+                f"cannot {doing} proposal: it was submitted (state: {proposal.state})",
+                field="state",
+            )
+
+    def insert_snippet(
+        self, ident: str, template_ident: str, skill: str | None = None
+    ) -> dict[str, Any]:
+        """Append a template or snippet to a draft's cover letter, placeholders filled."""
+        with self._db.session() as s:
+            proposal = find(s, Proposal, ident, what="proposal")
+            self._refuse_unless_draft(proposal, "change")
+            template = find(s, ProposalTemplate, template_ident, what="template")
+            job = find(s, JobPost, proposal.job_post_id, what="job post")
+            text = fill_placeholders(template.body, _job_values(s, job, skill))
+            joined = (
+                f"{proposal.cover_letter.rstrip()}\n\n{text}" if proposal.cover_letter else text
+            )
+            proposal.cover_letter = clean_text(joined, field="cover_letter", max_chars=50_000)
+            s.flush()
+            result = self._dict(proposal)
+        self._bus.publish(Change("proposal", "updated", (result["id"],)))
+        return result
+
+    # -- templates and snippets ----------------------------------------------------------
+
+    def create_template(self, name: str, body: str, kind: str = "template") -> dict[str, Any]:
+        values = _template_values(name, body, kind)
+        with self._db.session() as s:
+            template = ProposalTemplate(**values)
+            s.add(template)
+            s.flush()
+            result = to_dict(template)
+        self._bus.publish(Change("proposal_template", "created", (result["id"],)))
+        return result
+
+    def update_template(
+        self, ident: str, name: str, body: str, kind: str = "template"
+    ) -> dict[str, Any]:
+        values = _template_values(name, body, kind)
+        with self._db.session() as s:
+            template = find(s, ProposalTemplate, ident, what="template")
+            for key, value in values.items():
+                setattr(template, key, value)
+            s.flush()
+            result = to_dict(template)
+        self._bus.publish(Change("proposal_template", "updated", (result["id"],)))
+        return result
+
+    def delete_template(self, ident: str) -> dict[str, Any]:
+        """Proposals written from it keep their text; they just forget the template."""
+        with self._db.session() as s:
+            template = find(s, ProposalTemplate, ident, what="template")
+            result = to_dict(template)
+            for proposal in s.scalars(select(Proposal).where(Proposal.template_id == template.id)):
+                proposal.template_id = None
+            s.delete(template)
+        self._bus.publish(Change("proposal_template", "deleted", (result["id"],)))
+        return result
+
+    def templates(self, kind: str | None = None) -> list[dict[str, Any]]:
+        with self._db.read() as s:
+            query = select(ProposalTemplate).order_by(ProposalTemplate.name)
+            if kind is not None:
+                query = query.where(ProposalTemplate.kind == kind)
+            return [to_dict(t) for t in s.scalars(query)]
+
+    def fill_template(self, template_ident: str, job_ident: str, skill: str | None = None) -> str:
+        """The template's text for one job: {client}, {job}, {skill} filled."""
+        with self._db.read() as s:
+            template = find(s, ProposalTemplate, template_ident, what="template")
+            job = find(s, JobPost, job_ident, what="job post")
+            return fill_placeholders(template.body, _job_values(s, job, skill))
+
+    # -- states ----------------------------------------------------------------------------
+
+    def transition(self, ident: str, action: str) -> dict[str, Any]:
+        """Any step by name ("submit", "mark_viewed", ...); hiring goes through hire()."""
+        try:
+            step = ProposalAction(action)
+        except ValueError as exc:
+            known = ", ".join(a.value for a in ProposalAction)
+            raise RuleError(
+                "proposal.action", f"{action!r} is not a proposal action ({known})", field="action"
+            ) from exc
+        if step is ProposalAction.HIRE:
+            raise RuleError(
+                "proposal.hire_via_hire",
+                "hiring creates a contract: use hire()",
+                field="action",
+            )
+        now = self._clock.now()
+        with self._db.session() as s:
+            proposal = find(s, Proposal, ident, what="proposal")
+            new_state = PROPOSAL.transition(ProposalState(proposal.state), step)
+            if step is ProposalAction.SUBMIT:
+                self._check_ready(proposal)
+                proposal.submitted_at = now
+            if step is ProposalAction.MARK_VIEWED:
+                proposal.viewed_at = now
+            if new_state in _DECIDED:
+                proposal.decided_at = now
+            proposal.state = new_state.value
+            s.flush()
+            result = self._dict(proposal)
+        self._bus.publish(Change("proposal", new_state.value, (result["id"],)))
+        return result
+
+    @staticmethod
+    def _check_ready(p: Proposal) -> None:
+        if not p.cover_letter.strip():
+            raise RuleError(
+                "proposal.cover_letter_required",
+                "cannot submit proposal: the cover letter is empty",
+                field="cover_letter",
+            )
+        left = sorted(set(_PLACEHOLDER_RE.findall(p.cover_letter)))
+        if left:
+            raise RuleError(
+                "proposal.unfilled_placeholder",
+                "cannot submit proposal: the cover letter still has "
+                + ", ".join(f"{{{name}}}" for name in left),
+                field="cover_letter",
+            )
+        unanswered = [a.question for a in p.answers if not a.answer.strip()]
+        if unanswered:
+            raise RuleError(
+                "proposal.screening_unanswered",
+                f"cannot submit proposal: screening question {unanswered[0]!r} has no answer",
+                field="answers",
+            )
+
+    def submit(self, ident: str) -> dict[str, Any]:
+        return self.transition(ident, ProposalAction.SUBMIT.value)
+
+    def mark_viewed(self, ident: str) -> dict[str, Any]:
+        return self.transition(ident, ProposalAction.MARK_VIEWED.value)
+
+    def interview(self, ident: str) -> dict[str, Any]:
+        return self.transition(ident, ProposalAction.INTERVIEW.value)
+
+    def receive_offer(self, ident: str) -> dict[str, Any]:
+        return self.transition(ident, ProposalAction.RECEIVE_OFFER.value)
+
+    def decline(self, ident: str) -> dict[str, Any]:
+        return self.transition(ident, ProposalAction.DECLINE.value)
+
+    def withdraw(self, ident: str) -> dict[str, Any]:
+        return self.transition(ident, ProposalAction.WITHDRAW.value)
+
+    def archive(self, ident: str) -> dict[str, Any]:
+        return self.transition(ident, ProposalAction.ARCHIVE.value)
+
+    def hire(
+        self,
+        ident: str,
+        *,
+        client_id: str | None = None,
+        title: str | None = None,
+        weekly_limit_minutes: int | None = None,
+    ) -> dict[str, Any]:
+        """Accept the offer: the contract is created with the bid's rate (hourly) or its
+        milestones (fixed; one milestone of the total when none were planned) and fee.
+        The client is the job post's, the one given, or a new one named after the post's
+        client. A proposal is hired once. Returns the new contract."""
+        now = self._clock.now()
+        created_client: str | None = None
+        with self._db.session() as s:
+            proposal = find(s, Proposal, ident, what="proposal")
+            new_state = PROPOSAL.transition(ProposalState(proposal.state), ProposalAction.HIRE)
+            if proposal.contract_id is not None:
+                raise RuleError(
+                    "proposal.hire",
+                    "cannot hire proposal: it is already hired (a proposal is hired once)",
+                    field="state",
+                )
+            job = find(s, JobPost, proposal.job_post_id, what="job post")
+            client, created = self._hire_client(s, job, client_id)
+            if created:
+                created_client = str(client.id)
+            hourly = proposal.bid_kind == "hourly"
+            values = contract_values(
+                ContractInput(
+                    client_id=str(client.id),
+                    title=title or job.title,
+                    kind=proposal.bid_kind,
+                    platform=job.platform,
+                    currency=proposal.currency,
+                    hourly_rate_minor=proposal.bid_minor if hourly else None,
+                    fee_bp=proposal.fee_bp,
+                    weekly_limit_minutes=weekly_limit_minutes,
+                ),
+                now,
+                self._rules,
+            )
+            contract = Contract(**values, client_id=client.id, state=ContractState.ACTIVE.value)
+            planned = [(m.title, m.amount_minor, m.due_on) for m in proposal.milestones]
+            if not hourly and not planned:
+                planned = [(job.title[:200], proposal.bid_minor, None)]
+            contract.milestones = [
+                Milestone(
+                    position=i,
+                    title=t,
+                    amount_minor=amount,
+                    due_on=due,
+                    currency=contract.currency,
+                )
+                for i, (t, amount, due) in enumerate(planned)
+            ]
+            s.add(contract)
+            proposal.state = new_state.value
+            proposal.decided_at = now
+            proposal.contract_id = contract.id
+            if job.client_id is None:
+                job.client_id = client.id
+            s.flush()
+            result = contract_dict(contract)
+            result["proposal_id"] = str(proposal.id)
+        if created_client is not None:
+            self._bus.publish(Change("client", "created", (created_client,)))
+        self._bus.publish(Change("contract", "created", (result["id"],)))
+        self._bus.publish(Change("proposal", "hired", (result["proposal_id"],)))
+        return result
+
+    @staticmethod
+    def _hire_client(s: Session, job: JobPost, client_id: str | None) -> tuple[Client, bool]:
+        """The client to contract with, and whether it was made just now."""
+        if client_id:
+            return find(s, Client, client_id, what="client"), False
+        if job.client_id is not None:
+            existing = s.get(Client, job.client_id)
+            if existing is not None:
+                return existing, False
+        name = clean_text(job.client_name, field="client", max_chars=200)
+        if not name:
+            raise RuleError(
+                "proposal.hire_client",
+                "cannot hire: the job post names no client; give one",
+                field="client",
+            )
+        client = Client(name=name, platform=job.platform, currency=job.currency)
+        s.add(client)
+        s.flush()
+        return client, True
