@@ -1,0 +1,201 @@
+"""Hourly billing weeks: 7 h 23 min under every rounding rule, the weekly limit, the diary
+lock, and billing each week once."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from freelancer_desk.domain.errors import RuleError
+from freelancer_desk.domain.money import Money
+from freelancer_desk.services.billing import HourlyBillingService
+from freelancer_desk.services.events import ChangeBus
+from freelancer_desk.services.ledger import LedgerService
+from freelancer_desk.storage.models import LedgerTransaction, Segment
+from tests.services.money_rows import (
+    add_client,
+    add_contract,
+    add_segments,
+    open_ws,
+    seven_hours_23,
+    utc,
+)
+
+WEEK = utc(2026, 3, 2)  # a Monday
+LOCK = utc(2026, 3, 9, 12)
+
+
+def usd(amount: int) -> Money:
+    return Money(amount, "USD")
+
+
+@pytest.fixture
+def ws(tmp_path):
+    workspace = open_ws(tmp_path, utc(2026, 3, 6, 9))
+    yield workspace
+    workspace.db.dispose()
+
+
+@pytest.fixture
+def ledger(ws):
+    return LedgerService(ws.db)
+
+
+@pytest.fixture
+def billing(ws, ledger):
+    return HourlyBillingService(ws.db, ws.clock, ledger, ChangeBus())
+
+
+def tracked_week(ws, **contract):
+    client = add_client(ws.db, "Hourly Inc")
+    contract_id = add_contract(ws.db, client, rate=5000, **contract)
+    add_segments(ws.db, utc(2026, 3, 3, 9), seven_hours_23(), contract_id=contract_id)
+    return contract_id
+
+
+@pytest.mark.parametrize(
+    ("rounding", "minutes"),
+    [
+        ("upwork", 443),  # 10-minute segments, whole minutes worked
+        ("1m-nearest", 443),
+        ("6m-up", 444),
+        ("6m-nearest", 444),
+        ("6m-down", 438),
+        ("15m-up", 450),
+        ("15m-nearest", 450),
+        ("15m-down", 435),
+        ("30m-nearest", 450),
+        ("60m-down", 420),
+    ],
+)
+def test_seven_hours_23_under_each_rounding_rule(ws, billing, rounding, minutes):
+    contract = tracked_week(ws, rounding=rounding)
+    week = billing.week_summary(contract, WEEK)
+    assert week.tracked_seconds == 443 * 60
+    assert week.billable_seconds == minutes * 60
+    assert week.over_limit_seconds == 0
+    amount = (minutes * 5000 * 2 + 60) // 120  # $50/h, half-up to the cent
+    assert week.amount == usd(amount)
+    assert week.fee + week.net == week.amount
+    assert week.fee == usd((amount + 5) // 10)  # 10 %, half-up
+
+
+@pytest.mark.parametrize(
+    "rounding", ["upwork", "1m-nearest", "6m-up", "15m-up", "15m-down", "30m-nearest"]
+)
+def test_a_five_hour_limit_flags_the_rest_and_never_bills_it(ws, billing, rounding):
+    contract = tracked_week(ws, rounding=rounding, limit_minutes=300)
+    week = billing.week_summary(contract, WEEK)
+    assert week.billable_seconds == 5 * 3600
+    assert week.over_limit_seconds == 143 * 60
+    assert week.over_limit_segments == 15  # 30 full segments fit; 14 full + the 3-minute one
+    assert week.amount == usd(25000)
+
+    ws.clock.set(LOCK)
+    billed = billing.bill_week(contract, WEEK)
+    assert billed.billed and billed.amount == usd(25000)
+    with ws.db.read() as s:
+        flags = list(s.scalars(select(Segment.over_limit).order_by(Segment.slot_start)))
+    assert flags == [False] * 30 + [True] * 15
+
+
+def test_the_segment_crossing_the_limit_keeps_its_part_under_it(ws, billing):
+    contract = tracked_week(ws, limit_minutes=435)
+    week = billing.week_summary(contract, WEEK)
+    assert week.billable_seconds == 435 * 60
+    assert week.over_limit_segments == 2  # half of the 44th segment, and the 45th
+    assert week.over_limit_seconds == 8 * 60
+
+
+def test_a_week_is_billed_only_after_its_diary_locks_and_only_once(ws, billing, ledger):
+    contract = tracked_week(ws)
+    ws.clock.set(utc(2026, 3, 9, 11, 59))
+    with pytest.raises(RuleError, match=r"locks 2026-03-09T12:00:00\+00:00") as info:
+        billing.bill_week(contract, WEEK)
+    assert info.value.field == "week_start"
+
+    ws.clock.set(LOCK)
+    first = billing.bill_week(contract, date(2026, 3, 2))
+    again = billing.bill_week(contract, WEEK)
+    assert first.billed and first.transaction_id == again.transaction_id
+    assert (first.amount, first.fee, first.net) == (usd(36917), usd(3692), usd(33225))
+    assert (first.diary_lock_at, first.review_ends_at, first.available_at) == (
+        LOCK,
+        utc(2026, 3, 14),  # the first instant after Friday 23:59:59
+        utc(2026, 3, 18),  # the Wednesday after review
+    )
+    with ws.db.read() as s:
+        assert s.scalar(select(func.count(LedgerTransaction.id))) == 1
+    assert ledger.balances(as_of=utc(2026, 3, 17))["pending"]["USD"] == usd(33225)
+    assert ledger.balances(as_of=utc(2026, 3, 18))["available"]["USD"] == usd(33225)
+    assert billing.bill_due_weeks() == []
+
+
+def test_a_billed_week_keeps_what_was_booked(ws, billing):
+    contract = tracked_week(ws)
+    ws.clock.set(LOCK)
+    billing.bill_week(contract, WEEK)
+    with ws.db.session() as s:
+        for segment in s.scalars(select(Segment)):
+            segment.deleted = True
+    assert billing.week_summary(contract, WEEK).amount == usd(36917)
+
+
+def test_manual_time_is_billed_and_flagged(ws, billing):
+    client = add_client(ws.db, "Hourly Inc")
+    contract = add_contract(ws.db, client, rate=6000)
+    add_segments(
+        ws.db,
+        utc(2026, 3, 4, 10),
+        [600, 600, 600],
+        contract_id=contract,
+        manual=[False, True, True],
+    )
+    add_segments(ws.db, utc(2026, 3, 4, 14), [600], contract_id=contract, deleted=[True])
+    week = billing.week_summary(contract, WEEK)
+    assert (week.tracked_seconds, week.billable_seconds) == (1800, 1800)
+    assert (week.manual_seconds, week.manual_segments) == (1200, 2)
+    assert week.amount == usd(3000)
+    assert not week.locked and not week.billed
+    assert week.to_json()["amount"]["amount_minor"] == 3000
+
+
+def test_bill_due_weeks_bills_every_locked_unbilled_week(ws, billing):
+    client = add_client(ws.db, "Hourly Inc")
+    first = add_contract(ws.db, client, rate=5000)
+    second = add_contract(ws.db, client, rate=10000)
+    add_segments(ws.db, utc(2026, 3, 3, 9), [600] * 6, contract_id=first)
+    add_segments(ws.db, utc(2026, 3, 8, 23, 50), [600], contract_id=second)  # Sunday night
+    add_segments(ws.db, utc(2026, 3, 10, 9), [600] * 3, contract_id=first)  # next week
+    fixed = add_contract(ws.db, client, kind="fixed", rate=None)
+    add_segments(ws.db, utc(2026, 3, 3, 9), [600], contract_id=fixed)
+
+    ws.clock.set(utc(2026, 3, 10, 12))
+    billed = billing.bill_due_weeks()
+    assert sorted((b.contract_id, b.amount.amount) for b in billed) == sorted(
+        [(str(first), 5000), (str(second), 1667)]
+    )
+    assert billing.bill_due_weeks() == []
+    ws.clock.set(utc(2026, 3, 16, 12))
+    assert [(b.week_start, b.amount) for b in billing.bill_due_weeks()] == [
+        (utc(2026, 3, 9), usd(2500))
+    ]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "week_start", "rule"),
+    [
+        ({}, utc(2026, 3, 3), "upwork.billing_week"),
+        ({"kind": "fixed", "rate": None}, WEEK, "billing.not_upwork_hourly"),
+        ({"platform": "direct"}, WEEK, "billing.not_upwork_hourly"),
+    ],
+)
+def test_refusals(ws, billing, kwargs, week_start, rule):
+    client = add_client(ws.db, "Someone")
+    contract = add_contract(ws.db, client, **kwargs)
+    ws.clock.set(utc(2026, 4, 1))
+    with pytest.raises(RuleError) as info:
+        billing.bill_week(contract, week_start)
+    assert info.value.rule == rule
