@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from freelancer_desk.domain.errors import RuleError
+from freelancer_desk.services.check import check_workspace
 from freelancer_desk.services.contracts import ContractInput, MilestoneInput
 from freelancer_desk.storage.models import Reminder
 from tests.services.workbench import START, Bench, make_bench
@@ -81,6 +82,7 @@ def test_fund_submit_approve_moves_money_through_escrow_to_pending(tmp_path: Pat
     assert bench.balance("escrow", cid) == 0
     assert bench.balance("pending", cid) == 36_000
     assert bench.ledger_sums_to_zero()
+    assert check_workspace(bench.db).problems == []
     assert _reminders(bench, "milestone_auto_release") == [
         (START + timedelta(days=16), released_at)
     ]
@@ -159,6 +161,7 @@ def test_refund_and_dispute(tmp_path: Path) -> None:
     assert bench.milestones.release(second)["state"] == "released"
     assert bench.balance("escrow", contract["id"]) == 0
     assert bench.ledger_sums_to_zero()
+    assert check_workspace(bench.db).problems == []
 
 
 def test_ending_with_money_in_escrow_opens_the_refund_or_dispute_window(tmp_path: Path) -> None:

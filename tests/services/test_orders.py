@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from freelancer_desk.domain.errors import RuleError
+from freelancer_desk.services.check import check_workspace
 from freelancer_desk.services.orders import OrderInput
 from tests.services.workbench import START, Bench, logo_gig, make_bench
 
@@ -74,6 +75,7 @@ def test_order_delivered_revised_delivered_and_completed(tmp_path: Path) -> None
     ]
     assert bench.balance("escrow", oid) == 0
     assert bench.ledger_sums_to_zero()
+    assert check_workspace(bench.db).problems == []
     assert ("order", "completed", (oid,)) in [(c.kind, c.action, c.ids) for c in bench.changes]
 
 
@@ -92,6 +94,7 @@ def test_completing_a_cancelled_order_is_refused(tmp_path: Path) -> None:
     assert (refused.value.rule, refused.value.field) == ("order.complete", "state")
     assert bench.orders.get(order["id"])["state"] == "cancelled"
     assert len(bench.ledger_rows(order["id"])) == 4  # nothing more was recorded
+    assert check_workspace(bench.db).problems == []
 
 
 def test_revisions_are_counted_against_the_package(tmp_path: Path) -> None:
