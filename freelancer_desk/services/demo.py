@@ -800,16 +800,18 @@ class _Demo:
                 "extras": ["Additional page"],
                 "actions": [A.START, A.DELIVER],
                 "ordered": 10,
+                "delivered": (0.8, 1.6),
                 "title": "Coaching site: home, about, programmes, blog, contact, booking",
             },
             {
                 "key": "django_revision",
                 "gig": "django",
-                "tier": "standard",
+                "tier": "premium",
                 "buyer": "becker",
                 "extras": [],
                 "actions": [A.START, A.DELIVER, A.REQUEST_REVISION],
-                "ordered": 4,
+                "ordered": 3,
+                "delivered": (1.5, 2.0),
                 "title": "Booking app: e-mail reminders a day before",
             },
             {
@@ -917,9 +919,9 @@ class _Demo:
                 else:
                     span = (order.due_at - at).total_seconds()
                     at = at + timedelta(seconds=span * self.rng.uniform(0.55, 0.85))
-                if plan["key"] == "landing_delivered":
-                    # Delivered recently: the buyer still has time before it auto-completes.
-                    at = self.ago(days=self.rng.uniform(0.8, 1.6))
+                if "delivered" in plan:
+                    # Delivered recently: before it auto-completes, before the due date.
+                    at = self.ago(days=self.rng.uniform(*plan["delivered"]))
                 order.delivered_at = at
                 order.deliveries.append(
                     OrderDelivery(
