@@ -199,7 +199,7 @@ def create_demo(
                 f"cannot create the demo: the workspace already holds data ({listed}); "
                 "use a new data folder (--data-dir) for the demo",
             )
-        _Demo(session, clock, ledger, device_id, random.Random(seed)).build()
+        _Demo(session, clock, ledger, device_id, random.Random(seed)).build(seed)
         session.flush()
         counts = {
             str(model.__tablename__): session.scalar(select(func.count()).select_from(model)) or 0
@@ -641,7 +641,7 @@ class _Demo:
         self.money_event(cleared, CLEARED_KIND, platform, client, scope_kind)
 
     # the whole workspace -----------------------------------------------------------------
-    def build(self) -> None:
+    def build(self, seed: int) -> None:
         self.make_clients()
         self.s.flush()
         self.make_gigs()
@@ -663,7 +663,7 @@ class _Demo:
         self.renumber_ledger()
         self.make_reviews()
         self.make_reminders()
-        self.make_settings()
+        self.make_settings(seed)
 
     # clients -------------------------------------------------------------------------------
     def make_clients(self) -> None:
@@ -2094,5 +2094,8 @@ class _Demo:
             snoozed_until=None,
         )
 
-    def make_settings(self) -> None:
-        self.new(Setting, key="demo.seed_created_at", value={"v": self.now.isoformat()})
+    def make_settings(self, seed: int) -> None:
+        """Says the workspace is a demo, so the app can offer to start afresh."""
+        self.new(
+            Setting, key="demo", value={"v": {"seed": seed, "created_at": self.now.isoformat()}}
+        )
