@@ -232,6 +232,7 @@ class ContractService:
             )
         with self._db.session() as s:
             client = find(s, Client, data.client_id, what="client")
+            _refuse_taken_reference(s, values["reference"], None)
             contract = Contract(**values, client_id=client.id, state=ContractState.ACTIVE.value)
             contract.milestones = [
                 Milestone(**m, position=i, currency=contract.currency)
@@ -270,6 +271,7 @@ class ContractService:
                         "end it and start another",
                         field=column.removesuffix("_id"),
                     )
+            _refuse_taken_reference(s, values["reference"], contract)
             for key, value in values.items():
                 setattr(contract, key, value)
             s.flush()
@@ -570,6 +572,21 @@ class MilestoneService:
             self._release(ident, at, "milestone released automatically", "auto_released")
             for ident, at in due
         ]
+
+
+def _refuse_taken_reference(s: Session, reference: str | None, own: Contract | None) -> None:
+    """The platform's contract id identifies one contract (imports rely on it)."""
+    if reference is None:
+        return
+    query = select(Contract.id).where(Contract.reference == reference)
+    if own is not None:
+        query = query.where(Contract.id != own.id)
+    if s.scalar(query) is not None:
+        raise RuleError(
+            "contract.reference_unique",
+            f"contract reference {reference} is already recorded",
+            field="reference",
+        )
 
 
 def _refuse_ended(contract: Contract, doing: str) -> None:

@@ -173,10 +173,17 @@ class OrderService:
                 [e.extra_days for e in extras if e.kind != "fast_delivery"],
                 fast_days,
             )
+            number = clean_text(data.number, field="number", max_chars=40) or None
+            if number is not None and s.scalar(select(Order.id).where(Order.number == number)):
+                raise RuleError(
+                    "order.number_unique",
+                    f"order number {number} is already recorded",
+                    field="number",
+                )
             client = self._client(s, data, gig.platform)
             price = package.price_minor + sum(e.price_minor for e in extras)
             order = Order(
-                number=clean_text(data.number, field="number", max_chars=40) or None,
+                number=number,
                 gig_id=gig.id,
                 package_id=package.id,
                 client_id=client.id,

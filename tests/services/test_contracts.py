@@ -290,3 +290,13 @@ def test_milestones_belong_to_fixed_contracts_and_change_only_while_planned(
     with pytest.raises(RuleError) as zero:
         bench.milestones.add(fixed["id"], MilestoneInput("Free", 0))
     assert (zero.value.rule, zero.value.field) == ("milestone.amount", "amount")
+
+
+def test_a_platform_reference_names_one_contract(tmp_path: Path) -> None:
+    bench = make_bench(tmp_path)
+    terms = _hourly(bench, reference="UPW-123")
+    first = bench.contracts.create(terms)
+    assert bench.contracts.update(first["id"], terms)["reference"] == "UPW-123"
+    with pytest.raises(RuleError) as refused:
+        bench.contracts.create(terms)
+    assert (refused.value.rule, refused.value.field) == ("contract.reference_unique", "reference")

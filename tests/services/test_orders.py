@@ -218,3 +218,13 @@ def test_an_existing_client_can_be_the_buyer(tmp_path: Path) -> None:
     with pytest.raises(RuleError) as refused:
         bench.orders.place(OrderInput(gig_id=gig["id"], package="basic"))
     assert (refused.value.rule, refused.value.field) == ("buyer.required", "buyer")
+
+
+def test_a_platform_order_number_is_recorded_once(tmp_path: Path) -> None:
+    bench = make_bench(tmp_path)
+    gig = _active_gig(bench)
+    order = OrderInput(gig_id=gig["id"], package="basic", buyer="Nina", number="FO123")
+    assert bench.orders.place(order)["number"] == "FO123"
+    with pytest.raises(RuleError) as refused:
+        bench.orders.place(order)
+    assert (refused.value.rule, refused.value.field) == ("order.number_unique", "number")
