@@ -5,22 +5,29 @@ what it needs as arguments.
 
 from __future__ import annotations
 
+import argparse
 import os
 import socket
 import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from platformdirs import user_data_path
+from sqlalchemy import select
 
 from freelancer_desk.domain.clock import Clock, SystemClock
+from freelancer_desk.services.check import CheckReport, check_workspace
 from freelancer_desk.services.clients import ClientService
-from freelancer_desk.services.events import ChangeBus
+from freelancer_desk.services.demo import DemoSummary, create_demo
+from freelancer_desk.services.events import Change, ChangeBus
 from freelancer_desk.services.ledger import LedgerService
 from freelancer_desk.services.listing import ListSource
+from freelancer_desk.services.summary import SummaryService
 from freelancer_desk.services.views import build_sources
 from freelancer_desk.storage.db import Database
 from freelancer_desk.storage.migrate import MigrationResult
+from freelancer_desk.storage.models import Client, Contract, Gig, JobPost
 from freelancer_desk.storage.workspace import open_workspace, workspace_exists
 
 DATA_DIR_ENV = "FREELANCER_DESK_DATA_DIR"
@@ -80,6 +87,7 @@ class App:
         self.ledger = LedgerService()
         self.clients = ClientService(db, self.bus)
         self.sources: dict[str, ListSource] = build_sources(db)
+        self.summary = SummaryService(db, clock)
 
     @classmethod
     def open(cls, location: Location, clock: Clock | None = None, *, create: bool = True) -> App:
@@ -87,5 +95,55 @@ class App:
         db, migration = open_workspace(location.data_dir, location.db_url, clock, create=create)
         return cls(location, clock, db, migration)
 
+    def create_demo(self, seed: int = 7) -> DemoSummary:
+        summary = create_demo(self.db, self.clock, self.ledger, self.device_id, seed=seed)
+        self.bus.publish(Change("workspace", "demo"))
+        return summary
+
+    def check(self) -> CheckReport:
+        return check_workspace(self.db)
+
+    def is_empty(self) -> bool:
+        """A new workspace: nothing a user enters by hand exists yet."""
+        with self.db.read() as session:
+            return not any(
+                session.scalar(select(model.id).limit(1)) is not None
+                for model in (Client, Gig, JobPost, Contract)
+            )
+
     def close(self) -> None:
         self.db.dispose()
+
+
+class AppBackend:
+    """The application as the window sees it (the shape `ui/backend.py` declares)."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+
+    @property
+    def data_dir(self) -> Path:
+        return self.app.location.data_dir
+
+    def list_source(self, key: str) -> ListSource:
+        return self.app.sources[key]
+
+    def summary(self, area: str) -> Sequence[tuple[str, str]]:
+        return self.app.summary.tiles(area)
+
+    def is_empty(self) -> bool:
+        return self.app.is_empty()
+
+    def create_demo(self) -> None:
+        self.app.create_demo()
+
+    def subscribe(self, callback: Callable[[], None]) -> Callable[[], None]:
+        return self.app.bus.subscribe(lambda _change: callback())
+
+    def close(self) -> None:
+        self.app.close()
+
+
+def open_backend(args: argparse.Namespace) -> AppBackend:
+    """Open the workspace named by the command line (creating it on first start)."""
+    return AppBackend(App.open(resolve_location(args.data_dir, args.db_url)))

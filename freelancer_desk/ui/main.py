@@ -16,12 +16,13 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
+from freelancer_desk.storage.errors import StorageError
 from freelancer_desk.ui.backend import Backend
 from freelancer_desk.ui.mainwindow import AREAS, MainWindow, app_icon
 
 SCREENSHOT_SIZE = (1400, 900)
 # Failures the user can act on; their message is the whole story, no traceback.
-EXPECTED_ERRORS: tuple[type[BaseException], ...] = (ValueError, OSError)
+EXPECTED_ERRORS: tuple[type[BaseException], ...] = (ValueError, OSError, LookupError, StorageError)
 
 Opener = Callable[[argparse.Namespace], Backend]
 

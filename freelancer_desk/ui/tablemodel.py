@@ -90,7 +90,7 @@ def format_value(value: object, column: Column, locale: QLocale) -> str:
     if kind == "percent" and isinstance(value, int):
         return format_percent(value, locale)
     if kind == "bool":
-        return "Yes" if value else "No"
+        return "✓" if value else ""
     if kind == "int" and isinstance(value, int):
         return locale.toString(value)
     return str(value)
