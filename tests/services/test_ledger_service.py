@@ -7,16 +7,21 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from freelancer_desk.domain.errors import RuleError
 from freelancer_desk.domain.ledger import (
+    SourceKind,
     hourly_week_billed,
     invoice_paid,
     milestone_funded,
+    milestone_refunded,
     milestone_released,
     order_completed,
     order_placed,
+    pending_cleared,
     withdrawal,
 )
 from freelancer_desk.domain.money import Money
@@ -412,3 +417,81 @@ def test_due_dates_are_exact_to_the_second(ws, ledger):
     just_before = utc(2026, 3, 8) - timedelta(seconds=1)
     assert ledger.balances(as_of=just_before)["pending"]["USD"] == usd(100)
     assert ledger.balances(as_of=utc(2026, 3, 8))["available"]["USD"] == usd(100)
+
+
+# -- property: random money events through the service keep the books ---------------------
+
+EVENTS = st.lists(
+    st.tuples(
+        st.sampled_from(["fund", "release", "refund", "clear", "withdraw"]),
+        st.sampled_from([0, 1]),
+        st.integers(1, 50_000),
+        st.sampled_from([0, 1000, 1500]),
+    ),
+    min_size=3,
+    max_size=25,
+)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(events=EVENTS)
+def test_random_money_events_through_the_service_keep_the_books(ws, ledger, events):
+    client = add_client(ws.db, "Random")
+    contract = add_contract(ws.db, client, kind="fixed", rate=None)
+    c = str(contract)
+    milestones = [str(add_milestone(ws.db, contract, 1)) for _ in range(2)]
+    escrow = [0, 0]
+    pending = [0, 0]
+    available = 0
+    gross = 0
+    when = utc(2026, 3, 2)
+    for step, (kind, i, amount, fee_bp) in enumerate(events):
+        when += timedelta(hours=1)
+        m = milestones[i]
+        money = usd(amount)
+        if kind == "fund":
+            transaction, held = milestone_funded(money, c, m, when), amount
+        elif kind == "release":
+            transaction, held = milestone_released(money, fee_bp, c, m, when), escrow[i]
+        elif kind == "refund":
+            transaction, held = milestone_refunded(money, c, m, when), escrow[i]
+        elif kind == "clear":
+            transaction = pending_cleared(money, c, when, (SourceKind.MILESTONE, m))
+            held = pending[i]
+        else:
+            transaction = withdrawal(money, usd(min(amount, 99)), c, when, f"{c}/{step}")
+            held = available
+        try:
+            record(ws, ledger, transaction, client)
+        except RuleError:
+            assert amount > held
+            continue
+        assert amount <= held
+        if kind == "fund":
+            escrow[i] += amount
+        elif kind == "release":
+            _fee, net = money.split_fee(fee_bp)
+            escrow[i] -= amount
+            pending[i] += net.amount
+            gross += amount
+        elif kind == "refund":
+            escrow[i] -= amount
+        elif kind == "clear":
+            pending[i] -= amount
+            available += amount
+        else:
+            available -= amount
+
+    books = ledger.balances(as_of=when, client_id=client)
+    got = {kind: by_currency["USD"].amount for kind, by_currency in books.items()}
+    assert got.get("escrow", 0) == sum(escrow)
+    assert got.get("pending", 0) == sum(pending)
+    assert got.get("available", 0) == available
+    earned = ledger.earnings(utc(2026, 3, 1), when + timedelta(seconds=1))
+    mine = [r for r in earned if r.key == str(client)]
+    assert sum(r.gross.amount for r in mine) == gross
+    assert all(r.fees + r.net == r.gross for r in mine)
