@@ -17,12 +17,21 @@ from platformdirs import user_data_path
 from sqlalchemy import select
 
 from freelancer_desk.domain.clock import Clock, SystemClock
+from freelancer_desk.services.billing import HourlyBillingService
 from freelancer_desk.services.check import CheckReport, check_workspace
 from freelancer_desk.services.clients import ClientService
+from freelancer_desk.services.contracts import ContractService, MilestoneService
 from freelancer_desk.services.demo import DemoSummary, create_demo
 from freelancer_desk.services.events import Change, ChangeBus
+from freelancer_desk.services.gigs import GigService
+from freelancer_desk.services.invoices import InvoiceService
+from freelancer_desk.services.jobs import JobPostService
 from freelancer_desk.services.ledger import LedgerService
 from freelancer_desk.services.listing import ListSource
+from freelancer_desk.services.orders import OrderService
+from freelancer_desk.services.proposals import ProposalService
+from freelancer_desk.services.reminders import ReminderService
+from freelancer_desk.services.reviews import ReviewService
 from freelancer_desk.services.summary import SummaryService
 from freelancer_desk.services.views import build_sources
 from freelancer_desk.storage.db import Database
@@ -84,8 +93,18 @@ class App:
         self.migration = migration
         self.bus = ChangeBus()
         self.device_id = device_id(location.data_dir)
-        self.ledger = LedgerService()
+        self.ledger = LedgerService(db)
         self.clients = ClientService(db, self.bus)
+        self.gigs = GigService(db, self.bus)
+        self.orders = OrderService(db, self.bus, clock, self.ledger)
+        self.jobs = JobPostService(db, self.bus, clock)
+        self.proposals = ProposalService(db, self.bus, clock)
+        self.contracts = ContractService(db, self.bus, clock)
+        self.milestones = MilestoneService(db, self.bus, clock, self.ledger)
+        self.reviews = ReviewService(db, self.bus, clock)
+        self.billing = HourlyBillingService(db, clock, self.ledger, self.bus)
+        self.invoices = InvoiceService(db, clock, self.ledger, self.bus)
+        self.reminders = ReminderService(db, clock, self.bus)
         self.sources: dict[str, ListSource] = build_sources(db)
         self.summary = SummaryService(db, clock)
 
