@@ -13,7 +13,7 @@ from freelancer_desk.domain.errors import RuleError
 from freelancer_desk.storage.models import Segment, TimeSession
 from freelancer_desk.tracker.engine import InterruptionKind, billing_week
 
-from .conftest import MONDAY_9, Driver
+from .conftest import MONDAY_9
 
 
 def at(hh_mm: str, day: int = 5) -> datetime:
