@@ -55,7 +55,12 @@ from freelancer_desk.storage.db import Database
 from freelancer_desk.storage.models import Contract, Order, Segment, Snapshot, TimeSession
 from freelancer_desk.tracker.activity import ActivitySource
 from freelancer_desk.tracker.recovery import Recovered, recover_orphans
-from freelancer_desk.tracker.screen import ScreenSource, SnapshotStore, chain_link
+from freelancer_desk.tracker.screen import (
+    ScreenSource,
+    SnapshotStore,
+    StoredSnapshot,
+    chain_link,
+)
 
 SLOT_SECONDS = SEGMENT_MINUTES * 60
 MEMO_MAX_CHARS = 1000
@@ -196,6 +201,13 @@ class _Live:
     idle: bool = False
     dirty: bool = True
     snapshot_done: bool = False
+
+
+@dataclass(frozen=True)
+class _SnapshotDue:
+    segment_id: uuid.UUID
+    policy: str
+    taken_at: datetime
 
 
 @dataclass
@@ -404,7 +416,14 @@ class Tracker:
         with self._lock:
             if self._run is None:
                 return TickResult()
-            return self._tick_locked()
+            result, due = self._tick_locked()
+        if due is None:
+            return result
+        outcome = self._capture(due)
+        with self._lock:
+            snapshot_id, notice = self._record_snapshot(due, outcome)
+        notices = result.notices if notice is None else (*result.notices, notice)
+        return replace(result, snapshot_id=snapshot_id, notices=notices)
 
     def heartbeat(self) -> tuple[Notice, ...]:
         """Commit the running session's `last_seen_at` (and the segment so far) with this
@@ -433,7 +452,7 @@ class Tracker:
                 )
             return ()
 
-    def _tick_locked(self) -> TickResult:
+    def _tick_locked(self) -> tuple[TickResult, _SnapshotDue | None]:
         run = self._run
         assert run is not None
         now, mono = self.clock.now(), self.clock.monotonic()
@@ -483,11 +502,9 @@ class Tracker:
         ):
             self._begin_idle(run, now, idle)
 
-        snapshot_id = None
+        due = None
         if InterruptionKind.IDLE not in run.open_holds:
-            snapshot_id, notice = self._maybe_snapshot(run, now)
-            if notice is not None:
-                notices.append(notice)
+            due = self._snapshot_due(run, now)
         if (
             run.live is not None
             and run.live.dirty
@@ -496,9 +513,8 @@ class Tracker:
             with self.db.session() as s:
                 self._flush(s, run)
         notices += self._drain()
-        return TickResult(
-            run.counted - before, snapshot_id, tuple(newly), tuple(notices), discontinuity
-        )
+        result = TickResult(run.counted - before, None, tuple(newly), tuple(notices), discontinuity)
+        return result, due
 
     # -- counting ----------------------------------------------------------------------
 
@@ -781,9 +797,8 @@ class Tracker:
 
     # -- snapshots -----------------------------------------------------------------------
 
-    def _maybe_snapshot(
-        self, run: _Running, now: datetime
-    ) -> tuple[uuid.UUID | None, Notice | None]:
+    def _snapshot_due(self, run: _Running, now: datetime) -> _SnapshotDue | None:
+        """The segment's snapshot, if its random moment has come and the policy allows."""
         live = run.live
         if (
             live is None
@@ -792,35 +807,53 @@ class Tracker:
             or segment_start(now) != live.slot_start
             or self.screen is None
         ):
-            return None, None
+            return None
         live.snapshot_done = True
+        if run.target.contract_id is None:
+            return None
+        with self.db.read() as s:
+            contract = s.get(Contract, run.target.contract_id)
+            policy = contract.snapshot_policy if contract else "off"
+        if policy == "off":
+            return None
+        return _SnapshotDue(live.id, policy, now)
+
+    def _capture(self, due: _SnapshotDue) -> StoredSnapshot | OSError:
+        """Grab and store the picture — outside the lock, so status() never waits on it."""
+        assert self.screen is not None
+        try:
+            image = self.screen.grab()
+            return self.store.store(image, due.policy, due.taken_at, due.segment_id.hex[:12])
+        except OSError as exc:
+            return exc
+
+    def _record_snapshot(
+        self, due: _SnapshotDue, outcome: StoredSnapshot | OSError
+    ) -> tuple[uuid.UUID | None, Notice | None]:
+        """Write the snapshot's row, chained to this device's previous one; or flag the
+        segment when the picture could not be saved (one notice per run of failures)."""
         with self.db.session() as s:
-            policy = "off"
-            if run.target.contract_id is not None:
-                contract = s.get(Contract, run.target.contract_id)
-                policy = contract.snapshot_policy if contract else "off"
-            if policy == "off":
-                return None, None
-            try:
-                image = self.screen.grab()
-                stored = self.store.store(image, policy, now, live.id.hex[:12])
-            except OSError as exc:
-                live.dirty = True
+            run = self._run
+            if run is not None and run.live is not None and run.live.id == due.segment_id:
+                run.live.dirty = True
                 self._flush(s, run)
-                row = s.get(Segment, live.id)
-                if row is not None:
-                    row.snapshot_missing = True
+            segment = s.get(Segment, due.segment_id)
+            if isinstance(outcome, OSError):
+                if segment is not None:
+                    segment.snapshot_missing = True
                 if self._snapshot_failing:
                     return None, None
                 self._snapshot_failing = True
                 return None, Notice(
                     "snapshot_failed",
                     f"snapshots cannot be saved in {self.store.root} "
-                    f"({exc.strerror or exc}); tracking goes on without them",
+                    f"({outcome.strerror or outcome}); tracking goes on without them",
                 )
             self._snapshot_failing = False
-            live.dirty = True
-            self._flush(s, run)
+            if segment is None or segment.deleted:  # gone while the picture was taken
+                self.store.delete(outcome.path)
+                self.store.delete(outcome.thumb_path)
+                return None, None
             prev = (
                 s.scalars(
                     select(Snapshot.chain)
@@ -831,17 +864,17 @@ class Tracker:
                 or ""
             )
             snap = Snapshot(
-                segment_id=live.id,
-                taken_at=now,
+                segment_id=due.segment_id,
+                taken_at=due.taken_at,
                 device_id=self.device_id,
-                policy=policy,
-                path=stored.path,
-                thumb_path=stored.thumb_path,
-                width=stored.width,
-                height=stored.height,
-                sha256=stored.sha256,
+                policy=due.policy,
+                path=outcome.path,
+                thumb_path=outcome.thumb_path,
+                width=outcome.width,
+                height=outcome.height,
+                sha256=outcome.sha256,
                 prev_chain=prev,
-                chain=chain_link(prev, stored.sha256),
+                chain=chain_link(prev, outcome.sha256),
             )
             s.add(snap)
             return snap.id, None

@@ -435,3 +435,27 @@ def test_delete_segment(db, tracker, drive, make_contract):
         tracker.delete_segment(first.id)
     with pytest.raises(RuleError):
         tracker.delete_segment(uuid.uuid4())
+
+
+@pytest.mark.parametrize(
+    ("zone", "change_utc"),
+    [
+        ("Europe/Berlin", datetime(2026, 3, 29, 1, 0, tzinfo=UTC)),  # 02:00 -> 03:00 local
+        ("America/New_York", datetime(2026, 11, 1, 6, 0, tzinfo=UTC)),  # 02:00 -> 01:00 local
+    ],
+)
+def test_a_dst_change_is_no_clock_change(db, clock, tracker, drive, contract, zone, change_utc):
+    # Segments live in UTC: a local DST change moves nothing, holds nothing.
+    from zoneinfo import ZoneInfo
+
+    clock.set(change_utc - timedelta(minutes=15))
+    tracker.start(contract)
+    drive.run(1800)
+    stopped = tracker.stop()
+    assert stopped.pending == () and stopped.tracked_seconds == 1800
+    rows = segments(db)
+    assert [r.slot_start for r in rows] == [
+        change_utc + timedelta(minutes=m) for m in (-20, -10, 0, 10)
+    ]
+    local = [r.slot_start.astimezone(ZoneInfo(zone)).utcoffset() for r in rows]
+    assert local[0] != local[-1]  # the local offset did change in the middle
