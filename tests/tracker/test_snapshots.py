@@ -108,7 +108,7 @@ def test_blurred_is_really_blurred_and_thumbnail_is_480_wide(tmp_path):
     # The same picture scaled to the same size without the blur, for a fair comparison.
     reference = original.resize(kept.size, Image.Resampling.BILINEAR, reducing_gap=2.0)
     before, after = high_frequency_energy(reference), high_frequency_energy(kept)
-    assert after < 0.15 * before, (before, after)
+    assert after < 0.2 * before, (before, after)  # measured: 13.8%
 
 
 def test_files_are_0600_in_0700_folders(db, tracker, drive, contract, data_dir):
