@@ -11,33 +11,37 @@ import socket
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from platformdirs import user_data_path
 from sqlalchemy import select
 
 from freelancer_desk.domain.clock import Clock, SystemClock
-from freelancer_desk.services.billing import HourlyBillingService
-from freelancer_desk.services.check import CheckReport, check_workspace
-from freelancer_desk.services.clients import ClientService
-from freelancer_desk.services.contracts import ContractService, MilestoneService
-from freelancer_desk.services.demo import DemoSummary, create_demo
 from freelancer_desk.services.events import Change, ChangeBus
-from freelancer_desk.services.gigs import GigService
-from freelancer_desk.services.invoices import InvoiceService
-from freelancer_desk.services.jobs import JobPostService
-from freelancer_desk.services.ledger import LedgerService
-from freelancer_desk.services.listing import ListSource
-from freelancer_desk.services.orders import OrderService
-from freelancer_desk.services.proposals import ProposalService
-from freelancer_desk.services.reminders import ReminderService
-from freelancer_desk.services.reviews import ReviewService
-from freelancer_desk.services.summary import SummaryService
-from freelancer_desk.services.views import build_sources
 from freelancer_desk.storage.db import Database
 from freelancer_desk.storage.migrate import MigrationResult
-from freelancer_desk.storage.models import Client, Contract, Gig, JobPost
 from freelancer_desk.storage.workspace import open_workspace, workspace_exists
+
+if TYPE_CHECKING:
+    from freelancer_desk.services.billing import HourlyBillingService
+    from freelancer_desk.services.check import CheckReport
+    from freelancer_desk.services.clients import ClientService
+    from freelancer_desk.services.contracts import ContractService, MilestoneService
+    from freelancer_desk.services.demo import DemoSummary
+    from freelancer_desk.services.gigs import GigService
+    from freelancer_desk.services.invoices import InvoiceService
+    from freelancer_desk.services.jobs import JobPostService
+    from freelancer_desk.services.ledger import LedgerService
+    from freelancer_desk.services.listing import ListSource
+    from freelancer_desk.services.orders import OrderService
+    from freelancer_desk.services.proposals import ProposalService
+    from freelancer_desk.services.reminders import ReminderService
+    from freelancer_desk.services.reviews import ReviewService
+    from freelancer_desk.services.summary import SummaryService
+    from freelancer_desk.tracker.engine import Tracker
+    from freelancer_desk.tracker.recovery import Recovered
 
 DATA_DIR_ENV = "FREELANCER_DESK_DATA_DIR"
 DB_URL_ENV = "FREELANCER_DESK_DB_URL"
@@ -82,7 +86,11 @@ def device_id(data_dir: Path) -> str:
 
 
 class App:
-    """The running application's parts, built once and handed to the CLI or the window."""
+    """The running application's parts, handed to the CLI or the window.
+
+    Services are built on first use (and their modules imported then), so a CLI
+    command loads only what it touches.
+    """
 
     def __init__(
         self, location: Location, clock: Clock, db: Database, migration: MigrationResult
@@ -93,20 +101,6 @@ class App:
         self.migration = migration
         self.bus = ChangeBus()
         self.device_id = device_id(location.data_dir)
-        self.ledger = LedgerService(db)
-        self.clients = ClientService(db, self.bus)
-        self.gigs = GigService(db, self.bus)
-        self.orders = OrderService(db, self.bus, clock, self.ledger)
-        self.jobs = JobPostService(db, self.bus, clock)
-        self.proposals = ProposalService(db, self.bus, clock)
-        self.contracts = ContractService(db, self.bus, clock)
-        self.milestones = MilestoneService(db, self.bus, clock, self.ledger)
-        self.reviews = ReviewService(db, self.bus, clock)
-        self.billing = HourlyBillingService(db, clock, self.ledger, self.bus)
-        self.invoices = InvoiceService(db, clock, self.ledger, self.bus)
-        self.reminders = ReminderService(db, clock, self.bus)
-        self.sources: dict[str, ListSource] = build_sources(db)
-        self.summary = SummaryService(db, clock)
 
     @classmethod
     def open(cls, location: Location, clock: Clock | None = None, *, create: bool = True) -> App:
@@ -114,16 +108,141 @@ class App:
         db, migration = open_workspace(location.data_dir, location.db_url, clock, create=create)
         return cls(location, clock, db, migration)
 
+    # -- services ------------------------------------------------------------------
+    @cached_property
+    def ledger(self) -> LedgerService:
+        from freelancer_desk.services.ledger import LedgerService
+
+        return LedgerService(self.db)
+
+    @cached_property
+    def clients(self) -> ClientService:
+        from freelancer_desk.services.clients import ClientService
+
+        return ClientService(self.db, self.bus)
+
+    @cached_property
+    def gigs(self) -> GigService:
+        from freelancer_desk.services.gigs import GigService
+
+        return GigService(self.db, self.bus)
+
+    @cached_property
+    def orders(self) -> OrderService:
+        from freelancer_desk.services.orders import OrderService
+
+        return OrderService(self.db, self.bus, self.clock, self.ledger)
+
+    @cached_property
+    def jobs(self) -> JobPostService:
+        from freelancer_desk.services.jobs import JobPostService
+
+        return JobPostService(self.db, self.bus, self.clock)
+
+    @cached_property
+    def proposals(self) -> ProposalService:
+        from freelancer_desk.services.proposals import ProposalService
+
+        return ProposalService(self.db, self.bus, self.clock)
+
+    @cached_property
+    def contracts(self) -> ContractService:
+        from freelancer_desk.services.contracts import ContractService
+
+        return ContractService(self.db, self.bus, self.clock)
+
+    @cached_property
+    def milestones(self) -> MilestoneService:
+        from freelancer_desk.services.contracts import MilestoneService
+
+        return MilestoneService(self.db, self.bus, self.clock, self.ledger)
+
+    @cached_property
+    def reviews(self) -> ReviewService:
+        from freelancer_desk.services.reviews import ReviewService
+
+        return ReviewService(self.db, self.bus, self.clock)
+
+    @cached_property
+    def billing(self) -> HourlyBillingService:
+        from freelancer_desk.services.billing import HourlyBillingService
+
+        return HourlyBillingService(self.db, self.clock, self.ledger, self.bus)
+
+    @cached_property
+    def invoices(self) -> InvoiceService:
+        from freelancer_desk.services.invoices import InvoiceService
+
+        return InvoiceService(self.db, self.clock, self.ledger, self.bus)
+
+    @cached_property
+    def reminders(self) -> ReminderService:
+        from freelancer_desk.services.reminders import ReminderService
+
+        return ReminderService(self.db, self.clock, self.bus)
+
+    @cached_property
+    def sources(self) -> dict[str, ListSource]:
+        from freelancer_desk.services.views import build_sources
+
+        return build_sources(self.db)
+
+    @cached_property
+    def summary(self) -> SummaryService:
+        from freelancer_desk.services.summary import SummaryService
+
+        return SummaryService(self.db, self.clock)
+
+    @cached_property
+    def snapshot_dir(self) -> Path:
+        return self.location.data_dir / "snapshots"
+
+    @cached_property
+    def tracker(self) -> Tracker:
+        """This process's tracker, with the activity and screen sources this machine
+        offers (none on Wayland or without a display: tracking still counts time)."""
+        import random
+
+        from freelancer_desk.tracker.activity import detect_activity_source
+        from freelancer_desk.tracker.engine import Tracker
+        from freelancer_desk.tracker.screen import detect_screen_source
+
+        activity = detect_activity_source()
+        screen = detect_screen_source()
+        return Tracker(
+            self.db,
+            self.clock,
+            self.device_id,
+            os.getpid(),
+            activity.source,
+            screen.source,
+            self.snapshot_dir,
+            random.Random(),
+        )
+
+    # -- whole-workspace operations --------------------------------------------------
+    def recover_orphans(self) -> list[Recovered]:
+        """Close this device's sessions left running by a process that is gone."""
+        from freelancer_desk.tracker.recovery import recover_orphans
+
+        return recover_orphans(self.db, self.clock, self.device_id)
+
     def create_demo(self, seed: int = 7) -> DemoSummary:
+        from freelancer_desk.services.demo import create_demo
+
         summary = create_demo(self.db, self.clock, self.ledger, self.device_id, seed=seed)
         self.bus.publish(Change("workspace", "demo"))
         return summary
 
     def check(self) -> CheckReport:
+        from freelancer_desk.services.check import check_workspace
+
         return check_workspace(self.db)
 
     def is_empty(self) -> bool:
         """A new workspace: nothing a user enters by hand exists yet."""
+        from freelancer_desk.storage.models import Client, Contract, Gig, JobPost
+
         with self.db.read() as session:
             return not any(
                 session.scalar(select(model.id).limit(1)) is not None
@@ -131,6 +250,9 @@ class App:
             )
 
     def close(self) -> None:
+        tracker = self.__dict__.get("tracker")
+        if tracker is not None and tracker.status().running:
+            tracker.stop()
         self.db.dispose()
 
 

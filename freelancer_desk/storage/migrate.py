@@ -5,36 +5,55 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 
 from freelancer_desk.storage.backup import backup_name, backup_sqlite, rotate
 from freelancer_desk.storage.db import Database
 from freelancer_desk.storage.errors import SchemaTooNew
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 KEEP_MIGRATION_BACKUPS = 5
+# The newest revision in migrations/versions. Kept here so that opening an up-to-date
+# workspace needs no Alembic at all (a test checks it against the scripts).
+HEAD = "0001"
 
 
 def alembic_config() -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
 
 
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None
     return head
 
 
 def current_revision(connection: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     return MigrationContext.configure(connection).get_current_revision()
+
+
+def _stored_revision(db: Database) -> str | None:
+    """The revision recorded in the database, read with plain SQL (None if there is none)."""
+    try:
+        with db.engine.connect() as conn:
+            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except DBAPIError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -46,6 +65,11 @@ class MigrationResult:
 
 def upgrade(db: Database, backup_dir: Path | None) -> MigrationResult:
     """Bring the schema to head. A SQLite file with data is copied to `backup_dir` first."""
+    if _stored_revision(db) == HEAD:
+        return MigrationResult(HEAD, HEAD, None)
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(alembic_config())
     head = head_revision()
     with db.engine.connect() as conn:

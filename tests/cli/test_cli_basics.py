@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from freelancer_desk import cli
-from freelancer_desk.cli import AGGREGATES
+from freelancer_desk.cli.read import AGGREGATES
 
 
 def run(capsys, *argv):

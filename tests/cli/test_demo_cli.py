@@ -5,7 +5,7 @@ import json
 import pytest
 
 from freelancer_desk import cli
-from freelancer_desk.cli import AGGREGATES
+from freelancer_desk.cli.read import AGGREGATES
 
 
 @pytest.fixture(scope="module")

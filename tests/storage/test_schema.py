@@ -319,3 +319,9 @@ def test_backup_is_a_consistent_private_copy(tmp_path, db):
     conn = sqlite3.connect(dest)
     assert conn.execute("SELECT name FROM clients").fetchall() == [("Backed up",)]
     conn.close()
+
+
+def test_head_constant_matches_the_migration_scripts():
+    from freelancer_desk.storage.migrate import HEAD, head_revision
+
+    assert head_revision() == HEAD
