@@ -44,6 +44,7 @@ from freelancer_desk.services.clients import check_currency_field, check_platfor
 from freelancer_desk.services.common import clean_text, find, to_dict
 from freelancer_desk.services.events import Change, ChangeBus
 from freelancer_desk.services.ledger import LedgerService
+from freelancer_desk.services.reminders import set_deadline
 from freelancer_desk.storage.db import Database
 from freelancer_desk.storage.models import Client, Contract, Milestone, Reminder
 from freelancer_desk.storage.vocab import SNAPSHOT_POLICIES
@@ -303,18 +304,17 @@ class ContractService:
         held = contract_escrow_minor(contract)
         if held <= 0:
             return
-        s.add(
-            Reminder(
-                kind="refund_window",
-                title=f"Accept the refund or dispute: {contract.title}"[:300],
-                body=(
-                    f"{Money(held, contract.currency)} is still in escrow on this ended "
-                    "contract. Accept the refund or open a dispute before the deadline."
-                ),
-                due_at=refund_or_dispute_until(ended_at, self._rules),
-                source_kind="contract",
-                source_id=str(contract.id),
-            )
+        set_deadline(
+            s,
+            kind="refund_window",
+            title=f"Accept the refund or dispute: {contract.title}",
+            body=(
+                f"{Money(held, contract.currency)} is still in escrow on this ended "
+                "contract. Accept the refund or open a dispute before the deadline."
+            ),
+            due_at=refund_or_dispute_until(ended_at, self._rules),
+            source_kind="contract",
+            source_id=str(contract.id),
         )
 
     def pause(self, ident: str) -> dict[str, Any]:
@@ -448,15 +448,13 @@ class MilestoneService:
         def apply(s: Session, m: Milestone) -> bool:
             m.submitted_at = now
             m.submission_note = text
-            _close_reminders(s, "milestone_auto_release", str(m.id), now)
-            s.add(
-                Reminder(
-                    kind="milestone_auto_release",
-                    title=f"Releases automatically unless reviewed: {m.title}"[:300],
-                    due_at=auto_release_at(now, self._rules),
-                    source_kind="milestone",
-                    source_id=str(m.id),
-                )
+            set_deadline(
+                s,
+                kind="milestone_auto_release",
+                title=f"Releases automatically unless reviewed: {m.title}",
+                due_at=auto_release_at(now, self._rules),
+                source_kind="milestone",
+                source_id=str(m.id),
             )
             return False
 

@@ -36,7 +36,6 @@ from freelancer_desk.services.ledger import LedgerService
 from freelancer_desk.storage.db import Database
 from freelancer_desk.storage.models import Client, Contract, Invoice, InvoiceLine, Segment
 
-DRAFT_PREFIX = "DRAFT-"
 MAX_QUANTITY_MILLI = 10**9  # a million units
 MAX_TERMS_DAYS = 365
 
@@ -155,7 +154,7 @@ class InvoiceService:
             invoice_id = uuid.uuid4()
             invoice = Invoice(
                 id=invoice_id,
-                number=f"{DRAFT_PREFIX}{invoice_id.hex[:12]}",
+                number=None,  # given on issue, so drafts leave no gaps
                 client_id=client.id,
                 state="draft",
                 currency=check_currency_field(currency or client.currency),
@@ -391,7 +390,8 @@ class InvoiceService:
         prefix = f"{year}-"
         taken = s.scalars(select(Invoice.number).where(Invoice.number.like(f"{prefix}%")))
         highest = max(
-            (int(n[len(prefix) :]) for n in taken if n[len(prefix) :].isdigit()), default=0
+            (int(n[len(prefix) :]) for n in taken if n and n[len(prefix) :].isdigit()),
+            default=0,
         )
         return f"{prefix}{highest + 1:04d}"
 

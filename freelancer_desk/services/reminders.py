@@ -386,3 +386,33 @@ class ReminderService:
             for iid, number, due_on in rows
             if due_on is not None
         ]
+
+
+def set_deadline(
+    s: Session,
+    *,
+    kind: str,
+    source_kind: str,
+    source_id: str,
+    title: str,
+    due_at: datetime,
+    body: str = "",
+) -> Reminder:
+    """The reminder for one deadline, created or moved (and reopened) in `s`: there is
+    never more than one per (kind, source), which the database also enforces."""
+    reminder = s.scalar(
+        select(Reminder).where(
+            Reminder.kind == kind,
+            Reminder.source_kind == source_kind,
+            Reminder.source_id == source_id,
+        )
+    )
+    if reminder is None:
+        reminder = Reminder(kind=kind, source_kind=source_kind, source_id=source_id)
+        s.add(reminder)
+    reminder.title = title[:300]
+    reminder.body = body
+    reminder.due_at = due_at
+    reminder.done_at = None
+    reminder.snoozed_until = None
+    return reminder

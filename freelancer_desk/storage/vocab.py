@@ -30,7 +30,17 @@ CONTRACT_KINDS = values(ContractKind)
 CONTRACT_STATES = values(ContractState)
 SNAPSHOT_POLICIES = ("off", "blurred", "full")
 MILESTONE_STATES = values(MilestoneState)
-SESSION_END_REASONS = ("stopped", "orphaned", "switched", "idle", "suspended", "manual")
+SESSION_END_REASONS = (
+    "stopped",
+    "orphaned",
+    "switched",
+    "idle",
+    "suspended",
+    "clock_change",
+    "manual",
+)
+INTERRUPTION_KINDS = ("idle", "sleep", "clock_back")
+INTERRUPTION_DECISIONS = ("keep", "discard", "assign")
 INVOICE_STATES = ("draft", "issued", "paid", "void")
 ACCOUNT_KINDS = (
     "client_funds",

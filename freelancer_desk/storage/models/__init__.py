@@ -16,7 +16,7 @@ from freelancer_desk.storage.models.proposals import (
 from freelancer_desk.storage.models.reminders import Reminder
 from freelancer_desk.storage.models.reviews import Review
 from freelancer_desk.storage.models.settings import ExchangeRate, Setting
-from freelancer_desk.storage.models.tracking import Segment, Snapshot, TimeSession
+from freelancer_desk.storage.models.tracking import Interruption, Segment, Snapshot, TimeSession
 
 __all__ = [
     "Client",
@@ -27,6 +27,7 @@ __all__ = [
     "GigFaq",
     "GigPackage",
     "GigRequirement",
+    "Interruption",
     "Invoice",
     "InvoiceLine",
     "JobPost",

@@ -30,6 +30,9 @@ class Gig(Entity):
     currency: Mapped[str] = mapped_column(String(3), default="USD")
     fee_bp: Mapped[int] = mapped_column(default=2000)
     clearance_days: Mapped[int] = mapped_column(default=14)
+    # The least a package may cost in the gig's currency ("$5 or its equivalent");
+    # None: the platform's minimum, which is given in USD only.
+    min_package_price_minor: Mapped[int | None]
 
     packages: Mapped[list[GigPackage]] = relationship(
         back_populates="gig", cascade="all, delete-orphan", order_by="GigPackage.position"

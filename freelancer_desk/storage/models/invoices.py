@@ -20,7 +20,7 @@ class Invoice(Entity):
         CheckConstraint("terms_days >= 0", name="terms_nonnegative"),
     )
 
-    number: Mapped[str] = mapped_column(String(40), unique=True)
+    number: Mapped[str | None] = mapped_column(String(40), unique=True)  # given on issue
     client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("clients.id"), index=True)
     contract_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("contracts.id", ondelete="SET NULL"), index=True

@@ -10,13 +10,14 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from freelancer_desk.storage.base import Entity, one_of
-from freelancer_desk.storage.vocab import ORDER_STATES
+from freelancer_desk.storage.vocab import ORDER_STATES, SNAPSHOT_POLICIES
 
 
 class Order(Entity):
     __tablename__ = "orders"
     __table_args__ = (
         one_of("state", ORDER_STATES),
+        one_of("snapshot_policy", SNAPSHOT_POLICIES),
         CheckConstraint("price_minor >= 0", name="price_nonnegative"),
         CheckConstraint("fee_bp BETWEEN 0 AND 10000", name="fee_range"),
         CheckConstraint("revisions_used >= 0", name="revisions_used_nonnegative"),
@@ -40,6 +41,8 @@ class Order(Entity):
     currency: Mapped[str] = mapped_column(String(3))
     fee_bp: Mapped[int]
     clearance_days: Mapped[int] = mapped_column(default=14)
+    delivery_days: Mapped[int | None]  # as bought: the package's days with the extras'
+    snapshot_policy: Mapped[str] = mapped_column(String(8), default="off")
     revisions_allowed: Mapped[int | None]  # None: unlimited
     revisions_used: Mapped[int] = mapped_column(default=0)
     requirements: Mapped[dict[str, Any]] = mapped_column(default=dict)  # question -> answer

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, String, Text
+from sqlalchemy import Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from freelancer_desk.storage.base import Entity, one_of
@@ -17,6 +17,8 @@ class Reminder(Entity):
     __table_args__ = (
         one_of("kind", REMINDER_KINDS),
         Index("ix_reminders_due_at", "due_at"),
+        # One reminder per deadline: refreshing deadlines never duplicates one.
+        UniqueConstraint("kind", "source_kind", "source_id", name="uq_reminders_deadline"),
     )
 
     kind: Mapped[str] = mapped_column(String(24))

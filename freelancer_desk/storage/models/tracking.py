@@ -9,7 +9,12 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from freelancer_desk.storage.base import Entity, one_of
-from freelancer_desk.storage.vocab import SESSION_END_REASONS, SNAPSHOT_POLICIES
+from freelancer_desk.storage.vocab import (
+    INTERRUPTION_DECISIONS,
+    INTERRUPTION_KINDS,
+    SESSION_END_REASONS,
+    SNAPSHOT_POLICIES,
+)
 
 
 class TimeSession(Entity):
@@ -120,5 +125,41 @@ class Snapshot(Entity):
     sha256: Mapped[str] = mapped_column(String(64))
     prev_chain: Mapped[str] = mapped_column(String(64), default="")
     chain: Mapped[str] = mapped_column(String(64))  # sha256(prev_chain + sha256)
+    # The files can go (retention, a deleted segment) while the row keeps the chain whole.
+    removed_at: Mapped[datetime | None]
+    removed_reason: Mapped[str | None] = mapped_column(String(24))
 
     segment: Mapped[Segment] = relationship(back_populates="snapshot")
+
+
+class Interruption(Entity):
+    """Time the tracker would not count silently (idle, sleep, the clock set back),
+    held until the user keeps it, discards it or assigns it to another contract.
+    Persisted so that a crash or a restart does not lose the question."""
+
+    __tablename__ = "interruptions"
+    __table_args__ = (
+        one_of("kind", INTERRUPTION_KINDS),
+        CheckConstraint(
+            "decision IS NULL OR decision IN ("
+            + ", ".join(f"'{d}'" for d in INTERRUPTION_DECISIONS)
+            + ")",
+            name="decision_allowed",
+        ),
+        CheckConstraint("ends_at >= starts_at", name="ends_after_start"),
+        Index("ix_interruptions_open", "device_id", "resolved_at"),
+    )
+
+    session_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("time_sessions.id", ondelete="CASCADE"), index=True
+    )
+    device_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(12))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    seconds: Mapped[int]
+    resolved_at: Mapped[datetime | None]
+    decision: Mapped[str | None] = mapped_column(String(8))
+    assigned_contract_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("contracts.id", ondelete="SET NULL")
+    )
