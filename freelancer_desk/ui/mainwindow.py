@@ -7,8 +7,7 @@ workspace folder, so every workspace (and every test) has its own.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, QSize, Qt, QTimer, Signal
@@ -16,47 +15,32 @@ from PySide6.QtGui import (
     QAction,
     QActionGroup,
     QCloseEvent,
-    QFont,
     QIcon,
     QKeySequence,
     QPalette,
-    QResizeEvent,
 )
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
-    QSizePolicy,
-    QSplitter,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from freelancer_desk import __version__
-from freelancer_desk.ui.backend import Backend, Tile
-from freelancer_desk.ui.tablemodel import ListModel, display_locale
+from freelancer_desk.ui.areapage import Area, AreaPage, scaled_font
+from freelancer_desk.ui.areas import build_page
+from freelancer_desk.ui.backend import Backend
 
 ICON_DIR = Path(__file__).resolve().parent.parent / "resources" / "icons"
 SETTINGS_FILE = "ui.ini"
 FILTER_DELAY_MS = 250
 MAX_COLUMN_WIDTH = 340
-
-
-@dataclass(frozen=True)
-class Area:
-    key: str
-    title: str
-    blurb: str
-    sources: tuple[str, ...]
 
 
 AREAS: tuple[Area, ...] = (
@@ -103,249 +87,6 @@ def app_icon() -> QIcon:
     return icon
 
 
-def _scaled_font(widget: QWidget, factor: float, bold: bool = False) -> QFont:
-    font = QFont(widget.font())
-    font.setPointSizeF(font.pointSizeF() * factor)
-    font.setBold(bold)
-    return font
-
-
-def _muted(label: QLabel) -> QLabel:
-    """Secondary text in the palette's own placeholder colour (follows light/dark)."""
-    label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-    return label
-
-
-class TablePanel(QWidget):
-    """One table: its title and row count above, an empty-state line instead of an
-    empty grid."""
-
-    def __init__(self, model: ListModel, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.model = model
-        title = model.source.title
-        self.setAccessibleName(f"{title} panel")
-
-        self.title_label = QLabel(title)
-        self.title_label.setFont(_scaled_font(self, 1.1, bold=True))
-        self.count_label = _muted(QLabel())
-        self.count_label.setAccessibleName(f"{title} row count")
-
-        self.view = _Table(self._fit_columns)
-        self.view.setObjectName(f"table-{model.source.key}")
-        self.view.setAccessibleName(f"{title} table")
-        self.view.setModel(model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.view.setAlternatingRowColors(True)
-        self.view.setWordWrap(False)
-        self.view.setShowGrid(False)
-        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.view.verticalHeader().hide()
-        self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
-        header = self.view.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setStretchLastSection(False)
-        header.sectionResized.connect(self._on_section_resized)
-        header.setResizeContentsPrecision(60)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        # No indicator means "the source's own order"; a third click returns to it.
-        header.setSortIndicatorClearable(True)
-        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-        self.view.setSortingEnabled(True)
-
-        # Framed and filled like the table it stands in for.
-        self.empty_label = _muted(QLabel())
-        self.empty_label.setFrameShape(QFrame.Shape.StyledPanel)
-        self.empty_label.setAutoFillBackground(True)
-        self.empty_label.setBackgroundRole(QPalette.ColorRole.Base)
-        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty_label.setWordWrap(True)
-        self.empty_label.setAccessibleName(f"{title} empty")
-
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.view)
-        self.stack.addWidget(self.empty_label)
-
-        top = QHBoxLayout()
-        top.setContentsMargins(2, 0, 2, 0)
-        top.addWidget(self.title_label)
-        top.addStretch(1)
-        top.addWidget(self.count_label)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(6)
-        layout.addLayout(top)
-        layout.addWidget(self.stack, 1)
-
-        self._natural: list[int] = []  # content widths, before the slack is handed out
-        self._fitting = False
-        self._user_sized = False
-        model.totalChanged.connect(self._update)
-        self._update()
-
-    def _update(self) -> None:
-        total = self.model.total
-        text = self.model.query.text
-        count = display_locale().toString(total)
-        noun = "row" if total == 1 else "rows"
-        self.count_label.setText(f"{count} matching" if text else f"{count} {noun}")
-        title = self.model.source.title
-        self.empty_label.setText(
-            f"No rows in {title} match “{text}”." if text else f"No rows in {title} yet."
-        )
-        self.stack.setCurrentIndex(0 if total else 1)
-        if total and not self._natural:
-            self._size_columns()
-
-    def _size_columns(self) -> None:
-        """Columns as wide as their first rows need (capped), measured once."""
-        self._fitting = True
-        self.view.resizeColumnsToContents()
-        header = self.view.horizontalHeader()
-        self._natural = [
-            min(header.sectionSize(section) + 18, MAX_COLUMN_WIDTH)
-            for section in range(header.count())
-        ]
-        self._fitting = False
-        self._fit_columns()
-
-    def _fit_columns(self) -> None:
-        """Natural widths, with the slack given to the main text column (the title or
-        name) rather than to whatever column happens to be last."""
-        if not self._natural or self._user_sized:
-            return
-        columns = [self.model.column(i) for i in range(len(self._natural))]
-        texts = [i for i, c in enumerate(columns) if c.kind == "text"] or [0]
-        primary = max(texts, key=lambda i: self._natural[i])
-        slack = max(0, self.view.viewport().width() - sum(self._natural))
-        self._fitting = True
-        header = self.view.horizontalHeader()
-        for section, width in enumerate(self._natural):
-            header.resizeSection(section, width + (slack if section == primary else 0))
-        self._fitting = False
-
-    def _on_section_resized(self, _section: int, _old: int, _new: int) -> None:
-        if not self._fitting:
-            self._user_sized = True  # the user's widths win from now on
-
-
-class _Table(QTableView):
-    """A table view that reports its own resizes (to re-fit its columns)."""
-
-    def __init__(self, on_resize: Callable[[], None]) -> None:
-        super().__init__()
-        self._on_resize = on_resize
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._on_resize()
-
-
-class FigureTile(QFrame):
-    """A figure with its caption: "Available" / "$1,240.00"."""
-
-    def __init__(self, caption: str, value: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setAutoFillBackground(True)
-        self.setBackgroundRole(QPalette.ColorRole.Base)
-        self.setAccessibleName(f"{caption}: {value}")
-        # Tiles share the row and may clip rather than force a wide window.
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.setMinimumWidth(80)
-        self.value_label = QLabel(value)
-        self.value_label.setFont(_scaled_font(self, 1.7, bold=True))
-        self.value_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.caption_label = _muted(QLabel(caption))
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(14, 10, 14, 10)
-        layout.setSpacing(2)
-        layout.addWidget(self.caption_label)
-        layout.addWidget(self.value_label)
-
-
-class AreaPage(QWidget):
-    """One area: title, blurb and filter box on top, tiles, then the tables."""
-
-    def __init__(self, area: Area, backend: Backend, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.area = area
-        self._backend = backend
-        self.setObjectName(f"area-{area.key}")
-        self.setAccessibleName(area.title)
-
-        title = QLabel(area.title)
-        title.setFont(_scaled_font(self, 1.8, bold=True))
-        title.setAccessibleName("Area title")
-        blurb = _muted(QLabel(area.blurb))
-        blurb.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-
-        self.filter_edit = QLineEdit()
-        self.filter_edit.setPlaceholderText("Filter…  (Ctrl+F)")
-        self.filter_edit.setClearButtonEnabled(True)
-        self.filter_edit.setAccessibleName(f"Filter {area.title}")
-        self.filter_edit.setMinimumWidth(220)
-        self._filter_timer = QTimer(self)
-        self._filter_timer.setSingleShot(True)
-        self._filter_timer.setInterval(FILTER_DELAY_MS)
-        self._filter_timer.timeout.connect(self.apply_filter)
-        self.filter_edit.textChanged.connect(self._filter_timer.start)
-        self.filter_edit.returnPressed.connect(self.apply_filter)
-
-        heading = QVBoxLayout()
-        heading.setSpacing(2)
-        heading.addWidget(title)
-        heading.addWidget(blurb)
-        top = QHBoxLayout()
-        top.addLayout(heading, 1)
-        top.addWidget(self.filter_edit, 0, Qt.AlignmentFlag.AlignBottom)
-
-        self.tiles_row = QHBoxLayout()
-        self.tiles_row.setSpacing(12)
-        self._tiles: list[FigureTile] = []
-
-        self.models = [ListModel(backend.list_source(key), parent=self) for key in area.sources]
-        self.panels = [TablePanel(model) for model in self.models]
-        self.splitter = QSplitter(Qt.Orientation.Vertical)
-        self.splitter.setObjectName(f"splitter-{area.key}")
-        self.splitter.setChildrenCollapsible(False)
-        self.splitter.setHandleWidth(14)
-        for panel in self.panels:
-            self.splitter.addWidget(panel)
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 18, 24, 12)
-        layout.setSpacing(14)
-        layout.addLayout(top)
-        layout.addLayout(self.tiles_row)
-        layout.addWidget(self.splitter, 1)
-        self._show_tiles(backend.summary(area.key))
-
-    def _show_tiles(self, tiles: Sequence[Tile]) -> None:
-        for tile in self._tiles:
-            self.tiles_row.removeWidget(tile)
-            tile.deleteLater()
-        self._tiles = [FigureTile(caption, value) for caption, value in tiles]
-        for tile in self._tiles:
-            self.tiles_row.addWidget(tile, 1)
-
-    def apply_filter(self) -> None:
-        self._filter_timer.stop()
-        for model in self.models:
-            model.set_filter_text(self.filter_edit.text())
-
-    def refresh(self) -> None:
-        for model in self.models:
-            model.refresh()
-        self._show_tiles(self._backend.summary(self.area.key))
-
-    def focus_filter(self) -> None:
-        self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.filter_edit.selectAll()
-
-
 class _ChangeRelay(QObject):
     """Carries the backend's "changed" call, from whatever thread, to the GUI thread."""
 
@@ -372,7 +113,7 @@ class MainWindow(QMainWindow):
         self.sidebar.setObjectName("sidebar")
         self.sidebar.setAccessibleName("Areas")
         self.sidebar.setFrameShape(QFrame.Shape.NoFrame)
-        self.sidebar.setFont(_scaled_font(self, 1.1))
+        self.sidebar.setFont(scaled_font(self, 1.1))
         self.sidebar.setBackgroundRole(QPalette.ColorRole.Window)
         self.sidebar.viewport().setBackgroundRole(QPalette.ColorRole.Window)
         # Geometry only: the colours stay the palette's, so light and dark both work.
@@ -395,7 +136,7 @@ class MainWindow(QMainWindow):
         brand_icon = QLabel()
         brand_icon.setPixmap(app_icon().pixmap(QSize(28, 28)))
         brand = QLabel("Freelancer Desk")
-        brand.setFont(_scaled_font(self, 1.15, bold=True))
+        brand.setFont(scaled_font(self, 1.15, bold=True))
         brand_row = QHBoxLayout()
         brand_row.setContentsMargins(14, 16, 10, 14)
         brand_row.setSpacing(8)
@@ -502,7 +243,8 @@ class MainWindow(QMainWindow):
         """The page of area `key`, built the first time it is asked for."""
         if key not in self._pages:
             index = AREA_KEYS.index(key)
-            page = AreaPage(AREAS[index], self._backend)
+            area = AREAS[index]
+            page = (area.page or build_page)(area, self._backend)
             placeholder = self.stack.widget(index)
             self.stack.insertWidget(index, page)
             if placeholder is not None:
