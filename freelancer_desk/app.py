@@ -221,6 +221,20 @@ class App:
         )
 
     # -- whole-workspace operations --------------------------------------------------
+    def catch_up(self) -> dict[str, int]:
+        """What fell due while the app was closed or asleep, booked at the instant it
+        fell due: orders auto-completed, milestones auto-released, locked hourly weeks
+        billed, pending money cleared, deadline reminders refreshed. Idempotent."""
+        done = {
+            "orders_completed": len(self.orders.auto_complete_due()),
+            "milestones_released": len(self.milestones.auto_release_due()),
+            "weeks_billed": len(self.billing.bill_due_weeks()),
+            "pending_cleared": len(self.ledger.clear_due()),
+        }
+        refreshed = self.reminders.refresh_deadlines()
+        done["reminders_changed"] = sum(len(v) for v in refreshed.values())
+        return done
+
     def recover_orphans(self) -> list[Recovered]:
         """Close this device's sessions left running by a process that is gone."""
         from freelancer_desk.tracker.recovery import recover_orphans
@@ -231,6 +245,7 @@ class App:
         from freelancer_desk.services.demo import create_demo
 
         summary = create_demo(self.db, self.clock, self.ledger, self.device_id, seed=seed)
+        self.catch_up()  # the deadline reminders, keyed as the reminder service keys them
         self.bus.publish(Change("workspace", "demo"))
         return summary
 
