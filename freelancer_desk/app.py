@@ -101,6 +101,7 @@ class App:
         self.migration = migration
         self.bus = ChangeBus()
         self.device_id = device_id(location.data_dir)
+        self.startup_notices: list[str] = []
 
     @classmethod
     def open(cls, location: Location, clock: Clock | None = None, *, create: bool = True) -> App:
@@ -241,6 +242,18 @@ class App:
 
         return recover_orphans(self.db, self.clock, self.device_id)
 
+    def start_of_day(self) -> list[str]:
+        """What the window does when it opens; returns what the user should be told."""
+        from freelancer_desk.storage.backup import daily_backup
+        from freelancer_desk.storage.workspace import sqlite_path
+
+        notices = [r.message for r in self.recover_orphans()]
+        path = sqlite_path(self.location.db_url)
+        if path is not None and not self.is_empty():
+            daily_backup(path, self.location.data_dir / "backups", self.clock.now())
+        self.catch_up()
+        return notices
+
     def create_demo(self, seed: int = 7) -> DemoSummary:
         from freelancer_desk.services.demo import create_demo
 
@@ -301,5 +314,12 @@ class AppBackend:
 
 
 def open_backend(args: argparse.Namespace) -> AppBackend:
-    """Open the workspace named by the command line (creating it on first start)."""
-    return AppBackend(App.open(resolve_location(args.data_dir, args.db_url)))
+    """Open the workspace named by the command line (creating it on first start), take
+    the day's backup, close orphaned sessions and book what fell due meanwhile."""
+    app = App.open(resolve_location(args.data_dir, args.db_url))
+    try:
+        app.startup_notices = app.start_of_day()
+    except Exception:
+        app.close()
+        raise
+    return AppBackend(app)

@@ -41,6 +41,13 @@ def head_revision() -> str:
     return head
 
 
+def known_revisions() -> set[str]:
+    """Every revision this app's migrations know (a workspace at any of them opens)."""
+    from alembic.script import ScriptDirectory
+
+    return {rev.revision for rev in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+
+
 def current_revision(connection: Connection) -> str | None:
     from alembic.runtime.migration import MigrationContext
 
@@ -68,16 +75,13 @@ def upgrade(db: Database, backup_dir: Path | None) -> MigrationResult:
     if _stored_revision(db) == HEAD:
         return MigrationResult(HEAD, HEAD, None)
     from alembic import command
-    from alembic.script import ScriptDirectory
-
-    script = ScriptDirectory.from_config(alembic_config())
     head = head_revision()
     with db.engine.connect() as conn:
         before = current_revision(conn)
         has_tables = bool(inspect(conn).get_table_names())
     if before == head:
         return MigrationResult(before, head, None)
-    if before is not None and before not in {rev.revision for rev in script.walk_revisions()}:
+    if before is not None and before not in known_revisions():
         raise SchemaTooNew(
             f"this workspace was written by a newer Freelancer Desk (schema {before}); "
             "update the app to open it — nothing was changed"
