@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from sqlalchemy import func, select
+
 from freelancer_desk.domain.errors import RuleError
 from freelancer_desk.domain.money import Money
 from freelancer_desk.domain.platforms import (
@@ -23,7 +25,14 @@ from freelancer_desk.services.clients import check_currency_field, check_platfor
 from freelancer_desk.services.common import clean_text, find, to_dict
 from freelancer_desk.services.events import Change, ChangeBus
 from freelancer_desk.storage.db import Database
-from freelancer_desk.storage.models import Gig, GigExtra, GigFaq, GigPackage, GigRequirement
+from freelancer_desk.storage.models import (
+    Gig,
+    GigExtra,
+    GigFaq,
+    GigPackage,
+    GigRequirement,
+    Order,
+)
 from freelancer_desk.storage.vocab import PACKAGE_TIERS
 
 GIG_CHILDREN = ("packages", "extras", "faqs", "requirements")
@@ -77,6 +86,7 @@ class GigInput:
     fee_bp: int = FIVERR.fee_bp
     clearance_days: int = FIVERR.clearance.days
     # "$5 or its equivalent": the minimum in the gig's currency when it is not USD.
+    # Stored on the gig (None: the platform's own minimum, given in USD).
     min_package_price_minor: int | None = None
 
 
@@ -261,6 +271,9 @@ def _validated(data: GigInput, base: FiverrRules) -> _Validated:
                 clean_text(data.description, field="description", max_chars=100_000), rules
             ),
             "currency": currency,
+            "min_package_price_minor": (
+                rules.min_package_price.amount if data.min_package_price_minor is not None else None
+            ),
             "fee_bp": fee_bp,
             "clearance_days": _int(
                 data.clearance_days,
@@ -351,13 +364,16 @@ class GigService:
         gig.faqs = valid.faqs
         gig.requirements = valid.requirements
 
-    def add_package(
-        self, ident: str, data: PackageInput, *, min_package_price_minor: int | None = None
-    ) -> dict[str, Any]:
-        """Add one package; a fourth one, or a tier the gig already has, is refused."""
+    def add_package(self, ident: str, data: PackageInput) -> dict[str, Any]:
+        """Add one package; a fourth one, or a tier the gig already has, or a price under
+        the gig's stored minimum, is refused."""
         with self._db.session() as s:
             gig = find(s, Gig, ident, what="gig")
-            rules = gig_rules(gig.currency, min_package_price_minor, self._rules)
+            if gig.state == GigState.ARCHIVED.value:
+                raise RuleError(
+                    "gig.archived", "cannot edit an archived gig: duplicate it", field="state"
+                )
+            rules = gig_rules(gig.currency, gig.min_package_price_minor, self._rules)
             check_package_count(len(gig.packages) + 1, rules)
             if any(p.tier == data.tier for p in gig.packages):
                 raise RuleError(
@@ -371,6 +387,43 @@ class GigService:
             s.refresh(gig)
             result = gig_dict(gig)
         return self._publish("updated", result)
+
+    def add_extra(self, ident: str, data: ExtraInput) -> dict[str, Any]:
+        """Add one paid extra (or the extra-fast delivery) after the others."""
+        with self._db.session() as s:
+            gig = find(s, Gig, ident, what="gig")
+            if gig.state == GigState.ARCHIVED.value:
+                raise RuleError(
+                    "gig.archived", "cannot edit an archived gig: duplicate it", field="state"
+                )
+            if data.kind == "fast_delivery" and any(e.kind == "fast_delivery" for e in gig.extras):
+                raise RuleError(
+                    "gig.fast_delivery_once",
+                    "the gig already offers extra-fast delivery",
+                    field="kind",
+                )
+            gig.extras.append(_extra(data, gig.packages, len(gig.extras)))
+            s.flush()
+            s.refresh(gig)
+            result = gig_dict(gig)
+        return self._publish("updated", result)
+
+    def delete(self, ident: str) -> dict[str, Any]:
+        """Delete a gig that never sold; one with orders is archived instead, so its
+        orders keep pointing at what was bought."""
+        with self._db.session() as s:
+            gig = find(s, Gig, ident, what="gig")
+            orders = s.scalar(select(func.count(Order.id)).where(Order.gig_id == gig.id)) or 0
+            if orders:
+                raise RuleError(
+                    "gig.delete_with_orders",
+                    f"cannot delete gig: it has {orders} order{'s' if orders != 1 else ''}; "
+                    "archive it instead",
+                    field="state",
+                )
+            result = gig_dict(gig)
+            s.delete(gig)
+        return self._publish("deleted", result)
 
     def _transition(self, ident: str, action: GigAction) -> dict[str, Any]:
         with self._db.session() as s:
@@ -421,6 +474,7 @@ _GIG_COPIED = (
     "tags",
     "description",
     "currency",
+    "min_package_price_minor",
     "fee_bp",
     "clearance_days",
 )
@@ -455,3 +509,52 @@ def _clone(row: Any, columns: Sequence[str]) -> Any:
             else (dict(value) if isinstance(value, dict) else value)
         )
     return type(row)(**values)
+
+
+def gig_input(gig: dict[str, Any]) -> GigInput:
+    """The editable input of a stored gig (as `gig_dict` gives it): what an editor starts
+    from, so saving it unchanged changes nothing."""
+    return GigInput(
+        title=gig["title"],
+        category=gig.get("category") or "",
+        tags=tuple(gig.get("tags") or ()),
+        description=gig.get("description") or "",
+        packages=tuple(
+            PackageInput(
+                tier=p["tier"],
+                name=p["name"],
+                price_minor=p["price_minor"],
+                delivery_days=p["delivery_days"],
+                revisions=p["revisions"],
+                description=p.get("description") or "",
+                features=tuple(p.get("features") or ()),
+            )
+            for p in gig.get("packages", ())
+        ),
+        extras=tuple(
+            ExtraInput(
+                title=e["title"],
+                price_minor=e["price_minor"],
+                extra_days=e.get("extra_days") or 0,
+                kind=e.get("kind") or "extra",
+                description=e.get("description") or "",
+                days_saved={str(k): int(v) for k, v in (e.get("days_saved") or {}).items()},
+            )
+            for e in gig.get("extras", ())
+        ),
+        faqs=tuple((f["question"], f.get("answer") or "") for f in gig.get("faqs", ())),
+        requirements=tuple(
+            RequirementInput(
+                question=r["question"],
+                kind=r.get("kind") or "text",
+                choices=tuple(r.get("choices") or ()),
+                required=bool(r.get("required", True)),
+            )
+            for r in gig.get("requirements", ())
+        ),
+        platform=gig.get("platform") or "fiverr",
+        currency=gig.get("currency") or "USD",
+        fee_bp=gig.get("fee_bp", FIVERR.fee_bp),
+        clearance_days=gig.get("clearance_days", FIVERR.clearance.days),
+        min_package_price_minor=gig.get("min_package_price_minor"),
+    )

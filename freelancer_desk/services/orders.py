@@ -198,9 +198,9 @@ class OrderService:
                 revisions_used=0,
                 requirements=self._answers(data.requirements),
                 ordered_at=now,
+                delivery_days=days,
                 # Provisional: the delivery clock starts when the requirements arrive, and
-                # start() moves the due date by the wait (the order keeps no other copy of
-                # the days).
+                # start() sets the due date from the stored days then.
                 due_at=order_due_at(now, days),
                 notes=clean_text(data.notes, field="notes", max_chars=100_000),
             )
@@ -307,7 +307,11 @@ class OrderService:
             if answers:
                 order.requirements = {**order.requirements, **answers}
             if order.started_at is None:
-                if order.due_at is not None:
+                if order.delivery_days is not None:
+                    order.due_at = order_due_at(now, order.delivery_days)
+                elif order.due_at is not None:
+                    # An order recorded without its days (imported, or older): the
+                    # provisional due date moves by the wait.
                     order.due_at = order.due_at + (now - order.ordered_at)
                 order.started_at = now
             return False

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from freelancer_desk.domain.errors import RuleError
-from freelancer_desk.services.gigs import ExtraInput, RequirementInput
+from freelancer_desk.services.gigs import ExtraInput, RequirementInput, gig_input
 from tests.services.workbench import logo_gig, make_bench, package
 
 
@@ -203,3 +203,73 @@ def test_duplicate_is_an_independent_draft(tmp_path: Path) -> None:
     assert copy["faqs"][0]["answer"] == "Yes, in every package."
     bench.gigs.update(copy["id"], logo_gig(tags=("changed",)))
     assert bench.gigs.get(gig["id"])["tags"] == ["logo", "minimalist", "brand"]
+
+
+def test_the_minimum_price_is_stored_on_the_gig_and_used_when_adding(tmp_path: Path) -> None:
+    bench = make_bench(tmp_path)
+    gig = bench.gigs.create(
+        logo_gig(currency="EUR", min_package_price_minor=450, packages=(), extras=())
+    )
+    assert gig["min_package_price_minor"] == 450
+    assert bench.gigs.get(gig["id"])["min_package_price_minor"] == 450
+    grown = bench.gigs.add_package(gig["id"], package("basic", 450, 3))
+    assert [p["price_minor"] for p in grown["packages"]] == [450]
+    with pytest.raises(RuleError, match=r"4\.50 EUR") as cheap:
+        bench.gigs.add_package(gig["id"], package("standard", 449, 2))
+    assert (cheap.value.rule, cheap.value.field) == ("fiverr.package_price_minimum", "price")
+    copy = bench.gigs.duplicate(gig["id"])
+    assert copy["min_package_price_minor"] == 450
+    plain = bench.gigs.create(logo_gig())
+    assert plain["min_package_price_minor"] is None
+
+
+def test_gig_input_round_trips_a_stored_gig(tmp_path: Path) -> None:
+    bench = make_bench(tmp_path)
+    gig = bench.gigs.create(logo_gig(requirements=(RequirementInput("Your brand name?"),)))
+    again = bench.gigs.update(gig["id"], gig_input(gig))
+
+    def plain(value: object) -> object:
+        # Extras, FAQ and requirements are replaced (new ids); packages keep theirs.
+        if isinstance(value, dict):
+            return {
+                k: plain(v) for k, v in value.items() if k not in ("id", "created_at", "updated_at")
+            }
+        if isinstance(value, list):
+            return [plain(v) for v in value]
+        return value
+
+    assert plain(again) == plain(gig)
+    assert [p["id"] for p in again["packages"]] == [p["id"] for p in gig["packages"]]
+
+
+def test_add_extra_and_a_second_fast_delivery_is_refused(tmp_path: Path) -> None:
+    bench = make_bench(tmp_path)
+    gig = bench.gigs.create(logo_gig())
+    grown = bench.gigs.add_extra(gig["id"], ExtraInput(title="Print files", price_minor=1000))
+    assert [e["title"] for e in grown["extras"]][-1] == "Print files"
+    assert grown["extras"][-1]["position"] == 2
+    with pytest.raises(RuleError) as twice:
+        bench.gigs.add_extra(
+            gig["id"],
+            ExtraInput(
+                title="Rush", price_minor=900, kind="fast_delivery", days_saved={"basic": 1}
+            ),
+        )
+    assert twice.value.rule == "gig.fast_delivery_once"
+
+
+def test_delete_only_a_gig_without_orders(tmp_path: Path) -> None:
+    from freelancer_desk.services.errors import NotFound
+    from freelancer_desk.services.orders import OrderInput
+
+    bench = make_bench(tmp_path)
+    unsold = bench.gigs.create(logo_gig())
+    bench.gigs.delete(unsold["id"])
+    with pytest.raises(NotFound):
+        bench.gigs.get(unsold["id"])
+    sold = bench.gigs.activate(bench.gigs.create(logo_gig())["id"])
+    bench.orders.place(OrderInput(gig_id=sold["id"], package="basic", buyer="Nina"))
+    with pytest.raises(RuleError) as refused:
+        bench.gigs.delete(sold["id"])
+    assert refused.value.rule == "gig.delete_with_orders"
+    assert "archive it instead" in str(refused.value)

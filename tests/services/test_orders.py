@@ -228,3 +228,16 @@ def test_a_platform_order_number_is_recorded_once(tmp_path: Path) -> None:
     with pytest.raises(RuleError) as refused:
         bench.orders.place(order)
     assert (refused.value.rule, refused.value.field) == ("order.number_unique", "number")
+
+
+def test_delivery_days_are_stored_and_the_due_date_counts_from_the_start(
+    tmp_path: Path,
+) -> None:
+    bench = make_bench(tmp_path)
+    gig = _active_gig(bench)
+    order = _place(bench, gig, "basic", 0)  # 5 days + 1 for the social kit
+    assert order["delivery_days"] == 6
+    bench.clock.advance(days=2)
+    started = bench.orders.start(order["id"])
+    assert started["due_at"] == (START + timedelta(days=8)).isoformat()
+    assert started["delivery_days"] == 6
