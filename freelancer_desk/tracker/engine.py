@@ -52,7 +52,14 @@ from freelancer_desk.domain.workflow.time_session import (
 )
 from freelancer_desk.services.common import clean_text
 from freelancer_desk.storage.db import Database
-from freelancer_desk.storage.models import Contract, Order, Segment, Snapshot, TimeSession
+from freelancer_desk.storage.models import (
+    Contract,
+    Order,
+    Segment,
+    Snapshot,
+    TimeSession,
+)
+from freelancer_desk.storage.models import Interruption as InterruptionRow
 from freelancer_desk.tracker.activity import ActivitySource
 from freelancer_desk.tracker.recovery import Recovered, recover_orphans
 from freelancer_desk.tracker.screen import (
@@ -82,7 +89,7 @@ _KIND_WORDS = {
 _ASSIGN_END_REASON = {
     InterruptionKind.IDLE: "idle",
     InterruptionKind.SLEEP: "suspended",
-    InterruptionKind.CLOCK_BACK: "suspended",
+    InterruptionKind.CLOCK_BACK: "clock_change",
 }
 
 
@@ -441,6 +448,10 @@ class Tracker:
                     self._flush(s, run)
                     row.last_seen_at = max(now, row.started_at)
                     row.pid = self.pid
+                    # A stretch still going on is written as far as it goes: if this
+                    # process dies now, the question survives it.
+                    for hold in run.open_holds.values():
+                        self._save_interruption(s, hold.frozen(open_=True))
             if lost:
                 self._run = None
                 return (
@@ -613,7 +624,31 @@ class Tracker:
         run.floor = max(run.floor, hold.end)
         if frozen.seconds > 0:
             self._pending[frozen.id] = frozen
+        with self.db.session() as s:
+            self._save_interruption(s, frozen)
         return frozen
+
+    def _save_interruption(self, s: Session, held: Interruption) -> None:
+        """Write a held stretch (so a crash or a restart keeps the question), or drop
+        its row when nothing is left of it."""
+        row = s.get(InterruptionRow, held.id)
+        if held.seconds <= 0:
+            if row is not None and row.resolved_at is None:
+                s.delete(row)
+            return
+        if row is None:
+            row = InterruptionRow(
+                id=held.id,
+                session_id=held.session_id,
+                device_id=self.device_id,
+                kind=held.kind.value,
+                starts_at=held.start,
+                ends_at=held.end,
+                seconds=held.seconds,
+            )
+            s.add(row)
+        else:
+            row.starts_at, row.ends_at, row.seconds = held.start, held.end, held.seconds
 
     def _close_all(
         self,
@@ -631,24 +666,61 @@ class Tracker:
         return closed
 
     def pending(self) -> tuple[Interruption, ...]:
+        """This device's held time waiting for a decision, oldest first — read from the
+        database, so what a crashed or another process held is here too. A stretch still
+        going on (the user is still away) is not pending yet."""
         with self._lock:
-            return tuple(self._pending.values())
+            run = self._run
+            going_on = {h.id for h in run.open_holds.values()} if run is not None else set()
+            with self.db.read() as s:
+                rows = s.scalars(
+                    select(InterruptionRow)
+                    .where(
+                        InterruptionRow.device_id == self.device_id,
+                        InterruptionRow.resolved_at.is_(None),
+                    )
+                    .order_by(InterruptionRow.starts_at, InterruptionRow.id)
+                ).all()
+                held = [_interruption(r) for r in rows if r.id not in going_on]
+            self._pending = {h.id: h for h in held}
+            return tuple(held)
 
     def resolve(self, interruption: Interruption | uuid.UUID, decision: Decision) -> Resolution:
         """Keep the held time (flagged idle in the diary), discard it, or assign it to
         another contract (a closed session of its own)."""
         with self._lock:
             key = interruption if isinstance(interruption, uuid.UUID) else interruption.id
-            held = self._pending.get(key)
-            if held is None:
-                raise RuleError(
-                    "interruption.resolve", "that interruption is not pending (already resolved?)"
-                )
-            if decision == "discard":
-                del self._pending[key]
-                return Resolution(held, "discard", 0, None)
             run = self._run
             with self.db.session() as s:
+                stored = s.get(InterruptionRow, key)
+                if (
+                    stored is None
+                    or stored.resolved_at is not None
+                    or stored.device_id != self.device_id
+                    or (run is not None and key in {h.id for h in run.open_holds.values()})
+                ):
+                    raise RuleError(
+                        "interruption.resolve",
+                        "that interruption is not pending (already resolved, or still going on)",
+                    )
+                held = _interruption(stored)
+                owner = s.get(TimeSession, held.session_id)
+                if (
+                    owner is not None
+                    and owner.ended_at is None
+                    and (run is None or run.session_id != owner.id)
+                    and decision != "discard"
+                ):
+                    raise RuleError(
+                        "interruption.resolve",
+                        f"its session is still tracking in process {owner.pid}: "
+                        "keep or assign it there (or stop that session first)",
+                    )
+                stored.resolved_at = self.clock.now()
+                if decision == "discard":
+                    stored.decision = "discard"
+                    self._pending.pop(key, None)
+                    return Resolution(held, "discard", 0, None)
                 if decision == "keep":
                     session_row = s.get(TimeSession, held.session_id)
                     if session_row is None:
@@ -676,6 +748,7 @@ class Tracker:
                     s.flush()
                     session_id = row.id
                     label = "assign"
+                    stored.assigned_contract_id = target.contract_id
                 else:
                     raise RuleError(
                         "interruption.resolve",
@@ -700,7 +773,8 @@ class Tracker:
                 self._reflag_weeks(
                     s, target, [p.segment_start for p in split_into_segments(held.start, held.end)]
                 )
-            del self._pending[key]
+                stored.decision = label
+            self._pending.pop(key, None)
             return Resolution(held, label, kept, session_id)
 
     # -- writing -------------------------------------------------------------------------
@@ -809,11 +883,13 @@ class Tracker:
         ):
             return None
         live.snapshot_done = True
-        if run.target.contract_id is None:
-            return None
         with self.db.read() as s:
-            contract = s.get(Contract, run.target.contract_id)
-            policy = contract.snapshot_policy if contract else "off"
+            owner = (
+                s.get(Contract, run.target.contract_id)
+                if run.target.contract_id is not None
+                else s.get(Order, run.target.order_id)
+            )
+            policy = owner.snapshot_policy if owner is not None else "off"
         if policy == "off":
             return None
         return _SnapshotDue(live.id, policy, now)
@@ -949,7 +1025,7 @@ class Tracker:
     def delete_segment(self, segment_id: uuid.UUID) -> DeletedSegment:
         """Delete a segment and its snapshot files (deleting a snapshot deletes its
         segment, as on Upwork). The row stays, marked deleted, for the diary's history;
-        the snapshot row stays with empty paths so the hash chain still verifies."""
+        the snapshot row stays, marked removed, so the hash chain still verifies."""
         with self._lock, self.db.session() as s:
             run = self._run
             if run is not None and run.live is not None and run.live.id == segment_id:
@@ -965,8 +1041,9 @@ class Tracker:
                 files = self.store.delete(row.snapshot.path) + self.store.delete(
                     row.snapshot.thumb_path
                 )
-                row.snapshot.path = ""
-                row.snapshot.thumb_path = ""
+                if row.snapshot.removed_at is None:
+                    row.snapshot.removed_at = self.clock.now()
+                    row.snapshot.removed_reason = "segment_deleted"
             row.deleted = True
             row.over_limit = False
             self._reflag_weeks(s, _Target(row.contract_id, row.order_id, ""), [row.slot_start])
@@ -1069,6 +1146,17 @@ def _load_target(s: Session, contract_id: uuid.UUID | None, order_id: uuid.UUID 
             field="order",
         )
     return _Target(None, order.id, order.title)
+
+
+def _interruption(row: InterruptionRow) -> Interruption:
+    return Interruption(
+        row.id,
+        InterruptionKind(row.kind),
+        row.session_id,
+        row.starts_at,
+        row.ends_at,
+        row.seconds,
+    )
 
 
 def _overlapping_session(

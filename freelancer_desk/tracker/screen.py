@@ -274,7 +274,7 @@ def verify_chain(db: Database, store: SnapshotStore, device_id: str) -> ChainRep
     """Walk this device's snapshots in the order they were taken: each link must follow
     from the one before, and every file still on disk must hash to its recorded value.
 
-    A file removed on purpose (deleted segment, retention) has an empty path: its link
+    A file removed on purpose (deleted segment, retention) is marked removed: its link
     still counts, its picture is no longer there to check.
     """
     problems: list[ChainProblem] = []
@@ -292,7 +292,7 @@ def verify_chain(db: Database, store: SnapshotStore, device_id: str) -> ChainRep
                 problems.append(ChainProblem(*where, "does not follow the previous snapshot"))
             if row.chain != chain_link(row.prev_chain, row.sha256):
                 problems.append(ChainProblem(*where, "chain value does not match its hash"))
-            if row.path:
+            if row.path and row.removed_at is None:
                 files += 1
                 actual = store.file_sha256(row.path)
                 if actual is None:
@@ -312,8 +312,8 @@ class RetentionResult:
 def apply_retention(
     db: Database, store: SnapshotStore, clock: Clock, days: int, device_id: str
 ) -> RetentionResult:
-    """Delete this device's snapshot files older than `days`. The rows stay, with empty
-    paths, so the hash chain (and the evidence it gives for newer snapshots) holds."""
+    """Delete this device's snapshot files older than `days`. The rows stay, marked
+    removed, so the hash chain (and the evidence it gives for newer snapshots) holds."""
     if days < 1:
         raise ValueError(f"retention must be at least 1 day, not {days}")
     cutoff = clock.now() - timedelta(days=days)
@@ -321,13 +321,15 @@ def apply_retention(
     with db.session() as s:
         rows = s.scalars(
             select(Snapshot).where(
-                Snapshot.device_id == device_id, Snapshot.taken_at < cutoff, Snapshot.path != ""
+                Snapshot.device_id == device_id,
+                Snapshot.taken_at < cutoff,
+                Snapshot.removed_at.is_(None),
             )
         ).all()
         for row in rows:
             deleted += store.delete(row.path) + store.delete(row.thumb_path)
-            row.path = ""
-            row.thumb_path = ""
+            row.removed_at = clock.now()
+            row.removed_reason = "retention"
             expired += 1
     _prune_empty_folders(store.root)
     return RetentionResult(deleted, expired)

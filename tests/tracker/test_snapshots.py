@@ -163,6 +163,8 @@ def test_deleting_a_segment_deletes_its_snapshot_files_and_keeps_the_chain(
     deleted = tracker.delete_segment(middle.segment_id)
     assert deleted.snapshot_files_deleted == 2
     assert not store.path(middle.path).exists() and not store.path(middle.thumb_path).exists()
+    removed = next(r for r in snapshots(db) if r.id == middle.id)
+    assert removed.removed_reason == "segment_deleted" and removed.removed_at is not None
     report = verify_chain(db, store, DEVICE)
     assert report.ok and (report.checked, report.files_checked) == (3, 2)
 
@@ -180,7 +182,8 @@ def test_retention_deletes_old_files_and_keeps_the_chain(
     store = SnapshotStore(data_dir / "snapshots")
     result = apply_retention(db, store, clock, days=2, device_id=DEVICE)
     assert (result.snapshots_expired, result.files_deleted) == (2, 4)
-    assert [bool(r.path) for r in snapshots(db)] == [False, False, True]
+    assert [r.removed_reason for r in snapshots(db)] == ["retention", "retention", None]
+    assert all(r.path for r in snapshots(db))  # the rows still say which file it was
     assert not (data_dir / "snapshots" / "2026" / "01" / "05").exists()
     assert verify_chain(db, store, DEVICE).ok
     with pytest.raises(ValueError):
