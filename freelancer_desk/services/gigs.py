@@ -3,9 +3,9 @@ requirements; pause, activate, archive and duplicate through the gig state machi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 
@@ -34,6 +34,8 @@ from freelancer_desk.storage.models import (
     Order,
 )
 from freelancer_desk.storage.vocab import PACKAGE_TIERS
+
+T = TypeVar("T")
 
 GIG_CHILDREN = ("packages", "extras", "faqs", "requirements")
 REQUIREMENT_KINDS = ("text", "choice", "file")
@@ -231,6 +233,21 @@ def _requirement(data: RequirementInput, position: int) -> GigRequirement:
     )
 
 
+def _qualified(call: Callable[[], T], prefix: str, label: str) -> T:
+    """Run one part's check; a refusal names the part: field "basic.price" (the Basic
+    package's price) or "extras.1.days_saved", message "basic package: …"."""
+    try:
+        return call()
+    except RuleError as exc:
+        field = f"{prefix}.{exc.field}" if exc.field else prefix
+        raise RuleError(exc.rule, f"{label}: {exc}", field=field) from None
+
+
+def _extra_label(data: ExtraInput, position: int) -> str:
+    title = (data.title or "").strip()
+    return f"extra {position + 1}" + (f" ({title})" if title else "")
+
+
 @dataclass
 class _Validated:
     columns: dict[str, Any]
@@ -257,7 +274,10 @@ def _validated(data: GigInput, base: FiverrRules) -> _Validated:
         data.packages,
         key=lambda p: PACKAGE_TIERS.index(p.tier) if p.tier in PACKAGE_TIERS else 99,
     )
-    packages = [_package(p, currency, rules, i) for i, p in enumerate(ordered)]
+    packages = [
+        _qualified(lambda p=p, i=i: _package(p, currency, rules, i), p.tier, f"{p.tier} package")
+        for i, p in enumerate(ordered)
+    ]
     fee_bp = _int(data.fee_bp, field="fee", rule="gig.fee", minimum=0, what="fee")
     if fee_bp > 10_000:
         raise RuleError("gig.fee", "fee must be between 0% and 100%", field="fee")
@@ -284,7 +304,10 @@ def _validated(data: GigInput, base: FiverrRules) -> _Validated:
             ),
         },
         packages=packages,
-        extras=[_extra(e, packages, i) for i, e in enumerate(data.extras)],
+        extras=[
+            _qualified(lambda e=e, i=i: _extra(e, packages, i), f"extras.{i}", _extra_label(e, i))
+            for i, e in enumerate(data.extras)
+        ],
         faqs=[
             GigFaq(
                 position=i,
@@ -381,7 +404,11 @@ class GigService:
                     f"the gig already has a {data.tier} package",
                     field="tier",
                 )
-            package = _package(data, gig.currency, rules, PACKAGE_TIERS.index(data.tier))
+            package = _qualified(
+                lambda: _package(data, gig.currency, rules, PACKAGE_TIERS.index(data.tier)),
+                data.tier,
+                f"{data.tier} package",
+            )
             gig.packages.append(package)
             s.flush()
             s.refresh(gig)
@@ -402,7 +429,14 @@ class GigService:
                     "the gig already offers extra-fast delivery",
                     field="kind",
                 )
-            gig.extras.append(_extra(data, gig.packages, len(gig.extras)))
+            position = len(gig.extras)
+            gig.extras.append(
+                _qualified(
+                    lambda: _extra(data, gig.packages, position),
+                    f"extras.{position}",
+                    _extra_label(data, position),
+                )
+            )
             s.flush()
             s.refresh(gig)
             result = gig_dict(gig)

@@ -45,18 +45,18 @@ def test_packages_are_ordered_by_tier_whatever_the_input_order(tmp_path: Path) -
         ({"title": "I will " + "x" * 80}, "fiverr.gig_title_length", "title"),
         ({"tags": ("a", "b", "c", "d", "e", "f")}, "fiverr.gig_tag_count", "tags"),
         ({"description": "x" * 1201}, "fiverr.gig_description_length", "description"),
-        ({"currency": "EUR"}, "fiverr.package_price_currency", "price"),
+        ({"currency": "EUR"}, "fiverr.package_price_currency", "basic.price"),
         (
             {"packages": (package("basic", 499, 3),), "extras": ()},
             "fiverr.package_price_minimum",
-            "price",
+            "basic.price",
         ),
         (
             {"packages": (package("basic", 500, 0),), "extras": ()},
             "gig.package_delivery_days",
-            "delivery_days",
+            "basic.delivery_days",
         ),
-        ({"packages": (package("gold", 500, 3),), "extras": ()}, "gig.package_tier", "tier"),
+        ({"packages": (package("gold", 500, 3),), "extras": ()}, "gig.package_tier", "gold.tier"),
         (
             {"packages": (package("basic", 500, 3), package("basic", 900, 2)), "extras": ()},
             "gig.package_tier_unique",
@@ -83,7 +83,7 @@ def test_packages_are_ordered_by_tier_whatever_the_input_order(tmp_path: Path) -
                 )
             },
             "gig.fast_delivery_days",
-            "days_saved",
+            "extras.0.days_saved",
         ),
         (
             {
@@ -98,9 +98,13 @@ def test_packages_are_ordered_by_tier_whatever_the_input_order(tmp_path: Path) -
                 )
             },
             "gig.fast_delivery_days",
-            "extra_days",
+            "extras.0.extra_days",
         ),
-        ({"extras": (ExtraInput(title="Free", price_minor=0),)}, "gig.extra_price", "price"),
+        (
+            {"extras": (ExtraInput(title="Free", price_minor=0),)},
+            "gig.extra_price",
+            "extras.0.price",
+        ),
         (
             {"requirements": (RequirementInput("Pick", kind="choice", choices=("one",)),)},
             "gig.requirement_choices",
@@ -216,7 +220,11 @@ def test_the_minimum_price_is_stored_on_the_gig_and_used_when_adding(tmp_path: P
     assert [p["price_minor"] for p in grown["packages"]] == [450]
     with pytest.raises(RuleError, match=r"4\.50 EUR") as cheap:
         bench.gigs.add_package(gig["id"], package("standard", 449, 2))
-    assert (cheap.value.rule, cheap.value.field) == ("fiverr.package_price_minimum", "price")
+    assert (cheap.value.rule, cheap.value.field) == (
+        "fiverr.package_price_minimum",
+        "standard.price",
+    )
+    assert str(cheap.value).startswith("standard package: package price 4.49 EUR")
     copy = bench.gigs.duplicate(gig["id"])
     assert copy["min_package_price_minor"] == 450
     plain = bench.gigs.create(logo_gig())
