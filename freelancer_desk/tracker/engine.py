@@ -185,6 +185,9 @@ class Status:
     pending: tuple[Interruption, ...] = ()
     activity_source: str | None = None
     screen_source: str | None = None
+    # Counted in this process but not yet written (the current segment is written at
+    # least every minute): add it to totals read from the database.
+    unsaved_seconds: int = 0
 
 
 @dataclass(frozen=True)
@@ -208,6 +211,7 @@ class _Live:
     idle: bool = False
     dirty: bool = True
     snapshot_done: bool = False
+    stored: int = 0  # tracked seconds as last written
 
 
 @dataclass(frozen=True)
@@ -414,6 +418,7 @@ class Tracker:
                 slot_seconds=live.tracked if live else 0,
                 slot_activity=tuple(live.activity) if live else (),
                 idle_since=idle.start if idle else None,
+                unsaved_seconds=live.tracked - live.stored if live else 0,
             )
 
     # -- the beat ----------------------------------------------------------------------
@@ -804,6 +809,7 @@ class Tracker:
         row.memo = live.memo
         row.idle = row.idle or live.idle
         live.dirty = False
+        live.stored = live.tracked
         # The session's heartbeat moves with its segments, so a session closed at its
         # last heartbeat never ends before time it counted.
         session_row = s.get(TimeSession, run.session_id)
