@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any, TypeVar
 
 from sqlalchemy import func, select
@@ -275,7 +276,7 @@ def _validated(data: GigInput, base: FiverrRules) -> _Validated:
         key=lambda p: PACKAGE_TIERS.index(p.tier) if p.tier in PACKAGE_TIERS else 99,
     )
     packages = [
-        _qualified(lambda p=p, i=i: _package(p, currency, rules, i), p.tier, f"{p.tier} package")
+        _qualified(partial(_package, p, currency, rules, i), p.tier, f"{p.tier} package")
         for i, p in enumerate(ordered)
     ]
     fee_bp = _int(data.fee_bp, field="fee", rule="gig.fee", minimum=0, what="fee")
@@ -305,7 +306,7 @@ def _validated(data: GigInput, base: FiverrRules) -> _Validated:
         },
         packages=packages,
         extras=[
-            _qualified(lambda e=e, i=i: _extra(e, packages, i), f"extras.{i}", _extra_label(e, i))
+            _qualified(partial(_extra, e, packages, i), f"extras.{i}", _extra_label(e, i))
             for i, e in enumerate(data.extras)
         ],
         faqs=[
