@@ -475,19 +475,30 @@ class RateRow:
 @dataclass
 class SettingsService:
     """get / set / all / reset over the declared settings. `effects` run after a
-    machine setting is written (start at login writes or removes the autostart entry)."""
+    machine setting is written (start at login writes or removes the autostart entry).
+    Without a database (`db=None`: no workspace open yet) only machine settings are
+    served."""
 
-    db: Database
+    db: Database | None
     bus: ChangeBus
     local: LocalSettings = field(default_factory=LocalSettings)
     effects: Mapping[str, Effect] = field(default_factory=default_effects)
 
     # -- reading --------------------------------------------------------------------
 
-    def _stored_workspace(self, names: Sequence[str] | None = None) -> dict[str, Any]:
-        stmt = select(Setting)
-        if names is not None:
-            stmt = stmt.where(Setting.key.in_(names))
+    def _database(self, name: str) -> Database:
+        if self.db is None:
+            raise RuleError(
+                "setting.workspace",
+                f"{name}: is kept in the workspace, and no workspace is open",
+                field=name,
+            )
+        return self.db
+
+    def _stored_workspace(self, names: Sequence[str]) -> dict[str, Any]:
+        if self.db is None:
+            return {}
+        stmt = select(Setting).where(Setting.key.in_(names))
         with self.db.read() as s:
             return {row.key: row.value for row in s.scalars(stmt)}
 
@@ -495,16 +506,19 @@ class SettingsService:
         spec = spec_of(name)
         if spec.scope == "machine":
             return _decode(spec, self.local.read().get(name))
+        self._database(name)
         return _decode(spec, self._stored_workspace([name]).get(name))
 
     def all(self) -> dict[str, Any]:
-        """Every declared setting's value, in declaration order."""
+        """Every declared setting's value, in declaration order (the machine's only
+        when no workspace is open)."""
         workspace, machine = self._stored_workspace(list(SPECS)), self.local.read()
         return {
             spec.name: _decode(
                 spec, (machine if spec.scope == "machine" else workspace).get(spec.name)
             )
             for spec in SETTINGS
+            if spec.scope == "machine" or self.db is not None
         }
 
     def is_default(self, name: str) -> bool:
@@ -522,7 +536,7 @@ class SettingsService:
         workspace = {n: v for n, v in checked.items() if SPECS[n].scope == "workspace"}
         machine = {n: v for n, v in checked.items() if SPECS[n].scope == "machine"}
         if workspace:
-            with self.db.session() as s:
+            with self._database(next(iter(workspace))).session() as s:
                 rows = {
                     row.key: row
                     for row in s.scalars(select(Setting).where(Setting.key.in_(list(workspace))))
@@ -548,7 +562,7 @@ class SettingsService:
 
     def reset(self, name: str | None = None) -> dict[str, Any]:
         """Back to the declared default: one setting, or all of them."""
-        names = [name] if name is not None else list(SPECS)
+        names = [name] if name is not None else [n for n in self.all()]
         return self.set_many({n: spec_of(n).default for n in names})
 
     def upgrade_stored(self) -> list[str]:
@@ -569,7 +583,7 @@ class SettingsService:
     def set_rate(self, quote: str, on: date, rate: Decimal | str, base: str | None = None) -> Any:
         """1 base currency = `rate` `quote` on `on`, through the ledger service."""
         base = base or self.get("money.base_currency")
-        result = LedgerService(self.db).set_rate(base, quote, on, rate)
+        result = LedgerService(self._database("rate")).set_rate(base, quote, on, rate)
         self.bus.publish(Change("exchange_rate", "updated", (result["id"],)))
         return result
 
@@ -580,7 +594,7 @@ class SettingsService:
             .order_by(ExchangeRate.on.desc(), ExchangeRate.base, ExchangeRate.quote)
             .limit(limit)
         )
-        with self.db.read() as s:
+        with self._database("rate").read() as s:
             return [
                 RateRow(r.base, r.quote, r.on, Decimal(r.rate_micro) / RATE_SCALE)
                 for r in s.scalars(stmt)
