@@ -914,10 +914,13 @@ class ReportService:
                     ],
                 }
             )
-        summary = None
+        summary, problem = None, None
         if info["kind"] == "hourly":
             billing = HourlyBillingService(self._db, self._clock, self._ledger)
-            summary = billing.week_summary(contract_id, lo).to_json()
+            try:
+                summary = billing.week_summary(contract_id, lo).to_json()
+            except RuleError as exc:  # e.g. a rounding rule the domain does not know
+                problem = str(exc)
         return {
             **info,
             "week_start": monday,
@@ -925,6 +928,7 @@ class ReportService:
             "days": days,
             "tracked_seconds": sum(d["seconds"] for d in days),
             "summary": summary,
+            "summary_problem": problem,
             "printed_at": self._clock.now(),
         }
 
