@@ -261,7 +261,7 @@ class ContractDialog(FormDialog):
             "milestones", "&Milestones", self.milestones, "Fixed price: planned milestones"
         )
         self.notes = QPlainTextEdit(c.get("notes", ""))
-        self.notes.setFixedHeight(70)
+        self.notes.setMinimumHeight(60)
         self.add_field("notes", "&Notes", self.notes)
 
         if contract is not None:

@@ -277,6 +277,9 @@ class ProposalEditor(FormDialog):
         self._kind_changed()
         if not editable:
             self._read_only()
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        if ok is not None:
+            ok.setText("Save draft")
         self.resize(720, 820)
 
     def _read_only(self) -> None:

@@ -75,7 +75,7 @@ class ReviewDialog(FormDialog):
             grid.addWidget(box, i // 2, (i % 2) * 2 + 1)
         self.add_field("sub_ratings", "&Sub-ratings", grid_widget, "Leave “—” when not rated")
         self.comment = QPlainTextEdit()
-        self.comment.setFixedHeight(90)
+        self.comment.setMinimumHeight(90)
         self.add_field("comment", "&Comment", self.comment)
         today = app.clock.now().date()
         self.date = QDateEdit(qdate(today))

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from freelancer_desk.domain.errors import RuleError
 from freelancer_desk.domain.workflow.contract import CONTRACT, ContractAction, ContractState
@@ -65,6 +65,7 @@ def grab(widget: QWidget, path: Path) -> Path:
     if top_level:
         widget.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
         widget.show()
+        QApplication.processEvents()
     if not widget.grab().save(str(path)):
         raise OSError(f"could not write {path}")
     if top_level:
@@ -358,8 +359,7 @@ def screenshot_extras(page: AreaPage, out_dir: Path) -> list[Path]:
             )
         )
         select_id(page, CONTRACTS, contract["id"])
-        page.say("cannot release milestone: it is not funded (state: planned)", refused=True)
-        paths.append(grab(page, out_dir / "contracts-page-refused.png"))
+        paths.append(grab(page, out_dir / "contracts-page-selected.png"))
     if ended is not None:
         review = ReviewDialog(app, app.contracts.get(str(ended["id"])), page)
         review.comment.setPlainText("Clear brief, quick feedback, paid on time.")

@@ -1,0 +1,136 @@
+"""The Contracts area on a real workspace: a fixed-price contract with two milestones,
+one funded, submitted and approved (escrow back to zero, pending until the security
+period ends); refusals shown under the action rows or next to their field."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from PySide6.QtCore import Qt
+
+from freelancer_desk.services.clients import ClientInput
+from freelancer_desk.ui.areapage import AreaPage
+from freelancer_desk.ui.areas.contracts import ContractsPage, build_page, select_id
+from freelancer_desk.ui.mainwindow import AREAS
+from tests.ui.fakes import demo_backend
+from tests.ui.upwork_helpers import START, postings, real_app, window  # noqa: F401
+
+
+def _page(window, real_app) -> ContractsPage:
+    real_app.clients.create(ClientInput(name="Bluefin Outdoors", platform="upwork"))
+    window.set_area("contracts")
+    page = window.page("contracts")
+    assert isinstance(page, ContractsPage)
+    return page
+
+
+def _click(qtbot, button) -> None:
+    assert button.isEnabled(), button.toolTip()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def test_fixed_contract_milestone_funded_submitted_approved(qtbot, window, real_app):
+    page = _page(window, real_app)
+    dialog = page.new_contract()
+    dialog.title_edit.setText("Store speed-up")
+    dialog.kind.setCurrentIndex(dialog.kind.findData("fixed"))
+    assert not dialog.rate.isEnabled() and not dialog.weekly_limit.isEnabled()
+    dialog.milestones.add_row("Audit and plan", "400.00", "2026-03-09")
+    dialog.milestones.add_row("Fixes and report", "800.00", "")
+    dialog.accept()
+    assert not dialog.isVisible(), dialog.error_text("milestones") or dialog.error_text()
+    contract_id = dialog.result_data["id"]
+    assert page.current_id(0) == contract_id
+    milestones = page.models[1]
+    assert milestones.query.filters == {"contract_id": contract_id}
+    assert milestones.total == 2
+    first, second = (m["id"] for m in real_app.contracts.get(contract_id)["milestones"])
+
+    # Releasing an unfunded milestone: greyed with its reason, and refused if forced.
+    assert select_id(page, 1, second)
+    approve = page.milestone_buttons["release"]
+    assert not approve.isEnabled() and "not funded" in approve.toolTip()
+    assert page.approve() is None
+    assert "cannot release milestone: it is not funded" in page.message.text()
+    assert page.message.isVisible()
+
+    assert select_id(page, 1, first)
+    _click(qtbot, page.milestone_buttons["fund"])
+    assert not page.message.isVisible()
+    assert postings(real_app, "escrow", contract_id) == [(40_000, None)]
+    real_app.clock.advance(days=2)
+    _click(qtbot, page.milestone_buttons["submit"])
+    real_app.clock.advance(days=1)
+    approved_at = real_app.clock.now()
+    _click(qtbot, page.milestone_buttons["release"])
+    assert real_app.milestones.get(first)["state"] == "released"
+    assert sum(a for a, _ in postings(real_app, "escrow", contract_id)) == 0
+    assert postings(real_app, "pending", contract_id) == [(36_000, approved_at + timedelta(days=5))]
+    assert real_app.milestones.get(second)["state"] == "planned"
+    assert page.current_id(1) == first  # still selected after the refresh
+    assert not any(b.isEnabled() for b in page.milestone_buttons.values())
+
+    added = page.add_milestone()
+    added.title_edit.setText("Follow-up")
+    added.amount.setText("-5")
+    added.accept()
+    assert "more than zero" in added.error_text("amount")
+    added.amount.setText("150")
+    added.accept()
+    assert not added.isVisible()
+    assert page.models[1].total == 3
+
+
+def test_weekly_limit_below_zero_is_shown_next_to_the_field(qtbot, window, real_app):
+    page = _page(window, real_app)
+    dialog = page.new_contract()
+    dialog.title_edit.setText("Ongoing support")
+    dialog.rate.setText("50")
+    dialog.weekly_limit.setText("-5")
+    dialog.accept()
+    assert dialog.isVisible()
+    assert "below zero" in dialog.error_text("weekly_limit")
+    dialog.weekly_limit.setText("20")
+    dialog.rounding.setCurrentIndex(dialog.rounding.findData("15m-up"))
+    dialog.snapshots.setCurrentIndex(dialog.snapshots.findData("off"))
+    dialog.fee.setText("12.5")
+    dialog.accept()
+    assert not dialog.isVisible(), dialog.error_text()
+    contract = real_app.contracts.get(dialog.result_data["id"])
+    assert (contract["weekly_limit_minutes"], contract["rounding_rule"], contract["fee_bp"]) == (
+        1200,
+        "15m-up",
+        1250,
+    )
+    assert contract["snapshot_policy"] == "off"
+
+    _click(qtbot, page.contract_buttons["pause"])
+    assert real_app.contracts.get(contract["id"])["state"] == "paused"
+    assert page.contract_buttons["resume"].isEnabled()
+    assert not page.add_milestone_button.isEnabled()  # hourly
+    _click(qtbot, page.contract_buttons["end"])
+    assert "already ended" in page.contract_buttons["end"].toolTip()
+
+    review = page.add_review()
+    review.rating.setValue(5)
+    review.sub_ratings["communication"].setCurrentIndex(1)
+    review.comment.setPlainText("Great client.")
+    review.accept()
+    assert not review.isVisible(), review.error_text()
+    again = page.add_review()
+    again.accept()
+    assert "already has a received review" in again.error_text("direction")
+    again.close()
+
+    reputation = page.show_reputation()
+    assert reputation.figures["average_rating"].text() == "5.00 ★"
+    assert "average rating = sum of the overall ratings" in reputation.formula.toPlainText()
+
+
+def test_read_only_backend_shows_the_tables(qtbot, tmp_path):
+    area = next(a for a in AREAS if a.key == "contracts")
+    page = build_page(area, demo_backend(tmp_path))
+    qtbot.addWidget(page)
+    assert type(page) is AreaPage
+    assert [m.source.key for m in page.models] == ["contracts", "milestones"]
+    assert all(m.total > 0 for m in page.models)
