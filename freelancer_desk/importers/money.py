@@ -1,0 +1,246 @@
+"""Platform transactions into the ledger: clients and contracts found or created,
+one balanced transaction per row, recorded through `LedgerService.record` (which
+refuses an overdraft and returns the existing row for a known `external_ref`).
+
+How a row is booked (A is the row's amount, scope its contract when known):
+  earning (A > 0: hourly, fixed, bonus, payment, …)  client_funds −A → available +A
+  pending earning (no balance yet, dated ahead)      client_funds −A → pending +A,
+                                                     available on the row's date
+  fee, withdrawal fee, connects, other charges       available −A → fees +A
+  a pending earning's service fee                    that earning's pending −A → fees +A
+  withdrawal                                         available −A → withdrawn +A
+  refund (A < 0)                                     available −A → refunds +A
+  opening balance (money there before the file)      client_funds −B → available +B
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from freelancer_desk.domain.clock import Clock
+from freelancer_desk.domain.errors import RuleError
+from freelancer_desk.domain.ledger import Account, AccountKind, Posting, SourceKind, Transaction
+from freelancer_desk.domain.money import Money
+from freelancer_desk.importers.base import ImportRefused, Issue, MoneyRow, Preview, Progress
+from freelancer_desk.services.ledger import LedgerService
+from freelancer_desk.storage.models import Client, Contract, LedgerTransaction
+
+CHARGE_TO = {
+    "withdrawal": AccountKind.WITHDRAWN,
+    "refund": AccountKind.REFUNDS,
+}
+
+
+@dataclass
+class _Books:
+    clients: dict[tuple[str, str], uuid.UUID] = field(default_factory=dict)
+    contracts: dict[str, tuple[uuid.UUID, uuid.UUID]] = field(default_factory=dict)
+    new_clients: int = 0
+    new_contracts: int = 0
+
+
+def existing_refs(session: Session, refs: Iterable[str]) -> set[str]:
+    wanted = list(dict.fromkeys(refs))
+    found: set[str] = set()
+    for i in range(0, len(wanted), 500):
+        chunk = wanted[i : i + 500]
+        found.update(
+            r
+            for r in session.scalars(
+                select(LedgerTransaction.external_ref).where(
+                    LedgerTransaction.external_ref.in_(chunk)
+                )
+            )
+            if r is not None
+        )
+    return found
+
+
+def resolve_money(session: Session, preview: Preview) -> None:
+    """Count duplicates, and name the clients and contracts the import would create."""
+    rows = preview.parsed.money
+    seen = existing_refs(session, (r.external_ref for r in rows))
+    preview.duplicates = sum(1 for r in rows if r.external_ref in seen)
+    preview.new_rows = len(rows) - preview.duplicates
+    platform = preview.parsed.platform
+    names = {
+        n.lower() for n in session.scalars(select(Client.name).where(Client.platform == platform))
+    }
+    refs = set(session.scalars(select(Contract.reference).where(Contract.reference.is_not(None))))
+    new_clients: dict[str, None] = {}
+    new_contracts: dict[str, str] = {}
+    for r in rows:
+        if r.external_ref in seen:
+            continue
+        if r.client_name and r.client_name.lower() not in names:
+            new_clients[r.client_name] = None
+        if r.contract_ref and r.contract_ref not in refs and r.client_name:
+            new_contracts.setdefault(r.contract_ref, r.contract_title or r.description)
+    preview.new_clients = list(new_clients)
+    preview.new_contracts = [f"{ref}: {title}"[:120] for ref, title in new_contracts.items()]
+
+
+def _client(session: Session, books: _Books, name: str, platform: str, currency: str) -> uuid.UUID:
+    key = (platform, name.lower())
+    if key in books.clients:
+        return books.clients[key]
+    row = session.scalars(
+        select(Client).where(Client.platform == platform, func.lower(Client.name) == name.lower())
+    ).first()
+    if row is None:
+        row = Client(name=name[:200], platform=platform, currency=currency, notes="imported")
+        session.add(row)
+        books.new_clients += 1
+    books.clients[key] = row.id
+    return row.id
+
+
+def _contract(
+    session: Session, books: _Books, r: MoneyRow, client_id: uuid.UUID, platform: str
+) -> uuid.UUID:
+    assert r.contract_ref is not None
+    if r.contract_ref in books.contracts:
+        return books.contracts[r.contract_ref][0]
+    row = session.scalar(select(Contract).where(Contract.reference == r.contract_ref))
+    if row is None:
+        hourly = r.type == "hourly"
+        row = Contract(
+            client_id=client_id,
+            title=(r.contract_title or r.description or f"Contract {r.contract_ref}")[:300],
+            reference=r.contract_ref,
+            platform=platform,
+            kind="hourly" if hourly else "fixed",
+            state="active",
+            currency=r.amount.currency,
+            hourly_rate_minor=0 if hourly else None,
+            fee_bp=1000 if platform == "upwork" else 2000,
+            snapshot_policy="off",
+            started_at=r.occurred_at,
+            notes="imported from a transaction history; rate unknown" if hourly else "imported",
+        )
+        session.add(row)
+        books.new_contracts += 1
+    books.contracts[r.contract_ref] = (row.id, row.client_id)
+    return row.id
+
+
+def write_money(
+    session: Session,
+    preview: Preview,
+    clock: Clock,
+    ledger: LedgerService,
+    progress: Progress | None,
+) -> tuple[int, int, int, int]:
+    """Book every new row; (transactions, clients, contracts, skipped)."""
+    platform = preview.parsed.platform
+    rows = preview.parsed.money
+    seen = existing_refs(session, (r.external_ref for r in rows))
+    books = _Books()
+    written = skipped = 0
+    now = clock.now()
+    pending_sources: dict[str | None, list[tuple[MoneyRow, str | None]]] = {}
+    total = len(rows)
+    for n, r in enumerate(rows, 1):
+        if r.external_ref in seen:
+            skipped += 1
+            continue
+        seen.add(r.external_ref)
+        client_id = None
+        if r.client_name:
+            client_id = _client(session, books, r.client_name, platform, r.amount.currency)
+        scope: str | None = None
+        if r.contract_ref and client_id is not None:
+            scope = str(_contract(session, books, r, client_id, platform))
+        elif r.contract_ref and r.contract_ref in books.contracts:
+            scope = str(books.contracts[r.contract_ref][0])
+        try:
+            transaction = _transaction(r, scope, now, pending_sources)
+            ledger.record(
+                session,
+                transaction,
+                kind=f"import_{r.type}",
+                platform=platform,
+                client_id=client_id,
+                scope_kind="contract",
+                external_ref=r.external_ref,
+            )
+        except RuleError as exc:
+            raise ImportRefused([Issue(r.row, exc.field or "amount", str(exc))]) from None
+        written += 1
+        if progress is not None and (n % 500 == 0 or n == total):
+            progress(n, total)
+    return written, books.new_clients, books.new_contracts, skipped
+
+
+def _transaction(
+    r: MoneyRow,
+    scope: str | None,
+    now: datetime,
+    pending_sources: dict[str | None, list[tuple[MoneyRow, str | None]]],
+) -> Transaction:
+    cur = r.amount.currency
+    amount = r.amount.amount
+    source = (SourceKind.IMPORT, r.external_ref)
+    memo = (r.description or r.type)[:500]
+
+    def leg(kind: AccountKind, where: str | None, minor: int) -> Posting:
+        return Posting(Account(kind, where, cur), Money(minor, cur))
+
+    if amount == 0:
+        raise RuleError("import.zero", "amount is zero: nothing to book", field="amount")
+    if amount > 0:
+        if r.pending and scope is not None:
+            occurred = min(r.occurred_at, now)
+            pending_sources.setdefault(r.contract_ref, []).append((r, scope))
+            return Transaction(
+                (
+                    leg(AccountKind.CLIENT_FUNDS, scope, -amount),
+                    leg(AccountKind.PENDING, scope, amount),
+                ),
+                occurred,
+                memo,
+                *source,
+                available_at=r.occurred_at,
+            )
+        return Transaction(
+            (
+                leg(AccountKind.CLIENT_FUNDS, scope, -amount),
+                leg(AccountKind.AVAILABLE, scope, amount),
+            ),
+            r.occurred_at,
+            memo,
+            *source,
+        )
+    take = abs(amount)
+    to_kind = CHARGE_TO.get(r.type, AccountKind.FEES)
+    if r.pending and to_kind is AccountKind.FEES:
+        earnings = pending_sources.get(r.contract_ref) or []
+        if not earnings:
+            raise RuleError(
+                "import.pending_fee",
+                "a pending charge with no pending earning of the same contract before it",
+                field="amount",
+            )
+        earning, earning_scope = earnings[-1]
+        return Transaction(
+            (
+                leg(AccountKind.PENDING, earning_scope, -take),
+                leg(AccountKind.FEES, earning_scope, take),
+            ),
+            min(r.occurred_at, now),
+            memo,
+            SourceKind.IMPORT,
+            earning.external_ref,
+        )
+    return Transaction(
+        (leg(AccountKind.AVAILABLE, None, -take), leg(to_kind, scope, take)),
+        r.occurred_at,
+        memo,
+        *source,
+    )
