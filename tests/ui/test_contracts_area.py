@@ -13,7 +13,7 @@ from freelancer_desk.ui.areapage import AreaPage
 from freelancer_desk.ui.areas.contracts import ContractsPage, build_page, select_id
 from freelancer_desk.ui.mainwindow import AREAS
 from tests.ui.fakes import demo_backend
-from tests.ui.upwork_helpers import START, postings, real_app, window  # noqa: F401
+from tests.ui.upwork_helpers import START, postings, real_app_fixture, window_fixture  # noqa: F401
 
 
 def _page(window, real_app) -> ContractsPage:

@@ -12,7 +12,7 @@ from freelancer_desk.ui.areapage import AreaPage
 from freelancer_desk.ui.areas.proposals import ProposalsPage, build_page
 from freelancer_desk.ui.mainwindow import AREAS
 from tests.ui.fakes import demo_backend
-from tests.ui.upwork_helpers import postings, real_app, window  # noqa: F401
+from tests.ui.upwork_helpers import postings, real_app_fixture, window_fixture  # noqa: F401
 
 TEMPLATE = 'Hi {client},\n\nYour post "{job}" is exactly my kind of work: {skill} every day.'
 

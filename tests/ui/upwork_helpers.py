@@ -19,15 +19,15 @@ from freelancer_desk.ui.mainwindow import MainWindow
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
 
 
-@pytest.fixture
-def real_app(tmp_path: Path) -> Iterator[App]:
+@pytest.fixture(name="real_app")
+def real_app_fixture(tmp_path: Path) -> Iterator[App]:
     app = App.open(resolve_location(str(tmp_path / "ws")), FakeClock(START))
     yield app
     app.close()
 
 
-@pytest.fixture
-def window(qtbot, real_app: App) -> MainWindow:
+@pytest.fixture(name="window")
+def window_fixture(qtbot, real_app: App) -> MainWindow:
     win = build_window(AppBackend(real_app), remember=False)
     qtbot.addWidget(win)
     win.show()
