@@ -1,5 +1,5 @@
-"""Reading the workspace: `NOUN list`, `NOUN show`, `demo`, `check`, `client add`,
-`report earnings`."""
+"""Reading the workspace: `NOUN list`, `NOUN show`, `demo`, `check`, `client add`
+(`report earnings` lives in cli/money.py with the other reports)."""
 
 from __future__ import annotations
 
@@ -97,10 +97,6 @@ def register(reg: Registry) -> None:
     add.add_argument("--terms", type=int, dest="payment_terms_days", help="net N days")
     add.add_argument("--json", action="store_true")
     add.set_defaults(**handler(with_app(cmd_client_add), creates=True))
-
-    earnings = reg.verb("report", "earnings", "earnings per client: gross, fees, net, hours")
-    earnings.add_argument("--json", action="store_true")
-    earnings.set_defaults(**handler(with_app(cmd_report_earnings)))
 
 
 def _query(source: ListSource, args: argparse.Namespace) -> ListQuery:
@@ -208,15 +204,3 @@ def cmd_check(app: App, args: argparse.Namespace) -> int:
         for problem in report.problems:
             say(f"problem: {problem}")
     return EXIT_OK if report.ok else EXIT_ERROR
-
-
-def cmd_report_earnings(app: App, args: argparse.Namespace) -> int:
-    from freelancer_desk.services.listing import ListQuery
-
-    source = app.sources["earnings_by_client"]
-    rows = list_rows(source, ListQuery(), 0, None)
-    if args.json:
-        print_json(rows)
-    else:
-        print_table(source.columns, rows)
-    return EXIT_OK
