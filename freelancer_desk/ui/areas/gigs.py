@@ -1,0 +1,405 @@
+"""Gigs & Orders: the gig table with its editor and lifecycle (activate, pause, archive,
+duplicate, delete), and the orders table with the order's steps (start, deliver,
+request a revision, complete, cancel).
+
+Buttons follow the selection and the domain machines: a step the selected row's state
+does not allow is disabled, its tooltip saying why. A refusal from a service (a stale
+row, a rule the buttons cannot know) appears in red at the end of the action row and
+in the status bar — never as a traceback. On a read-only backend (no `App`) the page
+only shows the tables.
+
+Editors open with `open()` (window-modal, not a nested event loop), so tests can fill
+and accept them: `open_gig_editor()` and `open_order_dialog()` return the dialog.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QApplication, QPushButton, QWidget
+
+from freelancer_desk.domain.errors import RuleError
+from freelancer_desk.domain.workflow.gig import GIG, GigAction, GigState
+from freelancer_desk.domain.workflow.order import (
+    ORDER,
+    OrderAction,
+    OrderState,
+    check_revision_allowed,
+)
+from freelancer_desk.ui.areapage import Area, AreaPage, app_of
+from freelancer_desk.ui.backend import Backend
+from freelancer_desk.ui.forms import USER_ERRORS, confirm, error_label
+from freelancer_desk.ui.gig_forms import GigEditor, OrderDialog
+
+if TYPE_CHECKING:
+    from freelancer_desk.app import App
+
+GIGS, ORDERS = 0, 1
+
+
+def build_page(area: Area, backend: Backend) -> AreaPage:
+    return GigsPage(area, backend)
+
+
+class GigsPage(AreaPage):
+    def __init__(self, area: Area, backend: Backend, parent: QWidget | None = None) -> None:
+        super().__init__(area, backend, parent)
+        self.app: App | None = app_of(backend)
+        self.buttons: dict[str, QPushButton] = {}
+        self.message = error_label()
+        self.message.setAccessibleName("Action message")
+        self.message.setWordWrap(False)
+        self.gig_editor: GigEditor | None = None
+        self.order_dialog: OrderDialog | None = None
+        if self.app is None:
+            return  # read-only: tables only
+        self.actions_row.addWidget(self.message)
+        self._add("new_gig", "&New gig", self.new_gig, shortcut=QKeySequence.StandardKey.New)
+        self._add("edit_gig", "&Edit", self.edit_gig)
+        self._add("duplicate_gig", "D&uplicate", self.duplicate_gig)
+        self._add("activate_gig", "&Activate", lambda: self._gig_step(GigAction.ACTIVATE))
+        self._add("pause_gig", "&Pause", lambda: self._gig_step(GigAction.PAUSE))
+        self._add("archive_gig", "Arc&hive", lambda: self._gig_step(GigAction.ARCHIVE))
+        self._add("delete_gig", "Delete", self.delete_gig)
+        self._add("new_order", "New &order", self.new_order)
+        self._add("start_order", "&Start", lambda: self._order_step(OrderAction.START))
+        self._add("deliver_order", "Deli&ver", lambda: self._order_step(OrderAction.DELIVER))
+        self._add(
+            "revise_order",
+            "Request &revision",
+            lambda: self._order_step(OrderAction.REQUEST_REVISION),
+        )
+        self._add("complete_order", "&Complete", lambda: self._order_step(OrderAction.COMPLETE))
+        self._add("cancel_order", "Cancel order", lambda: self._order_step(OrderAction.CANCEL))
+        self.buttons["delete_gig"].setToolTip("Delete a gig that never sold (Del)")
+        self.buttons["start_order"].setToolTip("The buyer's requirements arrived: start work")
+
+        gigs_view = self.panels[GIGS].view
+        gigs_view.doubleClicked.connect(lambda _index: self.edit_gig())
+        # Enter and Del act on the table that has focus, never while typing a filter.
+        for key, slot in ((Qt.Key.Key_Return, self.edit_gig), (Qt.Key.Key_Enter, self.edit_gig)):
+            enter = QShortcut(QKeySequence(key), gigs_view)
+            enter.setContext(Qt.ShortcutContext.WidgetShortcut)
+            enter.activated.connect(slot)
+        delete = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), gigs_view)
+        delete.setContext(Qt.ShortcutContext.WidgetShortcut)
+        delete.activated.connect(self.delete_gig)
+        self.selectionChanged.connect(lambda _panel: self.update_actions())
+        self.update_actions()
+
+    def _add(
+        self,
+        key: str,
+        text: str,
+        slot: Callable[[], object],
+        *,
+        shortcut: QKeySequence.StandardKey | None = None,
+    ) -> None:
+        self.buttons[key] = self.add_action(text, slot, shortcut=shortcut)
+
+    # -- selection -------------------------------------------------------------------
+    def selected_gig(self) -> dict[str, Any] | None:
+        ident = self.current_id(GIGS)
+        if ident is None or self.app is None:
+            return None
+        try:
+            return self.app.gigs.get(ident)
+        except USER_ERRORS:
+            return None  # deleted meanwhile
+
+    def selected_order(self) -> dict[str, Any] | None:
+        ident = self.current_id(ORDERS)
+        if ident is None or self.app is None:
+            return None
+        try:
+            return self.app.orders.get(ident)
+        except USER_ERRORS:
+            return None
+
+    def update_actions(self) -> None:
+        """Enable what the selected gig's and order's states allow; a disabled step's
+        tooltip says why the machine refuses it."""
+        if self.app is None:
+            return
+        gig = self.selected_gig()
+        order = self.selected_order()
+        self.buttons["edit_gig"].setEnabled(gig is not None and gig["state"] != "archived")
+        self.buttons["duplicate_gig"].setEnabled(gig is not None)
+        self.buttons["delete_gig"].setEnabled(gig is not None)
+        for gig_action in GigAction:
+            button = self.buttons[f"{gig_action.value}_gig"]
+            allowed = gig is not None and gig_action.value in gig["allowed_actions"]
+            button.setEnabled(allowed)
+            button.setToolTip(
+                _gig_refusal(gig, gig_action) if gig is not None and not allowed else ""
+            )
+        self.buttons["new_order"].setEnabled(gig is not None and gig["state"] == "active")
+        self.buttons["new_order"].setToolTip(
+            ""
+            if gig is None or gig["state"] == "active"
+            else f"Only an active gig takes orders (this one is {gig['state']})"
+        )
+        names = {
+            OrderAction.START: "start_order",
+            OrderAction.DELIVER: "deliver_order",
+            OrderAction.REQUEST_REVISION: "revise_order",
+            OrderAction.COMPLETE: "complete_order",
+            OrderAction.CANCEL: "cancel_order",
+        }
+        for action, key in names.items():
+            button = self.buttons[key]
+            allowed = order is not None and action.value in order["allowed_actions"]
+            button.setEnabled(allowed)
+            if order is not None and not allowed:
+                button.setToolTip(_order_refusal(order, action))
+            elif key != "start_order":
+                button.setToolTip("")
+
+    def refresh(self) -> None:
+        """Reload the tables and keep the selected rows selected."""
+        kept = [self.selected_ids(i) for i in range(len(self.panels))]
+        super().refresh()
+        for panel, ids in enumerate(kept):
+            if ids:
+                self.select(panel, ids[0])
+        self.update_actions()
+
+    def select(self, panel: int, ident: str) -> bool:
+        """Select the row of `ident` (among the rows loaded so far)."""
+        table = self.panels[panel]
+        model = table.model
+        for row in range(model.rowCount()):
+            if model.row_id(row) == ident:
+                index = model.index(row, 0)
+                flags = (
+                    QItemSelectionModel.SelectionFlag.ClearAndSelect
+                    | QItemSelectionModel.SelectionFlag.Rows
+                )
+                table.view.selectionModel().setCurrentIndex(index, flags)
+                table.view.scrollTo(index)
+                return True
+        return False
+
+    # -- messages --------------------------------------------------------------------
+    def say(self, text: str) -> None:
+        self.message.hide()
+        self.show_message(text)
+
+    def refuse(self, text: str) -> None:
+        """A refusal next to the action row (and in the status bar)."""
+        self.message.setText(text)
+        self.message.setToolTip(text)
+        self.message.show()
+        self.show_message(text)
+
+    def run(self, call: Callable[[], Any]) -> Any | None:
+        try:
+            result = call()
+        except USER_ERRORS as exc:
+            self.refuse(str(exc))
+            return None
+        self.message.hide()
+        return result
+
+    # -- gigs ------------------------------------------------------------------------
+    def open_gig_editor(self, gig_id: str | None = None) -> GigEditor | None:
+        """The gig editor, shown window-modal: new, or the gig `gig_id`."""
+        app = self.app
+        if app is None:
+            return None
+        gig = self.run(lambda: app.gigs.get(gig_id)) if gig_id else None
+        if gig_id and gig is None:
+            return None
+        if gig is not None:
+            ident = str(gig["id"])
+            editor = GigEditor(lambda data: app.gigs.update(ident, data), gig, self)
+        else:
+            editor = GigEditor(app.gigs.create, None, self)
+        editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        editor.accepted.connect(lambda: self._gig_saved(editor))
+        self.gig_editor = editor
+        editor.open()
+        return editor
+
+    def _gig_saved(self, editor: GigEditor) -> None:
+        if editor.saved is None:
+            return
+        self.refresh()
+        self.select(GIGS, str(editor.saved["id"]))
+        self.say(f"Saved gig “{editor.saved['title']}”")
+
+    def new_gig(self) -> GigEditor | None:
+        return self.open_gig_editor()
+
+    def edit_gig(self) -> GigEditor | None:
+        ident = self.current_id(GIGS)
+        if ident is None:
+            return None
+        return self.open_gig_editor(ident)
+
+    def duplicate_gig(self) -> None:
+        app, ident = self.app, self.current_id(GIGS)
+        if app is None or ident is None:
+            return
+        copy = self.run(lambda: app.gigs.duplicate(ident))
+        if copy is not None:
+            self.refresh()
+            self.select(GIGS, str(copy["id"]))
+            self.say("Duplicated as a draft")
+
+    def _gig_step(self, action: GigAction) -> None:
+        app, ident = self.app, self.current_id(GIGS)
+        if app is None or ident is None:
+            return
+        step = {
+            GigAction.ACTIVATE: app.gigs.activate,
+            GigAction.PAUSE: app.gigs.pause,
+            GigAction.ARCHIVE: app.gigs.archive,
+        }[action]
+        if action is GigAction.ARCHIVE and not confirm(
+            self, "Archive gig", "Archive this gig? An archived gig cannot be edited or activated."
+        ):
+            return
+        result = self.run(lambda: step(ident))
+        if result is not None:
+            self.refresh()
+            self.say(f"Gig {result['state']}")
+
+    def delete_gig(self) -> None:
+        app, gig = self.app, self.selected_gig()
+        if app is None or gig is None:
+            return
+        if not confirm(self, "Delete gig", f"Delete “{gig['title']}”? This cannot be undone."):
+            return
+        if self.run(lambda: app.gigs.delete(str(gig["id"]))) is not None:
+            self.refresh()
+            self.say("Gig deleted")
+
+    # -- orders ----------------------------------------------------------------------
+    def open_order_dialog(self) -> OrderDialog | None:
+        """A new order of the selected (active) gig, shown window-modal."""
+        app, gig = self.app, self.selected_gig()
+        if app is None or gig is None:
+            return None
+        if gig["state"] != GigState.ACTIVE.value:
+            self.refuse(f"cannot order gig: it is {gig['state']}, not active")
+            return None
+        dialog = OrderDialog(gig, app.orders.place, self._buyers(), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._order_placed(dialog))
+        self.order_dialog = dialog
+        dialog.open()
+        return dialog
+
+    new_order = open_order_dialog
+
+    def _buyers(self) -> list[tuple[str, str]]:
+        if self.app is None:
+            return []
+        from freelancer_desk.services.listing import ListQuery
+
+        rows = self.app.sources["clients"].fetch(
+            ListQuery(sort="name", filters={"platform": "fiverr"}), 0, 500
+        )
+        return [(str(r["id"]), str(r["name"])) for r in rows]
+
+    def _order_placed(self, dialog: OrderDialog) -> None:
+        if dialog.saved is None:
+            return
+        self.refresh()
+        self.select(ORDERS, str(dialog.saved["id"]))
+        self.say(f"Order placed: {dialog.saved['title']}")
+
+    def _order_step(self, action: OrderAction) -> None:
+        app, ident = self.app, self.current_id(ORDERS)
+        if app is None or ident is None:
+            return
+        steps: dict[OrderAction, Callable[[str], dict[str, Any]]] = {
+            OrderAction.START: app.orders.start,
+            OrderAction.DELIVER: app.orders.deliver,
+            OrderAction.REQUEST_REVISION: app.orders.request_revision,
+            OrderAction.COMPLETE: app.orders.complete,
+            OrderAction.CANCEL: app.orders.cancel,
+        }
+        step = steps[action]
+        if action is OrderAction.CANCEL and not confirm(
+            self, "Cancel order", "Cancel this order? What the buyer paid is refunded."
+        ):
+            return
+        result = self.run(lambda: step(ident))
+        if result is not None:
+            self.refresh()
+            self.say(f"Order {result['state'].replace('_', ' ')}")
+
+
+def _gig_refusal(gig: dict[str, Any], action: GigAction) -> str:
+    try:
+        GIG.transition(GigState(gig["state"]), action)
+    except RuleError as exc:
+        return str(exc)
+    return ""
+
+
+def _order_refusal(order: dict[str, Any], action: OrderAction) -> str:
+    try:
+        ORDER.transition(OrderState(order["state"]), action)
+        if action is OrderAction.REQUEST_REVISION:
+            check_revision_allowed(order["revisions_used"], order["revisions_allowed"])
+    except RuleError as exc:
+        return str(exc)
+    return ""
+
+
+def screenshot_extras(page: AreaPage, out_dir: Path) -> list[Path]:
+    """Render the gig editor (each tab) and the new-order dialog, filled from the first
+    gig in the table, to `out_dir/gigs-*.png`. For `--screenshot`."""
+    if not isinstance(page, GigsPage) or page.app is None:
+        return []
+    out_dir.mkdir(parents=True, exist_ok=True)
+    model = page.panels[GIGS].model
+    gig_ids = [model.row_id(row) for row in range(model.rowCount())]
+    if not gig_ids:
+        return []
+    paths: list[Path] = []
+    page.select(GIGS, gig_ids[0])
+    editor = page.open_gig_editor(gig_ids[0])
+    if editor is not None:
+        try:
+            for index in range(editor.tabs.count()):
+                editor.tabs.setCurrentIndex(index)
+                QApplication.processEvents()
+                name = editor.tabs.tabText(index).replace("&&", "and").lower()
+                path = out_dir / f"gigs-editor-{'-'.join(name.split())}.png"
+                if not editor.grab().save(str(path)):
+                    raise OSError(f"could not write {path}")
+                paths.append(path)
+        finally:
+            editor.reject()
+    active = next(
+        (ident for ident in gig_ids if page.app.gigs.get(ident)["state"] == GigState.ACTIVE.value),
+        None,
+    )
+    if active is not None:
+        page.select(GIGS, active)
+        dialog = page.open_order_dialog()
+        if dialog is not None:
+            try:
+                if dialog.extras.count():
+                    item = dialog.extras.item(0)
+                    if item is not None:
+                        item.setCheckState(Qt.CheckState.Checked)
+                if dialog.package.count() > 1:
+                    dialog.package.setCurrentIndex(1)
+                dialog.buyer.setCurrentText("Nina Okafor")
+                QApplication.processEvents()
+                path = out_dir / "gigs-new-order.png"
+                if not dialog.grab().save(str(path)):
+                    raise OSError(f"could not write {path}")
+                paths.append(path)
+            finally:
+                dialog.reject()
+    return paths
