@@ -1,0 +1,284 @@
+"""Small charts drawn with QPainter (QtCharts is deprecated and not in Essentials).
+
+`BarChart` draws categories along the x axis with one bar per series (a currency) in
+each, and emits `barClicked(category key, series)` so a page can drill down to the rows
+behind a bar. Colours come from the palette (text, grid, background) so the chart reads
+in light and dark themes; the series use a small colour-blind-safe palette (Okabe-Ito),
+the one place colours are fixed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFontMetricsF,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPen,
+)
+from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
+
+# Okabe-Ito: distinguishable with the common colour-vision deficiencies, and on both a
+# light and a dark background.
+SERIES_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00")
+
+
+def series_colour(index: int) -> QColor:
+    return QColor(SERIES_COLOURS[index % len(SERIES_COLOURS)])
+
+
+@dataclass(frozen=True)
+class Category:
+    key: str  # what barClicked reports (a month "2026-10", a day "2026-12-02", ...)
+    label: str  # shown under the bars
+    values: dict[str, float]  # series -> value (in major units, for drawing only)
+    texts: dict[str, str]  # series -> the exact value as text (tooltips, labels)
+
+
+class BarChart(QWidget):
+    """Grouped bars per category; click a bar to get its (key, series)."""
+
+    barClicked = Signal(str, str)
+
+    def __init__(
+        self,
+        title: str,
+        parent: QWidget | None = None,
+        *,
+        label_every: int = 1,
+        value_labels: bool = True,
+        axis_format: Callable[[float], str] | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setAccessibleName(title)
+        self.title = title
+        self._categories: list[Category] = []
+        self._series: list[str] = []
+        self._bars: list[tuple[QRectF, str, str, str]] = []  # rect, key, series, text
+        self._selected: tuple[str, str] | None = None
+        self._label_every = max(1, label_every)
+        self._value_labels = value_labels
+        self._axis_format = axis_format or _short
+        self.empty_text = "Nothing to show yet."
+        self.setMouseTracking(True)
+        self.setMinimumHeight(190)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+
+    def sizeHint(self) -> QSize:
+        return QSize(520, 240)
+
+    # -- data ------------------------------------------------------------------------
+
+    def set_data(self, categories: Sequence[Category], series: Sequence[str] | None = None) -> None:
+        self._categories = list(categories)
+        if series is None:
+            seen: list[str] = []
+            for c in self._categories:
+                for s in c.values:
+                    if s not in seen:
+                        seen.append(s)
+            series = sorted(seen)
+        self._series = list(series)
+        self._selected = None
+        summary = "; ".join(
+            f"{c.label}: " + ", ".join(c.texts.get(s, "") for s in self._series if s in c.texts)
+            for c in self._categories
+        )
+        self.setAccessibleDescription(summary[:2000])
+        self.update()
+
+    @property
+    def categories(self) -> list[Category]:
+        return list(self._categories)
+
+    @property
+    def series(self) -> list[str]:
+        return list(self._series)
+
+    def bar_rects(self) -> list[tuple[QRectF, str, str]]:
+        """Where each bar was last drawn: (rect, key, series); for tests and clicks."""
+        return [(rect, key, series) for rect, key, series, _t in self._bars]
+
+    def select(self, key: str | None, series: str | None = None) -> None:
+        self._selected = None if key is None else (key, series or "")
+        self.update()
+
+    # -- painting --------------------------------------------------------------------
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        pal = self.palette()
+        text = pal.color(QPalette.ColorRole.WindowText)
+        muted = pal.color(QPalette.ColorRole.PlaceholderText)
+        grid = pal.color(QPalette.ColorRole.Mid)
+        painter.fillRect(self.rect(), pal.color(QPalette.ColorRole.Base))
+        painter.setPen(QPen(grid, 1))
+        painter.drawRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5))
+        font = self.font()
+        bold = self.font()
+        bold.setBold(True)
+        painter.setFont(bold)
+        painter.setPen(text)
+        metrics = QFontMetricsF(font)
+        line = metrics.height()
+        painter.drawText(QRectF(12, 8, self.width() - 24, line), self.title)
+        self._bars = []
+        painter.setFont(font)
+        values = [v for c in self._categories for v in c.values.values()]
+        if not values:
+            painter.setPen(muted)
+            painter.drawText(QRectF(self.rect()), Qt.AlignmentFlag.AlignCenter, self.empty_text)
+            return
+        # Legend (series) at the top right.
+        x = self.width() - 12.0
+        for index in reversed(range(len(self._series))):
+            name = self._series[index]
+            w = metrics.horizontalAdvance(name)
+            x -= w
+            painter.setPen(text)
+            painter.drawText(QPointF(x, 8 + metrics.ascent()), name)
+            x -= 16
+            painter.fillRect(QRectF(x, 8 + line / 2 - 5, 10, 10), series_colour(index))
+            x -= 12
+        top_value = max(0.0, *values)
+        low_value = min(0.0, *values)
+        if top_value == low_value:
+            top_value = 1.0
+        axis_w = max(
+            metrics.horizontalAdvance(self._axis_format(v)) for v in (top_value, low_value)
+        )
+        plot = QRectF(
+            16 + axis_w,
+            16 + line * 1.6,
+            self.width() - 32 - axis_w,
+            self.height() - (16 + line * 1.6) - line * 1.8 - 8,
+        )
+        if plot.width() < 20 or plot.height() < 20:
+            return
+        span = top_value - low_value
+
+        def y_of(value: float) -> float:
+            return plot.bottom() - (value - low_value) / span * plot.height()
+
+        # Grid lines at 0, and at a round step.
+        painter.setPen(QPen(grid, 1, Qt.PenStyle.DotLine))
+        for tick in _ticks(low_value, top_value):
+            y = y_of(tick)
+            painter.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
+            painter.setPen(muted)
+            painter.drawText(
+                QRectF(4, y - line / 2, axis_w + 8, line),
+                int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
+                self._axis_format(tick),
+            )
+            painter.setPen(QPen(grid, 1, Qt.PenStyle.DotLine))
+        painter.setPen(QPen(muted, 1))
+        zero = y_of(0.0)
+        painter.drawLine(QPointF(plot.left(), zero), QPointF(plot.right(), zero))
+
+        count = len(self._categories)
+        slot = plot.width() / count
+        group = slot * 0.78
+        bar_w = group / max(1, len(self._series))
+        selected_pen = QPen(text, 2)
+        for ci, cat in enumerate(self._categories):
+            gx = plot.left() + ci * slot + (slot - group) / 2
+            for si, name in enumerate(self._series):
+                if name not in cat.values:
+                    continue
+                value = cat.values[name]
+                y = y_of(value)
+                rect = QRectF(gx + si * bar_w, min(y, zero), max(bar_w - 1, 1), abs(zero - y))
+                if rect.height() < 1:
+                    rect.setHeight(1)
+                painter.fillRect(rect, series_colour(si))
+                if self._selected == (cat.key, name) or self._selected == (cat.key, ""):
+                    painter.setPen(selected_pen)
+                    painter.drawRect(rect.adjusted(-1, -1, 1, 1))
+                self._bars.append((rect, cat.key, name, cat.texts.get(name, "")))
+                if self._value_labels and bar_w >= metrics.horizontalAdvance("0000"):
+                    label = self._axis_format(value)
+                    painter.setPen(text)
+                    ly = rect.top() - 3 if value >= 0 else rect.bottom() + metrics.ascent() + 2
+                    painter.drawText(
+                        QRectF(rect.center().x() - 40, ly - metrics.ascent(), 80, line),
+                        int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop),
+                        label,
+                    )
+            if ci % self._label_every == 0:
+                painter.setPen(muted)
+                span_w = slot * max(3, self._label_every)
+                painter.drawText(
+                    QRectF(
+                        plot.left() + (ci + 0.5) * slot - span_w / 2,
+                        plot.bottom() + 4,
+                        span_w,
+                        line,
+                    ),
+                    int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop),
+                    cat.label,
+                )
+
+    # -- interaction -----------------------------------------------------------------
+
+    def _hit(self, point: QPointF) -> tuple[QRectF, str, str, str] | None:
+        for bar in self._bars:
+            rect = bar[0].adjusted(-2, -6, 2, 6)
+            if rect.contains(point):
+                return bar
+        return None
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        hit = self._hit(event.position())
+        if hit is None:
+            QToolTip.hideText()
+            return
+        _rect, key, series, text = hit
+        label = next((c.label for c in self._categories if c.key == key), key)
+        QToolTip.showText(event.globalPosition().toPoint(), f"{label}: {text or series}", self)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        hit = self._hit(event.position())
+        if hit is not None:
+            self.select(hit[1], hit[2])
+            self.barClicked.emit(hit[1], hit[2])
+
+
+def _short(value: float) -> str:
+    """1234 -> "1.2k", 250 -> "250"."""
+    magnitude = abs(value)
+    if magnitude >= 1_000_000:
+        return f"{value / 1_000_000:.1f}M"
+    if magnitude >= 10_000:
+        return f"{value / 1000:.0f}k"
+    if magnitude >= 1000:
+        return f"{value / 1000:.1f}k"
+    return f"{value:.0f}"
+
+
+def _ticks(low: float, high: float) -> list[float]:
+    """Round grid values between low and high (about four of them)."""
+    span = high - low
+    if span <= 0:
+        return [0.0]
+    raw = span / 4
+    power = 10 ** len(str(int(raw))) / 10 if raw >= 1 else 1
+    step = max(power * min((m for m in (1, 2, 2.5, 5, 10) if m * power >= raw), default=10), 1)
+    first = (low // step) * step
+    ticks = []
+    value = first
+    while value <= high + 1e-9:
+        if value >= low - 1e-9:
+            ticks.append(value)
+        value += step
+    return ticks
