@@ -14,13 +14,23 @@ import traceback
 from collections.abc import Sequence
 
 from freelancer_desk import __version__
-from freelancer_desk.cli import desktop, maintenance, money, read, settings, track, transfer, upwork
+from freelancer_desk.cli import (
+    desktop,
+    fiverr,
+    maintenance,
+    money,
+    read,
+    settings,
+    track,
+    transfer,
+    upwork,
+)
 from freelancer_desk.cli.common import EXIT_ERROR, EXIT_USAGE, CliError, Parser, Registry
 
 DEBUG_ENV = "FREELANCER_DESK_DEBUG"
 
 # The modules that add commands; each has register(Registry).
-COMMAND_MODULES = (read, maintenance, settings, desktop, track, money, upwork, transfer)
+COMMAND_MODULES = (read, maintenance, settings, desktop, track, money, upwork, transfer, fiverr)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -682,10 +682,8 @@ class OrderDialog(FormDialog):
             price = Money(e["price_minor"], self._currency)
             if e.get("kind") == "fast_delivery":
                 saved = e.get("days_saved") or {}
-                what = (
-                    "saves "
-                    + ", ".join(f"{days} on {tier.title()}" for tier, days in saved.items())
-                    + " days"
+                what = "extra-fast: " + ", ".join(
+                    f"{tier.title()} −{days}d" for tier, days in saved.items()
                 )
             elif e.get("extra_days"):
                 what = f"+{e['extra_days']} day{'s' if e['extra_days'] != 1 else ''}"
@@ -697,7 +695,9 @@ class OrderDialog(FormDialog):
             item.setCheckState(Qt.CheckState.Unchecked)
             self.extras.addItem(item)
         rows = self.extras.count()
-        self.extras.setFixedHeight(self.extras.sizeHintForRow(0) * rows + 8 if rows else 40)
+        line = self.extras.fontMetrics().height() + 6
+        self.extras.setFixedHeight(line * max(rows, 1) + 8)
+        self.extras.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.add_field("extras", "&Extras", self.extras)
         self.buyer = QComboBox()
         self.buyer.setEditable(True)
@@ -718,7 +718,7 @@ class OrderDialog(FormDialog):
         self.add_field("summary", "Total", self.summary)
         self.package.currentIndexChanged.connect(self.update_summary)
         self.extras.itemChanged.connect(lambda _item: self.update_summary())
-        self.resize(620, 420)
+        self.resize(640, 330)
         self.update_summary()
 
     def check_extra(self, title: str, checked: bool = True) -> None:
