@@ -90,7 +90,7 @@ class JobPostDialog(FormDialog):
         self.add_field("skills", "&Skills", self.skills)
         self.questions = QPlainTextEdit("\n".join(j.get("screening_questions") or []))
         self.questions.setPlaceholderText("One question per line")
-        self.questions.setFixedHeight(80)
+        self.questions.setMinimumHeight(70)
         self.add_field("screening_questions", "Screening &questions", self.questions)
         self.url = QLineEdit(j.get("url", ""))
         self.url.setPlaceholderText("https://www.upwork.com/jobs/…")
@@ -223,7 +223,7 @@ class ProposalEditor(FormDialog):
             label = QLabel(question)
             label.setWordWrap(True)
             edit = QPlainTextEdit(given.get(question, ""))
-            edit.setFixedHeight(56)
+            edit.setMinimumHeight(50)
             edit.setAccessibleName(f"Answer: {question}")
             answers.addWidget(label)
             answers.addWidget(edit)
@@ -301,6 +301,9 @@ class ProposalEditor(FormDialog):
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         if ok is not None:
             ok.hide()
+        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        if cancel is not None:
+            cancel.setText("Close")
         self.general_error.setText(
             f"This proposal is {self.proposal['state'] if self.proposal else ''}: "
             "it stays as it was sent."
