@@ -17,6 +17,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from freelancer_desk.storage.errors import StorageError
+from freelancer_desk.ui.areapage import app_of
 from freelancer_desk.ui.backend import Backend
 from freelancer_desk.ui.mainwindow import AREAS, MainWindow, app_icon
 
@@ -64,10 +65,25 @@ def render_screenshots(
             if not window.grab().save(str(path)):
                 raise OSError(f"could not write {path}")
             paths.append(path)
+            paths.extend(_area_extras(area.key, window, out_dir))
     finally:
         window.close()
         window.deleteLater()
     return paths
+
+
+def _area_extras(key: str, window: MainWindow, out_dir: Path) -> list[Path]:
+    """An area module may render its editors too: `screenshot_extras(page, out_dir)`."""
+    try:
+        module = importlib.import_module(f"freelancer_desk.ui.areas.{key}")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"freelancer_desk.ui.areas.{key}":
+            raise
+        return []
+    extras = getattr(module, "screenshot_extras", None)
+    if extras is None or app_of(window.page(key).backend) is None:
+        return []
+    return list(extras(window.page(key), out_dir))
 
 
 def offer_demo(backend: Backend, parent: QWidget | None = None) -> bool:
