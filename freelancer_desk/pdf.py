@@ -45,10 +45,14 @@ _app: QGuiApplication | None = None
 
 
 def _ensure_app() -> None:
+    """Text needs a Qt application. A QApplication (not a bare QGuiApplication), so a
+    window started later in the same process can still be made."""
     global _app
     if QGuiApplication.instance() is None:
+        from PySide6.QtWidgets import QApplication
+
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        _app = QGuiApplication(["freelancer-desk-pdf"])
+        _app = QApplication(["freelancer-desk-pdf"])
 
 
 def _money(value: Any) -> str:

@@ -570,8 +570,12 @@ class ReportService:
                     select(Order).where(Order.id.in_({k[2] for k in acc if k[1] == "order"}))
                 )
             }
-            gig_platform = dict(s.execute(select(Gig.id, Gig.platform)).tuples().all())
-            names = dict(s.execute(select(Client.id, Client.name)).tuples().all())
+            gig_platform: dict[uuid.UUID, str] = {
+                gid: platform for gid, platform in s.execute(select(Gig.id, Gig.platform))
+            }
+            names: dict[uuid.UUID, str] = {
+                cid: name for cid, name in s.execute(select(Client.id, Client.name))
+            }
             billed: dict[tuple[str, str], Money] = {}
             if zone is UTC:
                 billed = self._billed_weeks(

@@ -1,0 +1,136 @@
+"""Reports on the demo workspace add up to an independent sum over its ledger rows."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import select
+
+from freelancer_desk.app import App, resolve_location
+from freelancer_desk.domain.clock import FakeClock
+from freelancer_desk.services.reports import Drill, ReportService, period_bounds
+from freelancer_desk.storage.models import LedgerPosting, LedgerTransaction, Order, Segment
+
+NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+EARNED = ("fees", "pending", "available", "withdrawn")
+ALL = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    path = tmp_path_factory.mktemp("reports") / "ws"
+    application = App.open(resolve_location(str(path)), FakeClock(NOW))
+    application.create_demo()
+    yield application
+    application.close()
+
+
+@pytest.fixture(scope="module")
+def reports(app):
+    return ReportService(app.db, app.clock, app.ledger)
+
+
+def postings(app):
+    with app.db.read() as s:
+        return s.execute(
+            select(
+                LedgerTransaction.occurred_at,
+                LedgerTransaction.platform,
+                LedgerPosting.client_id,
+                LedgerPosting.scope_id,
+                LedgerPosting.account_kind,
+                LedgerPosting.currency,
+                LedgerPosting.amount_minor,
+            ).join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
+        ).all()
+
+
+@pytest.mark.parametrize("group_by", ["client", "platform", "month", "year"])
+def test_earnings_equal_an_independent_sum(app, reports, group_by):
+    expected: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for at, platform, client, _scope, kind, cur, amount in postings(app):
+        if kind not in EARNED:
+            continue
+        key = {
+            "client": str(client) if client else "",
+            "platform": platform,
+            "month": at.strftime("%Y-%m"),
+            "year": at.strftime("%Y"),
+        }[group_by]
+        expected[(key, cur)][0] += amount
+        expected[(key, cur)][1] += amount if kind == "fees" else 0
+    rows = reports.earnings(*ALL, group_by)
+    got = {(r.key, r.currency): [r.gross.amount, r.fees.amount] for r in rows if r.gross or r.fees}
+    assert got == {k: v for k, v in expected.items() if v != [0, 0]}
+    for r in rows:
+        assert r.gross - r.fees == r.net
+
+
+def test_a_bars_drill_down_rows_sum_to_its_gross(reports):
+    for row in reports.earnings(*ALL, "month"):
+        lines = reports.ledger_rows(Drill(*ALL, "month", row.key, row.currency))
+        assert sum(line.amount.amount for line in lines) == row.gross.amount
+        assert all(line.account in EARNED for line in lines)
+
+
+def test_hours_per_week_equal_the_segments(app, reports):
+    rows = reports.hours(*ALL)
+    with app.db.read() as s:
+        total = sum(s.scalars(select(Segment.tracked_seconds).where(Segment.deleted.is_(False))))
+    assert sum(r.tracked_seconds for r in rows) == total
+    assert all(r.week_start.weekday() == 0 for r in rows)
+    billed = [r for r in rows if r.billed is not None]
+    assert billed and all(r.platform == "upwork" for r in billed)
+    local = reports.hours(*ALL, "Pacific/Auckland")
+    assert sum(r.tracked_seconds for r in local) == total
+
+
+def test_proposals_total_row(reports):
+    rows = reports.proposals(*ALL)
+    total = rows[-1]
+    assert total.key == "all"
+    assert total.sent == sum(r.sent for r in rows[:-1])
+    assert total.sent >= total.viewed >= total.interviewed >= total.hired > 0
+    assert total.win_rate_bp == round(total.hired * 10000 / total.sent)
+
+
+def test_gig_packages_add_up_to_the_gig_and_the_ledger(app, reports):
+    rows = reports.gigs(*ALL)
+    with app.db.read() as s:
+        orders = set(s.scalars(select(Order.id).where(Order.gig_id.is_not(None))))
+    ledger = sum(
+        amount
+        for _a, _p, _c, scope, kind, _cur, amount in postings(app)
+        if scope in orders and kind in EARNED
+    )
+    gigs = [r for r in rows if r.level == "gig"]
+    assert sum(r.gross.amount for r in gigs) == ledger
+    for gig in gigs:
+        packages = [r for r in rows if r.gig_id == gig.gig_id and r.level == "package"]
+        assert sum(r.gross.amount for r in packages) == gig.gross.amount
+        assert sum(r.tracked_seconds for r in packages) == gig.tracked_seconds
+        extras = [r for r in rows if r.gig_id == gig.gig_id and r.level == "extra"]
+        assert sum(r.net.amount for r in extras) <= gig.net.amount
+
+
+def test_periods():
+    today = date(2026, 3, 15)
+    assert period_bounds("this-month", today) == (date(2026, 3, 1), date(2026, 4, 1))
+    assert period_bounds("last-month", today) == (date(2026, 2, 1), date(2026, 3, 1))
+    assert period_bounds("last-year", today) == (date(2025, 1, 1), date(2026, 1, 1))
+    assert period_bounds("this-month", date(2026, 12, 9))[1] == date(2027, 1, 1)
+
+
+def test_documents(app, reports):
+    from freelancer_desk.storage.models import Contract, Invoice
+
+    with app.db.read() as s:
+        invoice = s.scalars(select(Invoice.id)).first()
+        contract = s.scalars(select(Contract.id).where(Contract.kind == "hourly")).first()
+    doc = reports.invoice_document(invoice)
+    assert doc["total"].amount == sum(line["amount"].amount for line in doc["lines"])
+    sheet = reports.timesheet_document(contract, date(2026, 11, 11))
+    assert sheet["week_start"] == date(2026, 11, 9)
+    assert sheet["tracked_seconds"] == sum(d["seconds"] for d in sheet["days"])
