@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from freelancer_desk.services.orders import OrderService
     from freelancer_desk.services.proposals import ProposalService
     from freelancer_desk.services.reminders import ReminderService
+    from freelancer_desk.services.reports import ReportService
     from freelancer_desk.services.reviews import ReviewService
     from freelancer_desk.services.summary import SummaryService
     from freelancer_desk.tracker.engine import Tracker
@@ -181,6 +182,12 @@ class App:
         from freelancer_desk.services.reminders import ReminderService
 
         return ReminderService(self.db, self.clock, self.bus)
+
+    @cached_property
+    def reports(self) -> ReportService:
+        from freelancer_desk.services.reports import ReportService
+
+        return ReportService(self.db, self.clock, self.ledger)
 
     @cached_property
     def sources(self) -> dict[str, ListSource]:

@@ -23,7 +23,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from freelancer_desk.domain.billing import SEGMENT_MINUTES
+from freelancer_desk.domain.billing import SEGMENT_MINUTES, RoundingRule
+from freelancer_desk.domain.errors import RuleError
 from freelancer_desk.domain.ledger import HOLDING_KINDS, AccountKind, SourceKind
 from freelancer_desk.domain.money import Money, MoneyError, check_currency
 from freelancer_desk.domain.platforms import FIVERR
@@ -568,6 +569,12 @@ def _contracts(session: Session, report: CheckReport) -> None:
             report.add("contract.hourly_rate", f"{name}: hourly without a rate")
         if c.ended_at is not None and c.ended_at < c.started_at:
             report.add("contract.date_order", f"{name}: ends before it starts")
+        try:
+            RoundingRule.from_code(c.rounding_rule)
+        except RuleError:
+            report.add(
+                "contract.rounding", f"{name}: rounding {c.rounding_rule!r} is not a known rule"
+            )
 
 
 def _proposals(session: Session, report: CheckReport) -> None:

@@ -1089,7 +1089,7 @@ class _Demo:
                 "started": 100,
                 "actions": [],
                 "currency": "EUR",
-                "rounding": "up_15",
+                "rounding": "15m-up",
                 "platform": "direct",
             },
         ]
@@ -1109,7 +1109,7 @@ class _Demo:
                 hourly_rate_minor=spec.get("rate"),
                 fee_bp=spec["fee"],
                 weekly_limit_minutes=spec.get("limit"),
-                rounding_rule=spec.get("rounding", "upwork_10min"),
+                rounding_rule=spec.get("rounding", "upwork"),
                 snapshot_policy=spec["policy"],
                 manual_time_allowed=True,
                 started_at=self.day_at(spec["started"], 15),
@@ -1781,7 +1781,7 @@ class _Demo:
                 issued = self.now
             invoice = self.new(
                 Invoice,
-                number=f"INV-{issued.year}-{number:03d}",
+                number=f"{issued.year}-{number:04d}",  # as InvoiceService numbers them
                 client_id=client.id,
                 contract_id=contract.id,
                 state="issued",
