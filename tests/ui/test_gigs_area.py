@@ -1,0 +1,328 @@
+"""Gigs & Orders on a real App: the editor builds a gig with three packages and two
+extras, the page activates it and takes an order through delivery, a revision and
+completion; illegal steps are refused in the UI with their message."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication
+
+from freelancer_desk.app import App, AppBackend, resolve_location
+from freelancer_desk.domain.clock import FakeClock
+from freelancer_desk.ui.areas import gigs as gigs_area
+from freelancer_desk.ui.areas.gigs import GIGS, ORDERS, GigsPage, screenshot_extras
+from freelancer_desk.ui.gig_forms import GigEditor
+from freelancer_desk.ui.main import build_window
+from freelancer_desk.ui.mainwindow import MainWindow
+from tests.ui.fakes import demo_backend
+
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Any:
+    application = App.open(resolve_location(str(tmp_path / "ws")), FakeClock(START))
+    yield application
+    application.close()
+
+
+@pytest.fixture
+def window(qtbot: Any, app: App) -> MainWindow:
+    win = build_window(AppBackend(app), remember=False)
+    qtbot.addWidget(win)
+    win.show()
+    win.set_area("gigs")
+    return win
+
+
+@pytest.fixture
+def page(window: MainWindow) -> GigsPage:
+    result = window.page("gigs")
+    assert isinstance(result, GigsPage)
+    return result
+
+
+@pytest.fixture(autouse=True)
+def yes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(gigs_area, "confirm", lambda *_args: True)
+
+
+def fill_logo_gig(editor: GigEditor) -> None:
+    editor.title.setText("I will design a minimalist logo for your brand")
+    editor.category.setCurrentText("Graphics & Design")
+    editor.tags.setText("logo, minimalist, brand")
+    editor.description.setPlainText("Clean logos, delivered as vector files.")
+    for tier, name, price, days, revisions in (
+        ("basic", "Starter", "25", 5, 1),
+        ("standard", "Business", "60.00", 4, 2),
+        ("premium", "Brand", "120", 3, -1),
+    ):
+        column = editor.packages[tier]
+        column.setChecked(True)
+        column.name.setText(name)
+        column.price.setText(price)
+        column.delivery_days.setValue(days)
+        column.revisions.setValue(revisions)
+        column.features.setPlainText("Source file\nVector logo")
+    kit = editor.extras.add()
+    kit.title.setText("Social media kit")
+    kit.price.setText("15")
+    kit.extra_days.setValue(1)
+    fast = editor.extras.add()
+    fast.title.setText("Extra-fast delivery")
+    fast.price.setText("20")
+    fast.kind.setCurrentIndex(fast.kind.findData("fast_delivery"))
+    fast.saved["basic"].setValue(3)
+    fast.saved["standard"].setValue(2)
+    faq = editor.faqs.add()
+    faq.question.setText("Do I get the source file?")
+    faq.answer.setText("Yes, in every package.")
+    requirement = editor.requirements.add()
+    requirement.question.setText("Your brand name?")
+
+
+def press(page: GigsPage, key: str) -> None:
+    button = page.buttons[key]
+    assert button.isEnabled(), (key, button.toolTip())
+    button.click()
+
+
+def row_states(page: GigsPage, panel: int) -> list[str]:
+    model = page.panels[panel].model
+    column = next(i for i in range(model.columnCount()) if model.column(i).key == "state")
+    return [str(model.index(r, column).data()) for r in range(model.rowCount())]
+
+
+def test_gig_to_completed_order_through_the_window(qtbot: Any, app: App, page: GigsPage) -> None:
+    editor = page.open_gig_editor()
+    assert editor is not None and editor.isVisible()
+    fill_logo_gig(editor)
+    assert editor.title_counter.label.text() == "46 / 80 characters"
+    assert editor.tags_counter.label.text() == "3 / 5 tags"
+    editor.buttons.button(editor.buttons.StandardButton.Ok).click()
+    assert editor.result() == editor.DialogCode.Accepted, editor.error_text()
+    gig = editor.saved
+    assert gig is not None
+    assert [(p["tier"], p["price_minor"]) for p in gig["packages"]] == [
+        ("basic", 2500),
+        ("standard", 6000),
+        ("premium", 12000),
+    ]
+    assert gig["packages"][2]["revisions"] is None
+    assert [e["kind"] for e in gig["extras"]] == ["extra", "fast_delivery"]
+    assert gig["extras"][1]["days_saved"] == {"basic": 3, "standard": 2}
+    assert page.panels[GIGS].model.total == 1
+    assert page.current_id(GIGS) == gig["id"]  # the new gig is selected
+    assert row_states(page, GIGS) == ["draft"]
+
+    assert not page.buttons["pause_gig"].isEnabled()
+    assert "cannot pause gig" in page.buttons["pause_gig"].toolTip()
+    assert not page.buttons["new_order"].isEnabled()
+    press(page, "activate_gig")
+    assert row_states(page, GIGS) == ["active"]
+
+    dialog = page.open_order_dialog()
+    assert dialog is not None
+    dialog.package.setCurrentIndex(dialog.package.findData("standard"))
+    dialog.check_extra("Social media kit")
+    dialog.check_extra("Extra-fast delivery")
+    dialog.buyer.setCurrentText("Nina")
+    assert dialog.summary.text().startswith("95.00 USD · delivery in 3 days")
+    dialog.accept()
+    order = dialog.saved
+    assert order is not None and order["price_minor"] == 9500
+    assert page.current_id(ORDERS) == order["id"]
+    assert row_states(page, ORDERS) == ["awaiting_requirements"]
+
+    for key, state in (
+        ("start_order", "in_progress"),
+        ("deliver_order", "delivered"),
+        ("revise_order", "revision_requested"),
+        ("deliver_order", "delivered"),
+        ("complete_order", "completed"),
+    ):
+        app.clock.advance(hours=2)  # type: ignore[attr-defined]
+        press(page, key)
+        assert row_states(page, ORDERS) == [state], key
+        assert page.current_id(ORDERS) == order["id"]
+    done = app.orders.get(order["id"])
+    assert done["revisions_used"] == 1 and len(done["deliveries"]) == 2
+    assert not any(page.buttons[k].isEnabled() for k in ("complete_order", "cancel_order"))
+
+    # The ledger: placed into escrow, released on completion (fee and pending).
+    rows = app.sources["ledger"].fetch(_query(), 0, 50)
+    totals: dict[tuple[str, str], int] = {}
+    for row in rows:
+        key = (str(row["kind"]), str(row["account"]))
+        totals[key] = totals.get(key, 0) + _minor(row["amount"])
+    assert totals == {
+        ("order_placed", "client_funds"): -9500,
+        ("order_placed", "escrow"): 9500,
+        ("order_completed", "escrow"): -9500,
+        ("order_completed", "fees"): 1900,
+        ("order_completed", "pending"): 7600,
+    }
+    assert app.check().ok
+
+
+def _minor(amount: Any) -> int:
+    return int(getattr(amount, "amount", amount))
+
+
+def _query() -> Any:
+    from freelancer_desk.services.listing import ListQuery
+
+    return ListQuery()
+
+
+def test_a_price_under_the_minimum_shows_next_to_that_price(qtbot: Any, page: GigsPage) -> None:
+    editor = page.open_gig_editor()
+    assert editor is not None
+    fill_logo_gig(editor)
+    editor.packages["standard"].price.setText("4.99")
+    editor.tabs.setCurrentIndex(0)
+    editor.accept()
+    assert editor.isVisible() and editor.saved is None
+    message = editor.error_text("standard.price")
+    assert "standard package: package price 4.99 USD is under the minimum of 5.00 USD" in message
+    assert editor.tabs.currentIndex() == 1  # the Packages tab is brought forward
+    assert editor.error_text("basic.price") == ""
+
+    editor.packages["standard"].price.setText("4.999")
+    editor.accept()
+    assert "more decimals than USD allows" in editor.error_text("standard.price")
+
+    editor.packages["standard"].price.setText("60")
+    editor.title.setText("Logo design")
+    editor.accept()
+    assert "I will" in editor.error_text("title")
+    assert editor.tabs.currentIndex() == 0
+
+    editor.title.setText("I will " + "x" * 80)
+    assert editor.title_counter.label.text() == "87 / 80 characters"
+    editor.title.setText("I will design a logo")
+    editor.extras.rows[1].saved["basic"].setValue(9)
+    editor.accept()
+    assert "extra 2 (Extra-fast delivery)" in editor.error_text("extras")
+    editor.extras.rows[1].saved["basic"].setValue(3)
+    editor.accept()
+    assert not editor.isVisible() and editor.saved is not None
+
+
+def test_a_fourth_package_cannot_be_entered(qtbot: Any, page: GigsPage) -> None:
+    editor = page.open_gig_editor()
+    assert editor is not None
+    assert list(editor.packages) == ["basic", "standard", "premium"]
+    columns = editor.findChildren(type(editor.packages["basic"]))
+    assert len(columns) == 3
+    editor.reject()
+
+
+def test_illegal_steps_are_refused_next_to_the_actions(
+    qtbot: Any, app: App, page: GigsPage
+) -> None:
+    editor = page.open_gig_editor()
+    assert editor is not None
+    fill_logo_gig(editor)
+    editor.accept()
+    assert editor.saved is not None
+    gid = editor.saved["id"]
+    press(page, "activate_gig")
+    dialog = page.open_order_dialog()
+    assert dialog is not None
+    dialog.accept()
+    assert "buyer: is required" in dialog.error_text("buyer")
+    dialog.buyer.setCurrentText("Ann")
+    dialog.accept()
+    assert dialog.saved is not None
+    oid = dialog.saved["id"]
+
+    assert not page.buttons["complete_order"].isEnabled()
+    assert "it was never delivered" in page.buttons["complete_order"].toolTip()
+    press(page, "cancel_order")
+    assert row_states(page, ORDERS) == ["cancelled"]
+    assert not page.buttons["complete_order"].isEnabled()
+    assert "cannot complete order: it was cancelled" in page.buttons["complete_order"].toolTip()
+    # Invoked anyway (a shortcut, a stale row): the refusal appears next to the actions.
+    page._order_step(gigs_area.OrderAction.COMPLETE)
+    assert page.message.isVisible()
+    assert page.message.text() == ("cannot complete order: it was cancelled (state: cancelled)")
+    status = page.window().statusBar().currentMessage()  # type: ignore[attr-defined]
+    assert "it was cancelled" in status
+    assert app.orders.get(oid)["state"] == "cancelled"
+
+    # A gig with an order cannot be deleted; the page says why.
+    page.select(GIGS, gid)
+    press(page, "delete_gig")
+    assert "archive it instead" in page.message.text()
+    press(page, "archive_gig")
+    assert row_states(page, GIGS) == ["archived"]
+    assert not page.buttons["edit_gig"].isEnabled()
+    assert "cannot activate gig" in page.buttons["activate_gig"].toolTip()
+    # Duplicate brings it back as a draft; that one never sold and can be deleted.
+    press(page, "duplicate_gig")
+    assert sorted(row_states(page, GIGS)) == ["archived", "draft"]
+    copy = page.current_id(GIGS)
+    assert copy is not None and copy != gid
+    page.panels[GIGS].view.setFocus()
+    qtbot.keyClick(page.panels[GIGS].view, Qt.Key.Key_Delete)
+    assert row_states(page, GIGS) == ["archived"]
+
+
+def test_enter_and_double_click_edit_and_ctrl_n_creates(qtbot: Any, page: GigsPage) -> None:
+    qtbot.keyClick(page, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    editor = page.gig_editor
+    assert editor is not None and editor.isVisible() and editor.windowTitle() == "New gig"
+    fill_logo_gig(editor)
+    editor.accept()
+    view = page.panels[GIGS].view
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    edit = page.gig_editor
+    assert edit is not None and edit is not editor and edit.windowTitle() == "Edit gig"
+    assert edit.packages["premium"].revisions.text() == "Unlimited"
+    edit.title.setText("I will design a bold logo")
+    edit.accept()
+    assert edit.saved is not None and edit.saved["title"] == "I will design a bold logo"
+    assert [p["id"] for p in edit.saved["packages"]] == [
+        p["id"] for p in (editor.saved or {})["packages"]
+    ]
+
+
+def test_read_only_backend_shows_tables_without_actions(qtbot: Any, tmp_path: Path) -> None:
+    window = build_window(demo_backend(tmp_path), remember=False)
+    qtbot.addWidget(window)
+    window.set_area("gigs")
+    page = window.page("gigs")
+    assert isinstance(page, GigsPage)
+    assert page.buttons == {}
+    assert [panel.model.source.key for panel in page.panels] == ["gigs", "orders"]
+    assert all(panel.model.total > 0 for panel in page.panels)
+
+
+def test_screenshot_extras_renders_the_editors(qtbot: Any, app: App, tmp_path: Path) -> None:
+    app.create_demo()
+    window = build_window(AppBackend(app), remember=False)
+    qtbot.addWidget(window)
+    window.resize(1400, 900)
+    window.show()
+    window.set_area("gigs")
+    QApplication.processEvents()
+    paths = screenshot_extras(window.page("gigs"), tmp_path / "shots")
+    names = [p.name for p in paths]
+    assert names == [
+        "gigs-editor-overview.png",
+        "gigs-editor-packages.png",
+        "gigs-editor-extras.png",
+        "gigs-editor-faq-and-requirements.png",
+        "gigs-new-order.png",
+    ]
+    for path in paths:
+        image = QImage(str(path))
+        assert not image.isNull() and image.width() > 500
