@@ -87,6 +87,16 @@ def targets(app: App) -> list[tuple[str, Target]]:
     return items
 
 
+def _key(target: Target) -> str:
+    """Combo-box data: Qt compares plain strings, not Python objects."""
+    return f"{target[0]}:{target[1]}"
+
+
+def _target(key: str) -> Target:
+    kind, ident = key.split(":", 1)
+    return kind, uuid.UUID(ident)
+
+
 class TargetPicker(QComboBox):
     def __init__(self, app: App, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -101,7 +111,7 @@ class TargetPicker(QComboBox):
         self.blockSignals(True)
         self.clear()
         for title, target in targets(self.app):
-            self.addItem(title, target)
+            self.addItem(title, _key(target))
         if current is not None:
             index = self.findData(current)
             if index >= 0:
@@ -110,10 +120,10 @@ class TargetPicker(QComboBox):
 
     def target(self) -> Target | None:
         data = self.currentData()
-        return data if isinstance(data, tuple) else None
+        return _target(data) if isinstance(data, str) else None
 
     def select(self, kind: str, ident: uuid.UUID | None) -> None:
-        index = self.findData((kind, ident))
+        index = self.findData(f"{kind}:{ident}")
         if index >= 0:
             self.setCurrentIndex(index)
 
@@ -129,7 +139,7 @@ class ManualTimeDialog(FormDialog):
         self.contract = QComboBox()
         for title, target in targets(runtime.app):
             if target[0] == "contract":
-                self.contract.addItem(title, target[1])
+                self.contract.addItem(title, str(target[1]))
         self.day = QDateEdit(QDate(today.year, today.month, today.day))
         self.day.setCalendarPopup(True)
         self.day.setDisplayFormat("yyyy-MM-dd")
@@ -156,10 +166,11 @@ class ManualTimeDialog(FormDialog):
         )
 
     def accept(self) -> None:
-        contract_id = self.contract.currentData()
-        if contract_id is None:
+        data = self.contract.currentData()
+        if not isinstance(data, str):
             self.show_error("contract", "no active contract to add time to")
             return
+        contract_id = uuid.UUID(data)
         start, end = self.instants()
         result = self.run_service(
             lambda: self.runtime.manual_time(contract_id, start, end, self.memo.text())
@@ -288,6 +299,7 @@ class TrackerPage(AreaPage):
         totals_box = self._boxed("Today and this week", self.totals_table)
 
         # -- held time and notices ---------------------------------------------------------
+        self._held_rows: list[HeldRow] = []
         self.held_box = QVBoxLayout()
         self.held_box.setSpacing(6)
         self.held_empty = muted(QLabel("Nothing held: idle, sleep and clock changes show up here."))
@@ -461,16 +473,17 @@ class TrackerPage(AreaPage):
         self.update_clock()
 
     def refresh_held(self) -> None:
-        for row in self.findChildren(HeldRow):
+        for row in self._held_rows:
             self.held_box.removeWidget(row)
             row.deleteLater()
         held = self.runtime.tracker.pending()
         self.held_empty.setVisible(not held)
-        for item in held:
-            self.held_box.addWidget(HeldRow(self, item))
+        self._held_rows = [HeldRow(self, item) for item in held]
+        for row in self._held_rows:
+            self.held_box.addWidget(row)
 
     def held_rows(self) -> list[HeldRow]:
-        return [r for r in self.findChildren(HeldRow) if not r.isHidden() and r.parent()]
+        return list(self._held_rows)
 
     def refresh_totals(self) -> None:
         now = self.app.clock.now()
