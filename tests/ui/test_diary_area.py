@@ -1,0 +1,116 @@
+"""The Work Diary on a real workspace: the grid of a demo day, a tracked day with real
+thumbnails, a cell opened on its full snapshot and per-minute activity, and a segment
+deleted after a confirmation that says how much time and money go with it."""
+
+from __future__ import annotations
+
+import uuid
+
+from PySide6.QtWidgets import QMessageBox
+from sqlalchemy import select
+
+from freelancer_desk.storage.models import Segment, Snapshot
+from freelancer_desk.tracker.diary import UTC_ZONE, day_view
+from freelancer_desk.ui.areas.diary import DiaryPage, build_page
+from freelancer_desk.ui.mainwindow import AREAS
+from tests.ui.tracker_helpers import backend_fixture, rig_fixture  # noqa: F401
+
+AREA = next(a for a in AREAS if a.key == "diary")
+
+
+def diary(qtbot, backend) -> DiaryPage:
+    page = build_page(AREA, backend)
+    assert isinstance(page, DiaryPage)
+    qtbot.addWidget(page)
+    page.zone_box.setCurrentIndex(page.zone_box.findData("utc"))
+    page.resize(1300, 900)
+    page.show()
+    return page
+
+
+def test_demo_day_grid(qtbot, backend, rig):
+    rig.app.create_demo()
+    page = diary(qtbot, backend)
+    day = page.current_day()
+    assert day < rig.clock.now().date()  # today has nothing yet: the last worked day
+    view = day_view(rig.app.db, day, UTC_ZONE)
+    worked = view.worked_hours()
+    assert worked and len(page.grid.cells) == 6 * len(worked)
+    filled = [c for c in page.grid.cells if c.cell.main is not None]
+    assert len(filled) == sum(1 for h in worked for c in h.cells if c.segments)
+    assert page.day_total.text() == f"{view.tracked_seconds // 3600}:" + (
+        f"{view.tracked_seconds % 3600 // 60:02d} tracked"
+    )
+    assert all(not c.has_thumbnail() for c in filled)  # the demo writes no pictures
+    assert {c.placeholder_text() for c in filled} <= {
+        "no snapshot",
+        "snapshots off",
+        "manual time",
+        "deleted",
+    }
+    assert page.week_list.count() >= 1
+    assert "pre-check" in page.precheck_title.text()
+    page.shift_day(-1)
+    assert page.current_day() < day
+    page.go_today()
+    assert page.current_day() == rig.clock.now().date()
+    assert "Nothing tracked" in page.grid.grid.itemAt(0).widget().text()
+
+
+def test_tracked_day_with_snapshots_open_and_delete(qtbot, backend, rig):
+    contract = rig.contract("Acme API")
+    rig.runtime.start()
+    rig.runtime.start_tracking(uuid.UUID(contract), None, "Pagination")
+    rig.work(30 * 60)
+    rig.runtime.stop_tracking()
+    page = diary(qtbot, backend)
+    page.go_today()
+    cells = {f"{c.cell.start:%H:%M}": c for c in page.grid.cells if c.cell.main}
+    assert sorted(cells) == ["09:00", "09:10", "09:20"]
+    assert all(c.has_thumbnail() for c in cells.values())
+    assert "Pagination" in cells["09:10"].toolTip()
+
+    dialog = page.open_cell(cells["09:10"].cell)
+    assert dialog is not None
+    picture = dialog.findChild(type(dialog.layout().itemAt(0).widget()), "segment-snapshot")
+    assert picture is not None and not picture.pixmap().isNull()
+    segment = dialog.segment
+    assert segment.tracked_seconds == 600 and segment.value is not None
+    text = dialog.confirmation_text()
+    assert "0:10 of tracked time" in text and str(segment.value) in text
+
+    dialog.delete()
+    box = page.confirm_box
+    assert isinstance(box, QMessageBox) and box.text() == text
+    with rig.app.db.read() as s:
+        snap = s.scalars(select(Snapshot).where(Snapshot.segment_id == segment.id)).one()
+        files = [rig.app.snapshot_dir / snap.path, rig.app.snapshot_dir / snap.thumb_path]
+        snap_id = snap.id
+    assert all(f.exists() for f in files)
+    box.button(QMessageBox.StandardButton.Yes).click()
+    with rig.app.db.read() as s:
+        assert s.get(Segment, segment.id).deleted
+        assert s.get(Snapshot, snap_id).removed_reason == "segment_deleted"
+    assert not any(f.exists() for f in files)
+    # The diary redraws itself: the cell is struck out as deleted, the day total drops.
+    after = {f"{c.cell.start:%H:%M}": c for c in page.grid.cells if c.cell.main}
+    assert after["09:10"].cell.main.kind == "deleted"
+    assert page.day_total.text() == "0:20 tracked"
+
+
+def test_refusing_the_confirmation_keeps_the_segment(qtbot, backend, rig):
+    contract = rig.contract("Acme API")
+    rig.runtime.start()
+    rig.runtime.start_tracking(uuid.UUID(contract), None, "")
+    rig.work(20 * 60)
+    rig.runtime.stop_tracking()
+    page = diary(qtbot, backend)
+    page.go_today()
+    cell = next(c for c in page.grid.cells if c.cell.main)
+    dialog = page.open_cell(cell.cell)
+    dialog.delete()
+    page.confirm_box.button(QMessageBox.StandardButton.No).click()
+    with rig.app.db.read() as s:
+        assert not s.get(Segment, dialog.segment.id).deleted
+    assert dialog.isVisible()
+    dialog.reject()
