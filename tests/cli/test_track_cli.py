@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -183,3 +185,51 @@ def test_verify_and_precheck_json(workspace, capsys):
     check = json.loads(out)
     assert code == 0 and check["locks_at"].endswith("12:00:00+00:00")
     assert all(item["reasons"] for item in check["items"])
+
+
+@pytest.mark.xserver
+def test_track_run_on_a_real_display_counts_typing_and_never_stores_it(workspace, capsys):
+    """The whole app path: `track run` with the sources it detects on X11, xdotool typing
+    into the display; activity is recorded, the typed text is nowhere in the data folder
+    (database, WAL, log, snapshots)."""
+    data_dir, contract = workspace
+    secret = "Tr4ck-secret-Pq9-zebra"
+    env = dict(os.environ)
+    command = [sys.executable, "-m", "freelancer_desk", "--data-dir", data_dir, "track", "run"]
+    tracker = subprocess.Popen(
+        [*command, "--contract", contract, "--tick-seconds", "0.5", "--heartbeat-seconds", "1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert wait_for(
+            lambda: json.loads(run(capsys, data_dir, "track", "status", "--json")[1])["running"]
+        )
+        for _ in range(6):
+            subprocess.run(["xdotool", "type", "--delay", "5", secret], check=True, timeout=30)
+            time.sleep(0.5)
+        code, out, err = run(capsys, data_dir, "track", "stop", "--json")
+        assert code == 0, err
+        out, err = tracker.communicate(timeout=20)
+    finally:
+        if tracker.poll() is None:
+            tracker.kill()
+            tracker.communicate()
+    assert "no activity source" not in out, out
+    db = sqlite3.connect(Path(data_dir) / "workspace.sqlite3")
+    try:
+        activity = db.execute(
+            "SELECT activity FROM segments WHERE session_id = "
+            "(SELECT id FROM time_sessions ORDER BY started_at DESC LIMIT 1)"
+        ).fetchall()
+    finally:
+        db.close()
+    assert any(any(json.loads(row[0])) for row in activity), activity
+    needles = [secret.encode(), secret.encode("utf-16-le"), secret[:9].encode()]
+    for path in Path(data_dir).rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            for needle in needles:
+                assert needle not in data, f"{needle!r} found in {path}"
