@@ -213,6 +213,30 @@ def earnings_csv_row(row: EarningsRow) -> list[Any]:
     ]
 
 
+def earnings_totals(rows: Iterable[EarningsRow]) -> dict[str, EarningsRow]:
+    """Per currency, the sum of earnings rows (key "total"): gross, fees, net and
+    tracked time added up, the rate recomputed over the sum. Currencies stay apart."""
+    acc: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for row in rows:
+        sums = acc[row.currency]
+        sums[0] += row.gross.amount
+        sums[1] += row.fees.amount
+        sums[2] += row.tracked_seconds
+    out = {}
+    for cur, (gross, fees, seconds) in sorted(acc.items()):
+        out[cur] = EarningsRow(
+            "total",
+            "Total",
+            cur,
+            Money(gross, cur),
+            Money(fees, cur),
+            Money(gross - fees, cur),
+            seconds,
+            _per_hour(gross - fees, seconds, cur),
+        )
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class HoursRow(_Report):
     """Time tracked on one contract (or order) in one week.
@@ -953,6 +977,7 @@ __all__ = [
     "day_instant",
     "earnings_csv_header",
     "earnings_csv_row",
+    "earnings_totals",
     "ledger_source",
     "period_bounds",
 ]
