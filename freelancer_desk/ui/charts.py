@@ -2,7 +2,8 @@
 
 `BarChart` draws categories along the x axis with one bar per series (a currency) in
 each, and emits `barClicked(category key, series)` so a page can drill down to the rows
-behind a bar. Colours come from the palette (text, grid, background) so the chart reads
+behind a bar; `stacked=True` stacks the series in one bar per category instead (hours
+per contract per week). Long category labels and legend names are elided. Colours come from the palette (text, grid, background) so the chart reads
 in light and dark themes; the series use a small colour-blind-safe palette (Okabe-Ito),
 the one place colours are fixed.
 """
@@ -54,6 +55,7 @@ class BarChart(QWidget):
         label_every: int = 1,
         value_labels: bool = True,
         axis_format: Callable[[float], str] | None = None,
+        stacked: bool = False,
     ) -> None:
         super().__init__(parent)
         self.setAccessibleName(title)
@@ -65,6 +67,7 @@ class BarChart(QWidget):
         self._label_every = max(1, label_every)
         self._value_labels = value_labels
         self._axis_format = axis_format or _short
+        self._stacked = stacked  # one bar per category, the series stacked in it
         self.empty_text = "Nothing to show yet."
         self.setMouseTracking(True)
         self.setMinimumHeight(190)
@@ -139,8 +142,13 @@ class BarChart(QWidget):
             return
         # Legend (series) at the top right.
         x = self.width() - 12.0
+        title_w = QFontMetricsF(bold).horizontalAdvance(self.title)
+        room = max(60.0, self.width() - 24 - title_w - 24)
+        per_name = room / max(1, len(self._series)) - 28
         for index in reversed(range(len(self._series))):
-            name = self._series[index]
+            name = metrics.elidedText(
+                self._series[index], Qt.TextElideMode.ElideRight, max(per_name, 24)
+            )
             w = metrics.horizontalAdvance(name)
             x -= w
             painter.setPen(text)
@@ -148,6 +156,15 @@ class BarChart(QWidget):
             x -= 16
             painter.fillRect(QRectF(x, 8 + line / 2 - 5, 10, 10), series_colour(index))
             x -= 12
+        if self._stacked:
+            values = [
+                total
+                for c in self._categories
+                for total in (
+                    sum(v for v in c.values.values() if v > 0),
+                    sum(v for v in c.values.values() if v < 0),
+                )
+            ]
         top_value = max(0.0, *values)
         low_value = min(0.0, *values)
         if top_value == low_value:
@@ -187,14 +204,31 @@ class BarChart(QWidget):
         count = len(self._categories)
         slot = plot.width() / count
         group = slot * 0.78
-        bar_w = group / max(1, len(self._series))
+        bar_w = group if self._stacked else group / max(1, len(self._series))
         selected_pen = QPen(text, 2)
         for ci, cat in enumerate(self._categories):
             gx = plot.left() + ci * slot + (slot - group) / 2
+            above, below = 0.0, 0.0  # the stack so far (stacked charts)
             for si, name in enumerate(self._series):
                 if name not in cat.values:
                     continue
                 value = cat.values[name]
+                if self._stacked:
+                    base = above if value >= 0 else below
+                    y0, y = y_of(base), y_of(base + value)
+                    if value >= 0:
+                        above += value
+                    else:
+                        below += value
+                    rect = QRectF(gx, min(y, y0), max(bar_w - 1, 1), abs(y0 - y))
+                    if rect.height() < 1:
+                        rect.setHeight(1)
+                    painter.fillRect(rect, series_colour(si))
+                    if self._selected == (cat.key, name) or self._selected == (cat.key, ""):
+                        painter.setPen(selected_pen)
+                        painter.drawRect(rect.adjusted(-1, -1, 1, 1))
+                    self._bars.append((rect, cat.key, name, cat.texts.get(name, "")))
+                    continue
                 y = y_of(value)
                 rect = QRectF(gx + si * bar_w, min(y, zero), max(bar_w - 1, 1), abs(zero - y))
                 if rect.height() < 1:
@@ -208,14 +242,28 @@ class BarChart(QWidget):
                     label = self._axis_format(value)
                     painter.setPen(text)
                     ly = rect.top() - 3 if value >= 0 else rect.bottom() + metrics.ascent() + 2
+                    if ly > plot.bottom():  # below the plot: above the zero line instead
+                        ly = zero - 3
                     painter.drawText(
                         QRectF(rect.center().x() - 40, ly - metrics.ascent(), 80, line),
                         int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop),
                         label,
                     )
+            if self._stacked and self._value_labels and above > 0:
+                label = self._axis_format(above)
+                if group >= metrics.horizontalAdvance(label) + 4:
+                    painter.setPen(text)
+                    painter.drawText(
+                        QRectF(gx + group / 2 - 40, y_of(above) - 3 - line, 80, line),
+                        int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom),
+                        label,
+                    )
             if ci % self._label_every == 0:
                 painter.setPen(muted)
                 span_w = slot * max(3, self._label_every)
+                room_w = slot * self._label_every - 6
+                if metrics.horizontalAdvance(cat.label) > room_w:  # long names: elided
+                    span_w = max(room_w, 12)
                 painter.drawText(
                     QRectF(
                         plot.left() + (ci + 0.5) * slot - span_w / 2,
@@ -224,7 +272,7 @@ class BarChart(QWidget):
                         line,
                     ),
                     int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop),
-                    cat.label,
+                    metrics.elidedText(cat.label, Qt.TextElideMode.ElideRight, span_w),
                 )
 
     # -- interaction -----------------------------------------------------------------
