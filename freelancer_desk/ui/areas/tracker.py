@@ -532,7 +532,8 @@ class TrackerPage(AreaPage):
         if status.slot_start is not None:
             slot = status.slot_start.astimezone(self.zone)
             parts.append(
-                f"segment {slot:%H:%M}: {hm(status.slot_seconds)} in, activity "
+                f"segment {slot:%H:%M}: {status.slot_seconds // 60}:{status.slot_seconds % 60:02d}"
+                " in, activity "
                 f"{sum(1 for a in status.slot_activity if a)}/10"
             )
         if status.idle_since is not None:
