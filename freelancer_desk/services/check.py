@@ -619,14 +619,22 @@ def _gigs(session: Session, report: CheckReport) -> None:
             continue
         if n == 0:
             report.add("gig.active_packages", f"{name}: active without a package")
-        if gig.currency == minimum.currency:
-            for package in gig.packages:
-                if package.price_minor < minimum.amount:
-                    report.add(
-                        "gig.package_price_minimum",
-                        f"{name}: package {package.tier} costs "
-                        f"{_money(package.price_minor, gig.currency)}, under {minimum}",
-                    )
+        # The gig's own minimum ("$5 or its equivalent" in its currency) when set, else
+        # the platform's, which is known in USD only.
+        if gig.min_package_price_minor is not None:
+            floor: int | None = gig.min_package_price_minor
+        else:
+            floor = minimum.amount if gig.currency == minimum.currency else None
+        if floor is None:
+            continue
+        for package in gig.packages:
+            if package.price_minor < floor:
+                report.add(
+                    "gig.package_price_minimum",
+                    f"{name}: package {package.tier} costs "
+                    f"{_money(package.price_minor, gig.currency)}, "
+                    f"under {_money(floor, gig.currency)}",
+                )
 
 
 def _currencies(session: Session, report: CheckReport) -> None:
