@@ -90,6 +90,9 @@ class TablePanel(QWidget):
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setAlternatingRowColors(True)
+        # Arrows move between cells; Tab leaves the table (otherwise keyboard users are
+        # trapped in it until its last cell).
+        self.view.setTabKeyNavigation(False)
         self.view.setWordWrap(False)
         self.view.setShowGrid(False)
         self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
