@@ -127,13 +127,20 @@ def apply_theme(theme: str, app: QApplication | None = None) -> None:
     if not isinstance(application, QApplication):
         return
     hints = QGuiApplication.styleHints()
+    original = application.property("freelancer_desk_style")
     if theme == "system":
         hints.unsetColorScheme()
+        if isinstance(original, str) and original != application.style().name():
+            restored = QStyleFactory.create(original)
+            if restored is not None:
+                application.setStyle(restored)
         style = application.style()
         application.setPalette(style.standardPalette())
         application.setProperty("freelancer_desk_theme", "system")
         _repolish(application)
         return
+    if original is None:
+        application.setProperty("freelancer_desk_style", application.style().name())
     fusion = QStyleFactory.create("Fusion")
     if fusion is not None:
         application.setStyle(fusion)
