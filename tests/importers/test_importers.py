@@ -103,7 +103,7 @@ def sessions(app, kind):
 
 
 def test_toggl_with_bom_and_a_dst_night(app, contracts):
-    _, r = run(app, "toggl", "toggl.csv", MAP, {"tz": "America/New_York"})
+    _, _r = run(app, "toggl", "toggl.csv", MAP, {"tz": "America/New_York"})
     got = sessions(app, "toggl")
     assert got[0][:2] == (
         datetime(2025, 6, 2, 13, 0, tzinfo=UTC),
@@ -135,7 +135,7 @@ def test_clockify_day_first_dates_and_12_hour_times(app, contracts):
 
 @pytest.mark.parametrize("name", ["harvest.csv", "harvest_semicolon.csv"])
 def test_harvest_hours_stacked_from_nine(app, contracts, name):
-    _, r = run(app, "harvest", name, MAP, {"tz": "Europe/Berlin"})
+    _, _r = run(app, "harvest", name, MAP, {"tz": "Europe/Berlin"})
     got = sessions(app, "harvest")
     first = got[0]
     assert first[0].astimezone(UTC).hour == 7  # 09:00 in Berlin in June
