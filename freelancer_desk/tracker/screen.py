@@ -143,8 +143,15 @@ def blur(
 def _scaled(image: Image.Image, width: int) -> Image.Image:
     if image.width <= width:
         return image.copy()
+    # Box-average by a whole factor first (a fifth of the time of a filtered resize
+    # of the whole screen), then resize what is left.
+    factor = image.width // width
+    if factor >= 2:
+        image = image.reduce(factor)
+        if image.width <= width:
+            return image
     height = max(1, round(image.height * width / image.width))
-    return image.resize((width, height), Image.Resampling.BILINEAR, reducing_gap=2.0)
+    return image.resize((width, height), Image.Resampling.BILINEAR)
 
 
 def _jpeg(image: Image.Image, quality: int) -> bytes:
