@@ -67,6 +67,17 @@ REMINDER_KIND_LABELS = {
     "invoice_due": "Invoice due",
     "funds_available": "Money becoming available",
 }
+REMINDER_KIND_HELP = {
+    "diary_lock": "Half a day before Upwork locks last week's Work Diary (Monday 12:00 "
+    "UTC): the last chance to add manual time or delete segments.",
+    "milestone_auto_release": "A day before a submitted milestone is released "
+    "automatically, 14 days after you submitted it.",
+    "refund_window": "Two days before the 7 days to accept a refund or open a dispute "
+    "on an ended contract run out.",
+    "order_due": "A day before a Fiverr order's delivery is due.",
+    "invoice_due": "On the day a direct client's invoice falls due.",
+    "funds_available": "When pending earnings become available to withdraw.",
+}
 ROUNDING_PRESETS = ("upwork", "1m-nearest", "6m-up", "15m-up", "15m-nearest", "30m-up")
 
 
@@ -230,7 +241,7 @@ SETTINGS: tuple[SettingSpec, ...] = (
             "bool",
             True,
             label,
-            "Remind me of this kind of deadline (on the dashboard and as a notification).",
+            REMINDER_KIND_HELP[kind],
             "Reminders",
         )
         for kind, label in REMINDER_KIND_LABELS.items()

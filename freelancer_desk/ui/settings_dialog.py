@@ -262,7 +262,8 @@ class SettingsDialog(QDialog):
             box.setContentsMargins(0, 0, 0, 10)
             box.setSpacing(3)
             box.addWidget(field.widget)
-            hint = muted(QLabel(spec.help))
+            mixed = spec.scope == "machine" and len(machine) < len(specs)
+            hint = muted(QLabel(spec.help + (" (This computer only.)" if mixed else "")))
             hint.setWordWrap(True)
             box.addWidget(hint)
             box.addWidget(field.error)
@@ -272,8 +273,6 @@ class SettingsDialog(QDialog):
                 label = QLabel(f"{spec.label}:")
                 label.setBuddy(focus)
                 form.addRow(label, cell)
-        if machine and len(machine) < len(specs):
-            form.addRow(muted(QLabel("These apply to this computer only.")))
         if group == "Money":
             form.addRow(self._rates_box())
         scroll = QScrollArea()
