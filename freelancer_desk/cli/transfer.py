@@ -54,7 +54,7 @@ def register(reg: Registry) -> None:
     imp.add_argument("--date-order", choices=("auto", "mdy", "dmy"), default=None)
     imp.add_argument("--currency", help="fiverr: the currency when the file has none")
     imp.add_argument("--json", action="store_true")
-    imp.set_defaults(**handler(with_app(cmd_import)))
+    imp.set_defaults(**handler(with_app(cmd_import), creates=True))
 
     csv_ = reg.verb(
         "export", "csv", "a table as CSV (sessions are the time entries)", noun_help="export"

@@ -19,8 +19,9 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from freelancer_desk.domain.clock import Clock
@@ -399,4 +400,7 @@ class _Batch:
         stamp = {"created_at": now, "updated_at": now}
         for model, rows in ((LedgerTransaction, self.transactions), (LedgerPosting, self.postings)):
             for i in range(0, len(rows), 2000):
-                session.execute(insert(model), [{**r, **stamp} for r in rows[i : i + 2000]])
+                session.connection().execute(
+                    insert(cast(Table, model.__table__)),
+                    [{**r, **stamp} for r in rows[i : i + 2000]],
+                )
