@@ -418,6 +418,7 @@ class DiaryPage(AreaPage):
         self.grid.cellClicked.connect(self.open_cell)
         scroll = QScrollArea()
         scroll.setObjectName("diary-scroll")
+        scroll.setAccessibleName("Work Diary: hours and 10-minute cells")
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setFrameShape(QFrame.Shape.NoFrame)

@@ -289,6 +289,7 @@ class TrackerPage(AreaPage):
         self.totals_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.totals_table.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
         self.totals_table.setShowGrid(False)
+        self.totals_table.setTabKeyNavigation(False)  # Tab leaves the table
         self.totals_table.setAlternatingRowColors(True)
         header = self.totals_table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
