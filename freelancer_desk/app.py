@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from freelancer_desk.services.reminders import ReminderService
     from freelancer_desk.services.reports import ReportService
     from freelancer_desk.services.reviews import ReviewService
+    from freelancer_desk.services.settings import SettingsService
     from freelancer_desk.services.summary import SummaryService
     from freelancer_desk.tracker.engine import Tracker
     from freelancer_desk.tracker.recovery import Recovered
@@ -62,9 +63,23 @@ class Location:
 
 
 def resolve_location(data_dir: str | None = None, db_url: str | None = None) -> Location:
-    folder = data_dir or os.environ.get(DATA_DIR_ENV) or str(user_data_path("freelancer-desk"))
+    """The command line wins, then the environment, then what was chosen on this
+    computer (the first-run wizard, the settings), then the platform's data folder."""
+    from freelancer_desk.services.settings import machine_value
+
+    folder = (
+        data_dir
+        or os.environ.get(DATA_DIR_ENV)
+        or machine_value("storage.data_dir")
+        or str(user_data_path("freelancer-desk"))
+    )
     path = Path(folder).expanduser().absolute()
-    url = db_url or os.environ.get(DB_URL_ENV) or f"sqlite:///{path / 'workspace.sqlite3'}"
+    url = (
+        db_url
+        or os.environ.get(DB_URL_ENV)
+        or machine_value("storage.db_url")
+        or f"sqlite:///{path / 'workspace.sqlite3'}"
+    )
     return Location(path, url)
 
 
@@ -184,6 +199,12 @@ class App:
         return ReminderService(self.db, self.clock, self.bus)
 
     @cached_property
+    def settings(self) -> SettingsService:
+        from freelancer_desk.services.settings import SettingsService
+
+        return SettingsService(self.db, self.bus)
+
+    @cached_property
     def reports(self) -> ReportService:
         from freelancer_desk.services.reports import ReportService
 
@@ -226,6 +247,7 @@ class App:
             screen.source,
             self.snapshot_dir,
             random.Random(),
+            idle_threshold=60.0 * float(self.settings.get("tracker.idle_minutes")),
         )
 
     # -- whole-workspace operations --------------------------------------------------
@@ -239,6 +261,7 @@ class App:
             "weeks_billed": len(self.billing.bill_due_weeks()),
             "pending_cleared": len(self.ledger.clear_due()),
         }
+        self.settings.upgrade_stored()
         refreshed = self.reminders.refresh_deadlines()
         done["reminders_changed"] = sum(len(v) for v in refreshed.values())
         return done
@@ -286,8 +309,14 @@ class App:
 
     def close(self) -> None:
         tracker = self.__dict__.get("tracker")
-        if tracker is not None and tracker.status().running:
-            tracker.stop()
+        if tracker is not None:
+            if tracker.status().running:
+                tracker.stop()
+            # The X11 idle source holds a connection to the X server.
+            for source in (tracker.activity, tracker.screen):
+                close = getattr(source, "close", None)
+                if callable(close):
+                    close()
         self.db.dispose()
 
 

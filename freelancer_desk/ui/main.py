@@ -5,6 +5,7 @@ exits."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import sys
@@ -66,6 +67,10 @@ def render_screenshots(
                 raise OSError(f"could not write {path}")
             paths.append(path)
             paths.extend(_area_extras(area.key, window, out_dir))
+        if app_of(backend) is not None:
+            from freelancer_desk.ui.settings_dialog import screenshot_extras
+
+            paths.extend(screenshot_extras(window, out_dir))
     finally:
         window.close()
         window.deleteLater()
@@ -152,6 +157,19 @@ def run_gui(args: argparse.Namespace, opener: Opener | None = None) -> int:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     app = ensure_app()
     interactive = not screenshot
+    from freelancer_desk.domain.errors import RuleError
+    from freelancer_desk.services.settings import machine_value
+    from freelancer_desk.ui.desktop import apply_theme
+    from freelancer_desk.ui.wizard import apply_first_start, needs_first_start, run_first_start
+
+    with contextlib.suppress(RuleError):  # an unreadable settings file: the system look
+        apply_theme(machine_value("display.theme"))
+    choices = None
+    if interactive and opener is None and needs_first_start(args.data_dir, args.db_url):
+        choices = run_first_start(None)
+        if choices is None:
+            return 0
+        args.data_dir = str(choices.data_dir)
     try:
         backend = (opener or _default_opener)(args)
     except Exception as exc:
@@ -162,11 +180,24 @@ def run_gui(args: argparse.Namespace, opener: Opener | None = None) -> int:
                 backend.create_demo()
             render_screenshots(backend, Path(screenshot))
             return 0
-        if backend.is_empty():
+        if choices is not None:
+            apply_first_start(choices, backend)
+        elif backend.is_empty():
             offer_demo(backend)
         window = build_window(backend)
         window.show()
-        return app.exec()
+        tray = None
+        workspace = app_of(backend)
+        if workspace is not None:
+            from freelancer_desk.ui.tray import install_tray
+
+            # Starts the tracker's scheduler; tracking goes on with the window closed.
+            tray = install_tray(window, workspace)
+            for notice in workspace.startup_notices:
+                window.statusBar().showMessage(notice, 15000)
+        code = app.exec()
+        del tray
+        return code
     except Exception as exc:
         return report_error(exc, interactive=interactive)
     finally:

@@ -26,14 +26,12 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
-    QMessageBox,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from freelancer_desk import __version__
-from freelancer_desk.ui.areapage import Area, AreaPage, scaled_font
+from freelancer_desk.ui.areapage import Area, AreaPage, app_of, scaled_font
 from freelancer_desk.ui.areas import build_page
 from freelancer_desk.ui.backend import Backend
 
@@ -45,7 +43,10 @@ MAX_COLUMN_WIDTH = 340
 
 AREAS: tuple[Area, ...] = (
     Area(
-        "dashboard", "Dashboard", "Where the money is and who it came from", ("earnings_by_client",)
+        "dashboard",
+        "Dashboard",
+        "Your day at a glance: timer, hours, money and what is due",
+        ("earnings_by_client",),
     ),
     Area(
         "gigs",
@@ -195,13 +196,24 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         quit_action.triggered.connect(self.close)
+        self.settings_action = QAction("&Settings…", self)
+        self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
+        self.settings_action.triggered.connect(self.open_settings)
+        file_menu.addAction(self.settings_action)
+        self.addAction(self.settings_action)
+        self.import_action = QAction("&Import…", self)
+        self.import_action.setShortcut(QKeySequence("Ctrl+I"))
+        self.import_action.triggered.connect(self.open_import)
+        file_menu.addAction(self.import_action)
+        self.addAction(self.import_action)
+        file_menu.addSeparator()
         file_menu.addAction(quit_action)
 
         view_menu = self.menuBar().addMenu("&View")
         self.area_actions: dict[str, QAction] = {}
         group = QActionGroup(self)
         for number, area in enumerate(AREAS, start=1):
-            action = QAction(area.title, self)
+            action = QAction(area.title.replace("&", "&&"), self)
             action.setCheckable(True)
             action.setShortcut(QKeySequence(f"Ctrl+{number}"))
             action.triggered.connect(lambda _checked=False, key=area.key: self.set_area(key))
@@ -222,17 +234,48 @@ class MainWindow(QMainWindow):
         self.addAction(refresh_action)
 
         help_menu = self.menuBar().addMenu("&Help")
+        keys_action = QAction("&Keyboard shortcuts", self)
+        keys_action.setShortcut(QKeySequence.StandardKey.HelpContents)  # F1
+        keys_action.triggered.connect(self.show_shortcuts)
+        help_menu.addAction(keys_action)
+        self.addAction(keys_action)
+        menu_entry = QAction("Add to the application &menu", self)
+        menu_entry.triggered.connect(self._install_menu_entry)
+        help_menu.addAction(menu_entry)
+        help_menu.addSeparator()
         about_action = QAction("&About Freelancer Desk", self)
         about_action.triggered.connect(self._about)
         help_menu.addAction(about_action)
 
+    def open_settings(self) -> None:
+        from freelancer_desk.ui.settings_dialog import open_settings
+
+        open_settings(self, app_of(self._backend))
+
+    def open_import(self) -> None:
+        app = app_of(self._backend)
+        if app is None:
+            self.statusBar().showMessage("Importing needs a workspace", 8000)
+            return
+        from freelancer_desk.ui.import_wizard import open_import_wizard
+
+        open_import_wizard(self, app)
+
+    def show_shortcuts(self) -> None:
+        from freelancer_desk.ui.desktop import ShortcutsDialog, collect_shortcuts
+
+        ShortcutsDialog(collect_shortcuts(self, [self.page(k) for k in AREA_KEYS]), self).exec()
+
+    def _install_menu_entry(self) -> None:
+        from freelancer_desk.ui.desktop import install_desktop_files
+
+        paths = install_desktop_files()
+        self.statusBar().showMessage(f"Added to the application menu ({paths[0]})", 8000)
+
     def _about(self) -> None:
-        QMessageBox.about(
-            self,
-            "About Freelancer Desk",
-            f"<b>Freelancer Desk {__version__}</b><p>Gigs, proposals, contracts, time "
-            f"and earnings in one local workspace.</p><p>Workspace: {self._backend.data_dir}</p>",
-        )
+        from freelancer_desk.ui.desktop import AboutDialog
+
+        AboutDialog(self._backend, self).exec()
 
     # -- areas -----------------------------------------------------------------------
     @property
