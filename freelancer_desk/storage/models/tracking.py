@@ -73,7 +73,15 @@ class Segment(Entity):
         UniqueConstraint("session_id", "slot_start", name="uq_segments_session_slot"),
         CheckConstraint("tracked_seconds BETWEEN 0 AND 600", name="tracked_seconds_range"),
         CheckConstraint("active_minutes BETWEEN 0 AND 10", name="active_minutes_range"),
-        Index("ix_segments_contract_slot", "contract_id", "slot_start"),
+        # Per contract in time order, covering the sums of tracked time (hours per
+        # contract or client, a billing week) so they read the index, not the wide rows.
+        Index(
+            "ix_segments_contract_slot_cover",
+            "contract_id",
+            "slot_start",
+            "deleted",
+            "tracked_seconds",
+        ),
         Index("ix_segments_slot_start", "slot_start"),
     )
 
