@@ -40,7 +40,7 @@ from sqlalchemy.orm import Session
 from freelancer_desk.domain.billing import SEGMENT_MINUTES, split_into_segments
 from freelancer_desk.domain.clock import Clock
 from freelancer_desk.domain.errors import RuleError
-from freelancer_desk.domain.money import Money, MoneyError, check_currency
+from freelancer_desk.domain.money import MAX_MINOR, Money, MoneyError, check_currency, exponent
 from freelancer_desk.storage.db import Database
 from freelancer_desk.storage.models import Contract, Segment, Setting, TimeSession
 
@@ -335,13 +335,22 @@ class Table:
     header: list[str]
     rows: list[tuple[int, list[str]]]
     delimiter: str
+    _found: dict[tuple[str, ...], int | None] = field(default_factory=dict, repr=False)
 
     def index(self, *names: str) -> int | None:
+        """The position of the first of `names` in the header (looked up once per names)."""
+        try:
+            return self._found[names]
+        except KeyError:
+            pass
+        found = None
         for name in names:
             key = norm_header(name)
             if key in self.header:
-                return self.header.index(key)
-        return None
+                found = self.header.index(key)
+                break
+        self._found[names] = found
+        return found
 
 
 def read_table(
@@ -503,9 +512,18 @@ def parse_decimal(text: str, field: str, *, decimal_comma: bool = False) -> Deci
     return result
 
 
+_PLAIN_MONEY = re.compile(r"(-?)\$?(\d{1,3}(?:,\d{3})+|\d+)\.(\d\d)")
+
+
 def parse_money(text: str, currency: str, field: str, *, decimal_comma: bool = False) -> Money:
     """ "$1,234.56", "-$50.00", "($50.00)", "1.234,56" (with decimal_comma)."""
     value = text.strip()
+    plain = _PLAIN_MONEY.fullmatch(value)
+    if plain and not decimal_comma and exponent(currency) == 2:
+        # What nearly every row of a platform's export looks like: no Decimal needed.
+        minor = int(plain[2].replace(",", "")) * 100 + int(plain[3])
+        if minor <= MAX_MINOR:
+            return Money(-minor if plain[1] else minor, currency)
     negative = value.startswith("(") and value.endswith(")")
     value = value.strip("()").replace("US$", "").replace(currency, "")
     for symbol in ("$", "€", "£", "¥"):

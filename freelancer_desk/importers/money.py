@@ -1,6 +1,6 @@
 """Platform transactions into the ledger: clients and contracts found or created,
-one balanced transaction per row, recorded through `LedgerService.record` (which
-refuses an overdraft and returns the existing row for a known `external_ref`).
+one balanced transaction per row, recorded through `LedgerService.record_batch`
+(record()'s checks in bulk: it refuses an overdraft and skips a known `external_ref`).
 
 How a row is booked (A is the row's amount, scope its contract when known):
   earning (A > 0: hourly, fixed, bonus, payment, …)  client_funds −A → available +A
@@ -19,9 +19,8 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import cast
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from freelancer_desk.domain.clock import Clock
@@ -32,13 +31,11 @@ from freelancer_desk.domain.ledger import (
     Posting,
     SourceKind,
     Transaction,
-    apply,
-    check_transaction,
 )
 from freelancer_desk.domain.money import Money
 from freelancer_desk.importers.base import ImportRefused, Issue, MoneyRow, Preview, Progress
-from freelancer_desk.services.ledger import LedgerService
-from freelancer_desk.storage.models import Client, Contract, LedgerPosting, LedgerTransaction
+from freelancer_desk.services.ledger import BatchItem, BatchRefused, LedgerService
+from freelancer_desk.storage.models import Client, Contract, LedgerTransaction
 
 CHARGE_TO = {
     "withdrawal": AccountKind.WITHDRAWN,
@@ -139,6 +136,12 @@ def _contract(
     return row.id
 
 
+# Rows are booked with `LedgerService.record_batch` (record()'s checks, balances kept in
+# memory, one bulk insert); False books them one by one with record(), which the tests
+# use to show both paths book the same.
+USE_BATCH = True
+
+
 def write_money(
     session: Session,
     preview: Preview,
@@ -151,12 +154,12 @@ def write_money(
     rows = preview.parsed.money
     seen = existing_refs(session, (r.external_ref for r in rows))
     books = _Books()
-    written = skipped = 0
+    skipped = 0
     now = clock.now()
     pending_sources: dict[str | None, list[tuple[MoneyRow, str | None]]] = {}
-    total = len(rows)
-    fast = _Batch(platform) if _batch_is_safe(session, rows) else None
-    for n, r in enumerate(rows, 1):
+    items: list[BatchItem] = []
+    item_rows: list[MoneyRow] = []
+    for r in rows:
         if r.external_ref in seen:
             skipped += 1
             continue
@@ -171,27 +174,44 @@ def write_money(
             scope = str(books.contracts[r.contract_ref][0])
         try:
             transaction = _transaction(r, scope, now, pending_sources)
-            kind = f"import_{r.type}"
-            if fast is not None:
-                fast.record(session, transaction, kind, client_id, r.external_ref)
-            else:
-                ledger.record(
-                    session,
-                    transaction,
-                    kind=kind,
-                    platform=platform,
-                    client_id=client_id,
-                    scope_kind="contract",
-                    external_ref=r.external_ref,
-                )
         except RuleError as exc:
             raise ImportRefused([Issue(r.row, exc.field or "amount", str(exc))]) from None
-        written += 1
-        if progress is not None and (n % 500 == 0 or n == total):
-            progress(n, total)
-    if fast is not None:
-        fast.write(session, now)
-    return written, books.new_clients, books.new_contracts, skipped
+        items.append(
+            BatchItem(
+                transaction,
+                kind=f"import_{r.type}",
+                platform=platform,
+                client_id=client_id,
+                scope_kind="contract",
+                external_ref=r.external_ref,
+            )
+        )
+        item_rows.append(r)
+    if USE_BATCH:
+        try:
+            ledger.record_batch(session, items, now=now, progress=progress)
+        except BatchRefused as exc:
+            r = item_rows[exc.index]
+            raise ImportRefused([Issue(r.row, exc.field or "amount", str(exc))]) from None
+    else:
+        for n, (item, r) in enumerate(zip(items, item_rows, strict=True), 1):
+            try:
+                ledger.record(
+                    session,
+                    item.transaction,
+                    kind=item.kind,
+                    platform=item.platform,
+                    client_id=item.client_id,
+                    scope_kind=item.scope_kind,
+                    external_ref=item.external_ref,
+                )
+            except RuleError as exc:
+                raise ImportRefused([Issue(r.row, exc.field or "amount", str(exc))]) from None
+            if progress is not None and (n % 500 == 0 or n == len(items)):
+                progress(n, len(items))
+    if progress is not None and not items:
+        progress(len(rows), len(rows))
+    return len(items), books.new_clients, books.new_contracts, skipped
 
 
 def _transaction(
@@ -260,147 +280,3 @@ def _transaction(
         memo,
         *source,
     )
-
-
-# -- the batch path --------------------------------------------------------------------
-#
-# LedgerService.record() sums each touched account in SQL for every row, which makes a
-# 10,000-row history take minutes. When no pending money can clear during the import
-# (none in the workspace, none in the file) record()'s only work besides writing is the
-# overdraft check, so the batch keeps the balances in memory — loaded once per account
-# from the database — and applies the very same domain check (`check_transaction`).
-# Rows are inserted in bulk, exactly as LedgerService._write shapes them. A public batch API on
-# LedgerService would replace this (asked of the ledger's owner).
-
-
-def _batch_is_safe(session: Session, rows: list[MoneyRow]) -> bool:
-    if any(r.pending for r in rows):
-        return False
-    pending = session.scalar(
-        select(func.count(LedgerPosting.id)).where(
-            LedgerPosting.account_kind == AccountKind.PENDING.value
-        )
-    )
-    return not pending
-
-
-class _Batch:
-    def __init__(self, platform: str) -> None:
-        self.platform = platform
-        self.held: dict[Account, Money] = {}
-        self.by_source: dict[tuple[tuple[SourceKind, str], Account], Money] = {}
-        self.transactions: list[dict[str, object]] = []
-        # Available money queued on contract-scoped accounts, not yet in the database.
-        self.queued_available: dict[str, Money] = {}
-        self.postings: list[dict[str, object]] = []
-
-    def _load(
-        self, session: Session, account: Account, source: tuple[SourceKind, str] | None
-    ) -> Money:
-        stmt = (
-            select(func.coalesce(func.sum(LedgerPosting.amount_minor), 0))
-            .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
-            .where(
-                LedgerPosting.account_kind == account.kind.value,
-                LedgerPosting.currency == account.currency,
-            )
-        )
-        if account.scope is not None:
-            stmt = stmt.where(LedgerPosting.scope_id == uuid.UUID(account.scope))
-        elif account.kind is AccountKind.AVAILABLE:
-            stmt = stmt.where(LedgerTransaction.platform == self.platform)
-        else:
-            stmt = stmt.where(LedgerPosting.scope_id.is_(None))
-        if source is not None:
-            stmt = stmt.where(
-                LedgerTransaction.source_kind == source[0].value,
-                LedgerTransaction.source_id == source[1],
-            )
-        return Money(int(session.scalar(stmt) or 0), account.currency)
-
-    def record(
-        self,
-        session: Session,
-        transaction: Transaction,
-        kind: str,
-        client_id: uuid.UUID | None,
-        external_ref: str,
-    ) -> None:
-        touched = {p.account for p in transaction.postings}
-        for account in touched:
-            if account not in self.held:
-                loaded = self._load(session, account, None)
-                if account.kind is AccountKind.AVAILABLE and account.scope is None:
-                    loaded = loaded + self.queued_available.get(
-                        account.currency, Money.zero(account.currency)
-                    )
-                self.held[account] = loaded
-        source = transaction.source
-        per_source = {}
-        for account in touched:
-            key = (source, account)
-            if key not in self.by_source:
-                # A row's own source is new (its external ref is not recorded): nothing yet.
-                fresh = source[1] == external_ref
-                zero = Money.zero(account.currency)
-                self.by_source[key] = zero if fresh else self._load(session, account, source)
-            per_source[account] = self.by_source[key]
-        check_transaction(transaction, self.held, per_source)
-        self.held.update(apply({a: self.held[a] for a in touched}, transaction))
-        # The platform-wide available account is the pool of every available posting.
-        for posting in transaction.postings:
-            acc = posting.account
-            if acc.kind is AccountKind.AVAILABLE and acc.scope is not None:
-                pool = Account(AccountKind.AVAILABLE, None, acc.currency)
-                queued = self.queued_available.get(acc.currency, Money.zero(acc.currency))
-                self.queued_available[acc.currency] = queued + posting.amount
-                if pool in self.held:
-                    self.held[pool] = self.held[pool] + posting.amount
-        for account, amount in apply(per_source, transaction).items():
-            self.by_source[(source, account)] = amount
-        self._queue(transaction, kind, client_id, external_ref)
-
-    def _queue(
-        self, transaction: Transaction, kind: str, client_id: uuid.UUID | None, external_ref: str
-    ) -> None:
-        """The rows LedgerService._write would add, kept for one bulk insert."""
-        tid = uuid.uuid4()
-        self.transactions.append(
-            {
-                "id": tid,
-                "occurred_at": transaction.occurred_at,
-                "kind": kind,
-                "memo": transaction.memo,
-                "platform": self.platform,
-                "client_id": client_id,
-                "source_kind": transaction.source_kind.value,
-                "source_id": transaction.source_id,
-                "external_ref": external_ref,
-            }
-        )
-        for posting in transaction.postings:
-            acc = posting.account
-            pending_in = acc.kind is AccountKind.PENDING and posting.amount.amount > 0
-            self.postings.append(
-                {
-                    "id": uuid.uuid4(),
-                    "transaction_id": tid,
-                    "account_kind": acc.kind.value,
-                    "scope_kind": "contract" if acc.scope else "workspace",
-                    "scope_id": uuid.UUID(acc.scope) if acc.scope else None,
-                    "client_id": client_id,
-                    "currency": posting.amount.currency,
-                    "amount_minor": posting.amount.amount,
-                    "available_at": transaction.available_at if pending_in else None,
-                }
-            )
-
-    def write(self, session: Session, now: datetime) -> None:
-        session.flush()  # clients and contracts first: the rows point to them
-        stamp = {"created_at": now, "updated_at": now}
-        for model, rows in ((LedgerTransaction, self.transactions), (LedgerPosting, self.postings)):
-            for i in range(0, len(rows), 2000):
-                session.connection().execute(
-                    insert(cast(Table, model.__table__)),
-                    [{**r, **stamp} for r in rows[i : i + 2000]],
-                )

@@ -45,7 +45,7 @@ def test_batch_path_books_what_record_books(tmp_path, monkeypatch):
     source = decode(generate(400), "gen.csv")
     fast = open_app(tmp_path / "fast")
     apply(fast.db, fast.clock, fast.ledger, preview(fast.db, "upwork", "gen.csv", source=source))
-    monkeypatch.setattr(money, "_batch_is_safe", lambda session, rows: False)
+    monkeypatch.setattr(money, "USE_BATCH", False)
     slow = open_app(tmp_path / "slow")
     apply(slow.db, slow.clock, slow.ledger, preview(slow.db, "upwork", "gen.csv", source=source))
     assert books(fast) == books(slow) and len(books(fast)) == 800
