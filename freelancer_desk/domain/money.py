@@ -227,9 +227,12 @@ def parse_rate(text: str, *, field: str = "fee") -> int:
         value = Decimal(cleaned)
     except InvalidOperation as exc:
         raise MoneyError(f"{field}: {text!r} is not a percentage") from exc
+    if not value.is_finite():  # NaN, sNaN (which raises on arithmetic), Infinity
+        raise MoneyError(f"{field}: {text!r} is not a percentage")
+    # The range first: 1E999999 * 100 overflows the decimal context.
+    if not 0 <= value <= 100:
+        raise MoneyError(f"{field}: {text!r} must be between 0% and 100%")
     bp = value * 100
     if bp != bp.to_integral_value():
         raise MoneyError(f"{field}: {text!r} has more than two decimals")
-    if not 0 <= bp <= 10_000:
-        raise MoneyError(f"{field}: {text!r} must be between 0% and 100%")
     return int(bp)
