@@ -33,6 +33,7 @@ from sqlalchemy import Date, DateTime, Table, Uuid, func, insert, select
 
 from freelancer_desk.domain.clock import ensure_utc
 from freelancer_desk.domain.errors import RuleError
+from freelancer_desk.domain.evidence import chain_link as chain_link  # re-exported
 from freelancer_desk.domain.money import Money
 from freelancer_desk.domain.platforms import billing_week
 from freelancer_desk.services.common import find
@@ -286,12 +287,6 @@ def table_rows(db: Database) -> dict[str, list[dict[str, Any]]]:
 
 
 # -- evidence packs --------------------------------------------------------------------
-
-
-def chain_link(prev_chain: str, sha256: str) -> str:
-    """The snapshot chain's rule (tracker/screen.py keeps the same one): sha256 of the
-    previous link followed by this file's hash."""
-    return hashlib.sha256((prev_chain + sha256).encode("ascii")).hexdigest()
 
 
 def file_sha256(path: Path) -> str:

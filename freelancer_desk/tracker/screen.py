@@ -26,6 +26,7 @@ from PIL import Image, ImageDraw, ImageFilter
 from sqlalchemy import select
 
 from freelancer_desk.domain.clock import Clock
+from freelancer_desk.domain.evidence import chain_link as chain_link  # re-exported
 from freelancer_desk.storage.db import Database
 from freelancer_desk.storage.models import Snapshot
 from freelancer_desk.tracker.activity import wayland_session
@@ -114,11 +115,6 @@ def detect_screen_source(
 
 
 # -- the pipeline ---------------------------------------------------------------------
-
-
-def chain_link(prev_chain: str, sha256: str) -> str:
-    """The chain value of a snapshot: sha256(previous chain + this file's sha256)."""
-    return hashlib.sha256((prev_chain + sha256).encode("ascii")).hexdigest()
 
 
 @dataclass(frozen=True)
