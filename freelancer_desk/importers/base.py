@@ -62,8 +62,10 @@ class Issue:
     severity: Severity = "error"
 
     def __str__(self) -> str:
-        where = f"row {self.row}" if self.row else "file"
-        return f"{where}, {self.field}: {self.message}"
+        if not self.row:
+            where = "file" if self.field == "file" else f"file, {self.field}"
+            return f"{where}: {self.message}"
+        return f"row {self.row}, {self.field}: {self.message}"
 
     def to_json(self) -> dict[str, Any]:
         return {

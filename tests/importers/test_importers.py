@@ -207,8 +207,8 @@ def test_fiverr_column_mapping_is_remembered(app):
 @pytest.mark.parametrize(
     ("data", "where"),
     [
-        (b"", "file, file: the file is empty"),
-        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "file, file: not a text file"),
+        (b"", "file: the file is empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "file: not a text file"),
     ],
 )
 def test_empty_and_binary_files(data, where):
