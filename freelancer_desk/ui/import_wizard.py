@@ -174,6 +174,7 @@ class FilePage(QWizardPage):
         self.path = QLineEdit()
         self.path.setAccessibleName("File to import")
         self.path.setPlaceholderText("the exported file (Timewarrior: its data folder)")
+        self._loaded = ""
         self.path.editingFinished.connect(self._path_edited)
         choose = QPushButton("C&hoose…")
         choose.setAccessibleName("Choose file")
@@ -231,10 +232,13 @@ class FilePage(QWizardPage):
             self.set_file(name)
 
     def _path_edited(self) -> None:
+        text = self.path.text().strip()
+        if text == self._loaded and (self.w.source is not None or not text):
+            return  # focus left the field: the file and the chosen kind stay
+        self._loaded = text
         self.w.source = None
         self.error.hide()
         self.detected.setText("")
-        text = self.path.text().strip()
         if not text:
             self.completeChanged.emit()
             return
@@ -292,6 +296,8 @@ class FilePage(QWizardPage):
         return self.w.source is not None and self.chosen_kind() is not None
 
     def validatePage(self) -> bool:
+        if not self.isComplete():
+            return False
         self.error.hide()
         kind = self.chosen_kind()
         if kind == column_mapping.KIND:
@@ -364,6 +370,8 @@ class ColumnsPage(QWizardPage):
 
     def validatePage(self) -> bool:
         self.error.hide()
+        if not self.isComplete():
+            return False
 
         def show(message: str) -> None:
             self.error.setText(message)
@@ -443,6 +451,8 @@ class ContractsPage(QWizardPage):
         return len(self.mapping()) == len(self.combos)
 
     def validatePage(self) -> bool:
+        if not self.isComplete():
+            return False
         self.w.time_mapping = self.mapping()
 
         def show(message: str) -> None:
@@ -535,6 +545,9 @@ class PreviewPage(QWizardPage):
 
     def isComplete(self) -> bool:
         return self.w.preview is not None and self.w.preview.ok
+
+    def validatePage(self) -> bool:
+        return self.isComplete()  # next() called directly does not look at isComplete
 
     def nextId(self) -> int:
         return PAGE_RESULT
