@@ -1,5 +1,6 @@
 """Shared test set-up: Qt's offscreen platform for widget tests, the `xserver` rule,
-and a screenshot of the active window when a UI test fails."""
+a screenshot of the active window when a UI test fails, and the database the workspace
+tests run on (SQLite files, or PostgreSQL: tests/postgres/plugin.py)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,9 @@ import pytest
 # Before anything loads Qt: widgets render offscreen, even inside xvfb-run. Tests that
 # need a real screen or real input read the X server directly (marked `xserver`).
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+# `--test-db` / $FREELANCER_DESK_TEST_DB: the workspace tests on a PostgreSQL server.
+pytest_plugins = ("tests.postgres.plugin",)
 
 SCREENSHOT_DIR = Path(tempfile.gettempdir()) / "freelancer-desk-test-screenshots"
 

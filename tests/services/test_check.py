@@ -115,7 +115,8 @@ def raw(db, *statements: str, pragmas: tuple[str, ...] = ()) -> None:
 def test_an_empty_workspace_is_sound(db):
     report = check_workspace(db)
     assert report.ok and report.problems == []
-    assert report.checked["database checks"] == 2
+    # integrity_check and foreign_key_check read the SQLite file; other servers keep their own.
+    assert report.checked.get("database checks", 0) == (2 if db.is_sqlite else 0)
     assert report.checked["ledger transactions"] == 0
     assert report.to_json() == {"ok": True, "problems": [], "checked": report.checked}
 
@@ -280,6 +281,7 @@ def test_finds_two_running_sessions_on_one_device(db):
     assert len(found) == 1 and "'laptop'" in found[0]
 
 
+@pytest.mark.sqlite_only  # writes past the constraints with SQLite pragmas
 def test_finds_milestone_money_beyond_its_funding(demo_db):
     with demo_db.read() as s:
         m = s.scalars(select(Milestone).where(Milestone.state == "released")).first()
@@ -305,6 +307,7 @@ def test_finds_a_milestone_state_without_its_money(demo_db):
     assert len(found) == 1 and "submitted but nothing is held in escrow" in found[0]
 
 
+@pytest.mark.sqlite_only  # writes past the constraints with SQLite pragmas
 def test_finds_negative_revisions_and_missing_dates_on_orders(demo_db):
     with demo_db.read() as s:
         order = s.scalars(select(Order).where(Order.state == "completed")).first()
@@ -321,6 +324,7 @@ def test_finds_negative_revisions_and_missing_dates_on_orders(demo_db):
     assert problems(demo_db, "order.state_dates")
 
 
+@pytest.mark.sqlite_only  # writes past the constraints with SQLite pragmas
 def test_finds_a_dangling_foreign_key(db):
     stamp = "2026-11-20 10:00:00.000000"
     raw(

@@ -62,6 +62,7 @@ def test_every_table_is_created(db):
     assert "alembic_version" in names
 
 
+@pytest.mark.sqlite_only
 def test_sqlite_pragmas(db):
     with db.engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
@@ -70,6 +71,7 @@ def test_sqlite_pragmas(db):
         assert conn.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
 
 
+@pytest.mark.sqlite_only
 def test_files_are_private(tmp_path, db):
     assert stat.S_IMODE((tmp_path / "data").stat().st_mode) == 0o700
     assert stat.S_IMODE((tmp_path / "data" / "w.sqlite3").stat().st_mode) == 0o600
@@ -260,6 +262,7 @@ def test_non_sqlite_file_is_refused_untouched(tmp_path, clock):
     assert path.read_bytes() == before
 
 
+@pytest.mark.sqlite_only
 def test_truncated_database_is_refused_untouched(tmp_path, clock, db):
     source = db.engine.url.database
     db.dispose()
@@ -284,7 +287,7 @@ def test_foreign_sqlite_database_is_refused(tmp_path, clock):
 def test_newer_schema_is_refused(tmp_path, clock, db):
     with db.engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '9999_future'"))
-    url = str(db.engine.url)
+    url = db.url  # str(engine.url) hides a password
     db.dispose()
     with pytest.raises(SchemaTooNew, match="newer Freelancer Desk"):
         open_workspace(tmp_path / "data", url, clock)
@@ -311,6 +314,7 @@ def test_unwritable_data_dir(tmp_path, clock):
         open_workspace(blocker, f"sqlite:///{blocker / 'w.sqlite3'}", clock)
 
 
+@pytest.mark.sqlite_only
 def test_backup_is_a_consistent_private_copy(tmp_path, db):
     with db.session() as s:
         make_client(s, "Backed up")
