@@ -285,7 +285,15 @@ def decode(data: bytes, label: str) -> Source:
         raise ImportRefused([Issue(0, "file", "the file is empty")])
     bom = False
     if data.startswith(b"\xef\xbb\xbf"):
-        text, enc, bom = data[3:].decode("utf-8", errors="strict"), "utf-8-sig", True
+        try:
+            text, enc, bom = data[3:].decode("utf-8", errors="strict"), "utf-8-sig", True
+        except UnicodeDecodeError as exc:
+            # The byte-order mark says UTF-8, so a bad byte is damage, not cp1252.
+            at = exc.start + 3
+            row = data[:at].count(b"\n") + 1
+            raise ImportRefused(
+                [Issue(row, "file", f"not valid UTF-8 at byte {at}: a damaged or binary file")]
+            ) from None
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             text, enc, bom = data.decode("utf-16"), "utf-16", True
