@@ -91,6 +91,14 @@ def register(reg: Registry) -> None:
     ver.set_defaults(**handler(cmd_verify))
 
 
+def _out(path: str, what: str = "--out") -> Path:
+    """An output file's path; its folder must exist (refused as one line otherwise)."""
+    out = Path(path)
+    if not out.parent.is_dir():
+        raise CliError(f"{what}: the folder {out.parent} does not exist")
+    return out
+
+
 def _day(text: str | None, what: str) -> date | None:
     if text is None:
         return None
@@ -129,6 +137,7 @@ def cmd_import(app: App, args: argparse.Namespace) -> int:
         return _import_json(app, args)
     if args.kind not in IMPORT_KINDS:
         raise CliError(f"KIND {args.kind!r} is not one of {', '.join(IMPORT_KINDS)}, json, log")
+    from freelancer_desk.importers.base import ImportRefused
     from freelancer_desk.importers.registry import apply, preview
 
     options = {
@@ -139,13 +148,11 @@ def cmd_import(app: App, args: argparse.Namespace) -> int:
     result = preview(app.db, args.kind, args.file, _pairs(args.map), options)
     problems = result.problems()
     if problems:
+        # One line on stderr (the first problem, naming row and field); with --json
+        # every problem is in the preview on stdout.
         if args.json:
             print_json(result.to_json())
-        for issue in problems[:50]:
-            sys.stderr.write(f"freelancer-desk: {issue}\n")
-        if len(problems) > 50:
-            sys.stderr.write(f"freelancer-desk: … and {len(problems) - 50} more\n")
-        sys.stderr.write("freelancer-desk: nothing was imported\n")
+        sys.stderr.write(f"freelancer-desk: {ImportRefused(problems)}: nothing was imported\n")
         return EXIT_ERROR
     done = apply(app.db, app.clock, app.ledger, result, dry_run=args.dry_run)
     if args.json:
@@ -174,7 +181,10 @@ def cmd_import(app: App, args: argparse.Namespace) -> int:
 def _import_json(app: App, args: argparse.Namespace) -> int:
     from freelancer_desk.services.exports import import_json
 
-    with Path(args.file).open(encoding="utf-8") as fh:
+    path = Path(args.file)
+    if not path.is_file():
+        raise CliError(f"FILE: {path} is not a file")
+    with path.open(encoding="utf-8") as fh:
         counts = import_json(app.db, fh)
     if args.json:
         print_json(counts)
@@ -192,7 +202,7 @@ def cmd_export_csv(app: App, args: argparse.Namespace) -> int:
     if key not in app.sources:
         raise CliError(f"TABLE {args.table!r} is not one of {', '.join(sorted(app.sources))}")
     if args.out:
-        with Path(args.out).open("w", encoding="utf-8", newline="") as fh:
+        with _out(args.out).open("w", encoding="utf-8", newline="") as fh:
             n = export_csv(app.sources[key], fh)
         if args.json:
             print_json({"table": key, "rows": n, "out": args.out})
@@ -209,7 +219,7 @@ def cmd_export_ics(app: App, args: argparse.Namespace) -> int:
     start, end = _day(args.start, "--from"), _day(args.end, "--to")
     n = export_ics(
         app.db,
-        Path(args.out),
+        _out(args.out),
         datetime.combine(start, time(), UTC) if start else None,
         datetime.combine(end, time(), UTC) if end else None,
     )
@@ -223,7 +233,7 @@ def cmd_export_ics(app: App, args: argparse.Namespace) -> int:
 def cmd_export_json(app: App, args: argparse.Namespace) -> int:
     from freelancer_desk.services.exports import export_json
 
-    with Path(args.out).open("w", encoding="utf-8") as fh:
+    with _out(args.out).open("w", encoding="utf-8") as fh:
         counts = export_json(app.db, fh, app.clock.now())
     if args.json:
         print_json(counts)

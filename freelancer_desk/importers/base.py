@@ -270,6 +270,8 @@ def read_source(path: str | Path | bytes, name: str = "") -> Source:
         data, label = path, name or "<data>"
     else:
         p = Path(path)
+        if not p.exists():
+            raise ImportRefused([Issue(0, "file", f"{p} does not exist")])
         if p.is_dir():
             raise ImportRefused([Issue(0, "file", f"{p} is a folder, not a file")])
         size = p.stat().st_size
