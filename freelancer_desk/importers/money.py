@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from freelancer_desk.domain.clock import Clock
@@ -92,17 +92,32 @@ def resolve_money(session: Session, preview: Preview) -> None:
     preview.new_contracts = [f"{ref}: {title}"[:120] for ref, title in new_contracts.items()]
 
 
+def _known(session: Session, books: _Books, rows: list[MoneyRow], platform: str) -> None:
+    """The platform's clients and the contracts the rows name, read once (not a query
+    per row): `_client` and `_contract` then only create what is missing."""
+    for cid, name in session.execute(
+        select(Client.id, Client.name).where(Client.platform == platform).order_by(Client.id)
+    ):
+        books.clients.setdefault((platform, name.lower()), cid)
+    refs = list(dict.fromkeys(r.contract_ref for r in rows if r.contract_ref))
+    for i in range(0, len(refs), 500):
+        for ref, cid, client_id in session.execute(
+            select(Contract.reference, Contract.id, Contract.client_id).where(
+                Contract.reference.in_(refs[i : i + 500])
+            )
+        ):
+            books.contracts[str(ref)] = (cid, client_id)
+
+
 def _client(session: Session, books: _Books, name: str, platform: str, currency: str) -> uuid.UUID:
+    """The platform's client of that name (case-insensitive), created when new; the
+    books hold every existing one (`_known`), so a miss needs no query."""
     key = (platform, name.lower())
     if key in books.clients:
         return books.clients[key]
-    row = session.scalars(
-        select(Client).where(Client.platform == platform, func.lower(Client.name) == name.lower())
-    ).first()
-    if row is None:
-        row = Client(name=name[:200], platform=platform, currency=currency, notes="imported")
-        session.add(row)
-        books.new_clients += 1
+    row = Client(name=name[:200], platform=platform, currency=currency, notes="imported")
+    session.add(row)
+    books.new_clients += 1
     books.clients[key] = row.id
     return row.id
 
@@ -111,27 +126,25 @@ def _contract(
     session: Session, books: _Books, r: MoneyRow, client_id: uuid.UUID, platform: str
 ) -> uuid.UUID:
     assert r.contract_ref is not None
-    if r.contract_ref in books.contracts:
+    if r.contract_ref in books.contracts:  # every existing one is there (`_known`)
         return books.contracts[r.contract_ref][0]
-    row = session.scalar(select(Contract).where(Contract.reference == r.contract_ref))
-    if row is None:
-        hourly = r.type == "hourly"
-        row = Contract(
-            client_id=client_id,
-            title=(r.contract_title or r.description or f"Contract {r.contract_ref}")[:300],
-            reference=r.contract_ref,
-            platform=platform,
-            kind="hourly" if hourly else "fixed",
-            state="active",
-            currency=r.amount.currency,
-            hourly_rate_minor=0 if hourly else None,
-            fee_bp=1000 if platform == "upwork" else 2000,
-            snapshot_policy="off",
-            started_at=r.occurred_at,
-            notes="imported from a transaction history; rate unknown" if hourly else "imported",
-        )
-        session.add(row)
-        books.new_contracts += 1
+    hourly = r.type == "hourly"
+    row = Contract(
+        client_id=client_id,
+        title=(r.contract_title or r.description or f"Contract {r.contract_ref}")[:300],
+        reference=r.contract_ref,
+        platform=platform,
+        kind="hourly" if hourly else "fixed",
+        state="active",
+        currency=r.amount.currency,
+        hourly_rate_minor=0 if hourly else None,
+        fee_bp=1000 if platform == "upwork" else 2000,
+        snapshot_policy="off",
+        started_at=r.occurred_at,
+        notes="imported from a transaction history; rate unknown" if hourly else "imported",
+    )
+    session.add(row)
+    books.new_contracts += 1
     books.contracts[r.contract_ref] = (row.id, row.client_id)
     return row.id
 
@@ -154,6 +167,7 @@ def write_money(
     rows = preview.parsed.money
     seen = existing_refs(session, (r.external_ref for r in rows))
     books = _Books()
+    _known(session, books, rows, platform)
     skipped = 0
     now = clock.now()
     pending_sources: dict[str | None, list[tuple[MoneyRow, str | None]]] = {}
