@@ -72,6 +72,11 @@ from freelancer_desk.tracker.screen import (
 SLOT_SECONDS = SEGMENT_MINUTES * 60
 MEMO_MAX_CHARS = 1000
 LIMIT_WARNING_SHARE = 0.9
+# Several machines on one database: another device's running session on the same
+# contract or order refuses a start while its heartbeat (each minute) is fresher than
+# this; older, the device is taken to be gone and its session is closed at its last
+# heartbeat, as an orphan, so the time is not counted twice (README: "Another database").
+OTHER_DEVICE_STALE_AFTER = timedelta(minutes=10)
 
 
 class InterruptionKind(StrEnum):
@@ -300,7 +305,9 @@ class Tracker:
         memo: str = "",
     ) -> Started:
         """Start tracking on a contract or an order. Orphans of this device (their process
-        is gone) are closed first and reported; a session of a live process refuses."""
+        is gone) are closed first and reported; a session of a live process refuses.
+        Another device may be tracking at the same time, but not the same contract or
+        order (`_claim_target`)."""
         with self._lock:
             if self._run is not None:
                 raise RuleError(
@@ -323,6 +330,7 @@ class Tracker:
                         f"process {other.pid} on this device is already tracking "
                         f"(since {other.started_at:%H:%M} UTC): stop it there first",
                     )
+                recovered += _claim_target(s, target, self.device_id, now)
                 row = TimeSession(
                     contract_id=target.contract_id,
                     order_id=target.order_id,
@@ -493,10 +501,16 @@ class Tracker:
                 hold = _Hold(InterruptionKind.SLEEP, run.session_id, start, now)
                 newly.append(self._close_hold(run, hold))
             run.covered_until = max(run.covered_until, now)
+            # Idle time read after the gap runs through it: never take back time that
+            # was held, not counted.
+            run.floor = max(run.floor, now)
         elif mono_delta - wall_delta > self.jump_tolerance:
             # The clock went back: this tick's work lands on already-covered time.
             discontinuity = True
             newly += self._close_all(run, at=prev_wall, kinds=(InterruptionKind.IDLE,))
+            # Wall-clock time before covered_until was counted before the clock went
+            # back: an idle stretch from now on must not take that work back out.
+            run.floor = max(run.floor, run.covered_until)
             newly += self._count(run, now - timedelta(seconds=mono_delta), now, active)
         elif InterruptionKind.IDLE in run.open_holds:
             hold = run.open_holds[InterruptionKind.IDLE]
@@ -1126,6 +1140,46 @@ def _add_to_row(
     row.idle = row.idle or idle
     s.flush()
     return row.tracked_seconds - before
+
+
+def _claim_target(
+    s: Session, target: _Target, device_id: str, now: datetime
+) -> tuple[Recovered, ...]:
+    """Refuse when another device is tracking the target; close such a session whose
+    device has not been heard of for `OTHER_DEVICE_STALE_AFTER` (at its last heartbeat).
+    The target's row is locked first (on servers that lock rows), so two machines
+    starting on it at once are served one after the other."""
+    model = Contract if target.contract_id is not None else Order
+    column = TimeSession.contract_id if target.contract_id is not None else TimeSession.order_id
+    ident = target.contract_id if target.contract_id is not None else target.order_id
+    s.execute(select(model.id).where(model.id == ident).with_for_update())
+    closed: list[Recovered] = []
+    for other in s.scalars(
+        select(TimeSession)
+        .where(column == ident, TimeSession.ended_at.is_(None), TimeSession.device_id != device_id)
+        # A heartbeat of that device waits for us, then finds its session ended.
+        .with_for_update()
+    ).all():
+        seen = ensure_utc(other.last_seen_at)
+        if now - seen < OTHER_DEVICE_STALE_AFTER:
+            raise RuleError(
+                "time_session.start",
+                f"{target.title} is being tracked on another device ({other.device_id}, "
+                f"since {other.started_at:%H:%M} UTC): stop it there first; two machines "
+                "may track at once only on different contracts",
+            )
+        TIME_SESSION.transition(TimeSessionState.RUNNING, TimeSessionAction.CLOSE_ORPHAN)
+        other.ended_at = max(seen, ensure_utc(other.started_at))
+        other.end_reason = "orphaned"
+        kept = sum(
+            s.scalars(
+                select(Segment.tracked_seconds).where(
+                    Segment.session_id == other.id, Segment.deleted.is_(False)
+                )
+            )
+        )
+        closed.append(Recovered(str(other.id), f"{target.title} on {other.device_id}", seen, kept))
+    return tuple(closed)
 
 
 def _load_target(s: Session, contract_id: uuid.UUID | None, order_id: uuid.UUID | None) -> _Target:
