@@ -32,7 +32,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Literal
 
-from sqlalchemy import or_, select
+from sqlalchemy import event, or_, select
 from sqlalchemy.orm import Session
 
 from freelancer_desk.domain.billing import (
@@ -255,6 +255,9 @@ class _Running:
     live: _Live | None = None
     open_holds: dict[InterruptionKind, _Hold] = field(default_factory=dict)
     counted: int = 0
+    # Segments that ended but are not yet committed (the write failed: disk full, the
+    # database locked too long); every write tries them again first.
+    finished: list[_Live] = field(default_factory=list)
 
 
 class Tracker:
@@ -426,7 +429,8 @@ class Tracker:
                 slot_seconds=live.tracked if live else 0,
                 slot_activity=tuple(live.activity) if live else (),
                 idle_since=idle.start if idle else None,
-                unsaved_seconds=live.tracked - live.stored if live else 0,
+                unsaved_seconds=(live.tracked - live.stored if live else 0)
+                + sum(f.tracked - f.stored for f in run.finished),
             )
 
     # -- the beat ----------------------------------------------------------------------
@@ -535,7 +539,7 @@ class Tracker:
         due = None
         if InterruptionKind.IDLE not in run.open_holds:
             due = self._snapshot_due(run, now)
-        if (
+        if run.finished or (
             run.live is not None
             and run.live.dirty
             and mono - run.last_flush_mono >= self.flush_seconds
@@ -609,8 +613,10 @@ class Tracker:
         for piece in slices:
             live = run.live
             if live is None or piece.segment_start > live.slot_start:
-                with self.db.session() as s:
-                    self._flush(s, run)
+                # The segment that ended is written at the end of this tick: if that
+                # write fails, this tick's time is counted all the same.
+                if live is not None and live.dirty:
+                    run.finished.append(live)
                 start = piece.segment_start
                 begin = max(start, counted_from) if counted_from else start
                 run.live = self._new_live(run, start, begin)
@@ -803,34 +809,49 @@ class Tracker:
         return notices
 
     def _flush(self, s: Session, run: _Running) -> None:
+        """Write the segments that ended unsaved and the current one into `s`. They
+        count as saved only once `s` commits: if it does not (disk full, database
+        locked), the next write writes them again, so nothing counted is dropped."""
         run.last_flush_mono = self.clock.monotonic()
-        live = run.live
-        if live is None or not live.dirty:
+        lives = list(run.finished)
+        if run.live is not None and run.live.dirty:
+            lives.append(run.live)
+        if not lives:
             return
-        row = s.get(Segment, live.id)
-        if row is None:
-            row = Segment(
-                id=live.id,
-                session_id=live.session_id,
-                contract_id=run.target.contract_id,
-                order_id=run.target.order_id,
-                slot_start=live.slot_start,
-            )
-            s.add(row)
-        row.tracked_seconds = live.tracked
-        row.activity = list(live.activity)
-        row.active_minutes = activity_level([a > 0 for a in live.activity])
-        row.memo = live.memo
-        row.idle = row.idle or live.idle
-        live.dirty = False
-        live.stored = live.tracked
+        for live in lives:
+            row = s.get(Segment, live.id)
+            if row is None:
+                row = Segment(
+                    id=live.id,
+                    session_id=live.session_id,
+                    contract_id=run.target.contract_id,
+                    order_id=run.target.order_id,
+                    slot_start=live.slot_start,
+                )
+                s.add(row)
+            row.tracked_seconds = live.tracked
+            row.activity = list(live.activity)
+            row.active_minutes = activity_level([a > 0 for a in live.activity])
+            row.memo = live.memo
+            row.idle = row.idle or live.idle
+        written = [(live, live.tracked) for live in lives]
+
+        def committed(_session: Session) -> None:
+            for live, tracked in written:
+                live.stored = tracked
+                if live.tracked == tracked:
+                    live.dirty = False
+                if live in run.finished:
+                    run.finished.remove(live)
+
+        event.listen(s, "after_commit", committed, once=True)
         # The session's heartbeat moves with its segments, so a session closed at its
         # last heartbeat never ends before time it counted.
         session_row = s.get(TimeSession, run.session_id)
         if session_row is not None and session_row.ended_at is None:
             session_row.last_seen_at = max(self.clock.now(), session_row.started_at)
         s.flush()
-        self._reflag_weeks(s, run.target, [live.slot_start])
+        self._reflag_weeks(s, run.target, [live.slot_start for live in lives])
 
     def _reflag_weeks(self, s: Session, target: _Target, slots: Iterable[datetime]) -> None:
         """Flag the segments over the contract's weekly limit in each billing week touched
