@@ -77,6 +77,9 @@ class DiarySegment:
     snapshot_policy: str | None
     snapshot_removed: str | None  # why the files went (retention, segment_deleted)
     value: Money | None  # what the segment is worth at the contract's rate
+    # The device whose snapshot folder holds the files: snapshots stay on the machine
+    # that took them, the database keeps their hash and metadata.
+    snapshot_device: str | None = None
 
     @property
     def kind(self) -> str:
@@ -288,6 +291,7 @@ def _view(g: Segment, owners: _Owners) -> DiarySegment:
         snapshot_policy=owners.policy(g),
         snapshot_removed=snap.removed_reason if snap is not None else None,
         value=owners.value(g),
+        snapshot_device=snap.device_id if snap is not None else None,
     )
 
 

@@ -149,6 +149,8 @@ class CellWidget(QWidget):
             return "manual time"
         if main.snapshot_removed:
             return "snapshot removed"
+        if main.thumb_path and main.snapshot_device:
+            return "snapshot elsewhere"  # on the computer that took it
         if main.snapshot_policy == "off":
             return "snapshots off"
         return "no snapshot"
@@ -266,6 +268,11 @@ class SegmentDialog(QDialog):
                 reason = "manual time has no snapshot"
             elif segment.snapshot_policy == "off":
                 reason = "snapshots are off for this contract"
+            elif segment.snapshot_path and segment.snapshot_device != page.app.device_id:
+                reason = (
+                    f"the snapshot stays on the computer that took it ({segment.snapshot_device}); "
+                    "this workspace keeps its time and fingerprint"
+                )
             picture.setText(reason)
             picture.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         else:
