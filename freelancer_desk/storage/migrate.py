@@ -75,6 +75,7 @@ def upgrade(db: Database, backup_dir: Path | None) -> MigrationResult:
     if _stored_revision(db) == HEAD:
         return MigrationResult(HEAD, HEAD, None)
     from alembic import command
+
     head = head_revision()
     with db.engine.connect() as conn:
         before = current_revision(conn)
