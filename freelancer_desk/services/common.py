@@ -20,9 +20,15 @@ E = TypeVar("E", bound=Entity)
 _PREFIX = re.compile(r"^[0-9a-fA-F]{4,8}$")
 
 
-def find(session: Session, model: type[E], ident: str | uuid.UUID, *, what: str) -> E:
+def find(
+    session: Session, model: type[E], ident: str | uuid.UUID, *, what: str, lock: bool = False
+) -> E:
     """The row of `model` whose id is `ident`, or whose id starts with `ident` (4 to 8
-    hex digits, like a short git hash). NotFound names the kind and the id."""
+    hex digits, like a short git hash). NotFound names the kind and the id.
+
+    `lock`: the row is locked until the unit of work ends (SELECT … FOR UPDATE on a
+    server; SQLite serializes writers anyway), so a state change decided on what was
+    read cannot race another machine's change of the same row."""
     if isinstance(ident, uuid.UUID):
         key: uuid.UUID | None = ident
     else:
@@ -34,15 +40,16 @@ def find(session: Session, model: type[E], ident: str | uuid.UUID, *, what: str)
         if key is None:
             if not _PREFIX.match(text):
                 raise NotFound(f"{what} id {text!r} is not an id (a UUID or its first 4-8 digits)")
-            rows = session.scalars(
-                select(model).where(cast(model.id, String).like(f"{text.lower()}%")).limit(2)
-            ).all()
+            stmt = select(model).where(cast(model.id, String).like(f"{text.lower()}%")).limit(2)
+            rows = session.scalars(stmt).all()
             if not rows:
                 raise NotFound(f"no {what} with id {text!r}")
             if len(rows) > 1:
                 raise NotFound(f"{what} id {text!r} is ambiguous: give more digits")
-            return rows[0]
-    row = session.get(model, key)
+            key = rows[0].id
+            if not lock:
+                return rows[0]
+    row = session.get(model, key, with_for_update=lock or None, populate_existing=lock)
     if row is None:
         raise NotFound(f"no {what} with id {str(ident)!r}")
     return row

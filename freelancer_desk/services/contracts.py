@@ -396,7 +396,7 @@ class MilestoneService:
         """The one path of every milestone step: the domain machine decides, `apply`
         does the rest in the same unit of work and says whether money moved."""
         with self._db.session() as s:
-            milestone = find(s, Milestone, ident, what="milestone")
+            milestone = find(s, Milestone, ident, what="milestone", lock=True)
             new_state = MILESTONE.transition(MilestoneState(milestone.state), action)
             money_moved = bool(apply(s, milestone))
             milestone.state = new_state.value
@@ -566,10 +566,15 @@ class MilestoneService:
                 if m.submitted_at is not None
                 and is_auto_release_due(MilestoneState(m.state), m.submitted_at, now, self._rules)
             ]
-        return [
-            self._release(ident, at, "milestone released automatically", "auto_released")
-            for ident, at in due
-        ]
+        released = []
+        for ident, at in due:
+            try:
+                released.append(
+                    self._release(ident, at, "milestone released automatically", "auto_released")
+                )
+            except RuleError:
+                continue  # another machine or process moved it meanwhile
+        return released
 
 
 def _refuse_taken_reference(s: Session, reference: str | None, own: Contract | None) -> None:

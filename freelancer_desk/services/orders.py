@@ -280,7 +280,7 @@ class OrderService:
         does what the step means beyond the state (dates, rows, the ledger)."""
         money_moved = False
         with self._db.session() as s:
-            order = find(s, Order, ident, what="order")
+            order = find(s, Order, ident, what="order", lock=True)
             if action is OrderAction.REQUEST_REVISION:
                 new_state = request_revision(
                     OrderState(order.state), order.revisions_used, order.revisions_allowed
@@ -425,7 +425,13 @@ class OrderService:
                 if o.delivered_at is not None
                 and is_auto_complete_due(OrderState(o.state), o.delivered_at, now, self._rules)
             ]
-        return [self._complete(ident, at, "auto_completed") for ident, at in due]
+        completed = []
+        for ident, at in due:
+            try:
+                completed.append(self._complete(ident, at, "auto_completed"))
+            except RuleError:
+                continue  # another machine or process moved it meanwhile
+        return completed
 
     @staticmethod
     def _platform(s: Session, order: Order) -> str:

@@ -5,6 +5,8 @@ apps) and, with `--test-db`, on PostgreSQL, where it is the case that matters.""
 from __future__ import annotations
 
 import random
+import threading
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,7 +21,7 @@ from freelancer_desk.services.clients import ClientInput
 from freelancer_desk.services.contracts import ContractInput, MilestoneInput
 from freelancer_desk.services.listing import ListQuery
 from freelancer_desk.services.views import build_sources
-from freelancer_desk.storage.models import LedgerPosting, Segment, TimeSession
+from freelancer_desk.storage.models import LedgerPosting, LedgerTransaction, Segment, TimeSession
 from freelancer_desk.tracker.activity import FakeActivity
 from freelancer_desk.tracker.engine import OTHER_DEVICE_STALE_AFTER, Tracker
 from freelancer_desk.tracker.screen import FakeScreen
@@ -240,3 +242,60 @@ def test_a_machine_gone_silent_is_taken_over_at_its_last_heartbeat(machines):
     with desktop.app.db.read() as s:
         assert s.scalar(select(func.sum(Segment.tracked_seconds))) == kept + 5 * 60
     assert desktop.app.check().ok
+
+
+def test_two_machines_releasing_one_milestone_at_once_book_it_once(machines, monkeypatch):
+    """The laptop's catch-up and the desktop's Approve reach the same milestone at the
+    same moment: the milestone's row is locked while a step runs, so the second sees the
+    first's result and books nothing (on SQLite, writers queue anyway)."""
+    laptop, desktop = machines
+    _, _, milestone = make_contracts(laptop.app)
+    laptop.app.milestones.submit(milestone, "done")
+    later = laptop.clock.now() + timedelta(days=15)  # past the 14 days of review
+    laptop.clock.set(later)
+    desktop.clock.set(later)
+
+    ledger = laptop.app.ledger
+    original = type(ledger).record
+    desktop_done = threading.Event()
+
+    def slow_record(self, *args, **kwargs):
+        # The laptop has read the milestone and is about to book: give the desktop the
+        # chance to release it meanwhile (it cannot while the row is locked).
+        if self is ledger:
+            desktop_done.wait(timeout=1.5)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(type(ledger), "record", slow_record)
+    outcome: dict[str, object] = {}
+
+    def approve_on_desktop() -> None:
+        time.sleep(0.3)  # the laptop is inside its step by now
+        try:
+            outcome["desktop"] = desktop.app.milestones.approve(milestone)["state"]
+        except RuleError as exc:
+            outcome["desktop"] = exc
+        finally:
+            desktop_done.set()
+
+    thread = threading.Thread(target=approve_on_desktop)
+    thread.start()
+    released = laptop.app.milestones.auto_release_due()
+    thread.join(timeout=30)
+    monkeypatch.undo()
+
+    states = [r["state"] for r in released]
+    refused = isinstance(outcome.get("desktop"), RuleError)
+    # Exactly one of them released it; the other was told or skipped it.
+    assert (states == ["released"] and refused) or (
+        states == [] and outcome.get("desktop") == "released"
+    ), (states, outcome)
+    with laptop.app.db.read() as s:
+        releases = s.scalar(
+            select(func.count())
+            .select_from(LedgerTransaction)
+            .where(LedgerTransaction.kind == "milestone_released")
+        )
+    assert releases == 1
+    assert unbalanced(laptop.app) == []
+    assert laptop.app.check().ok
