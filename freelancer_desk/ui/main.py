@@ -68,9 +68,10 @@ def render_screenshots(
             paths.append(path)
             paths.extend(_area_extras(area.key, window, out_dir))
         if app_of(backend) is not None:
-            from freelancer_desk.ui.settings_dialog import screenshot_extras
+            from freelancer_desk.ui import import_wizard, settings_dialog
 
-            paths.extend(screenshot_extras(window, out_dir))
+            paths.extend(settings_dialog.screenshot_extras(window, out_dir))
+            paths.extend(import_wizard.screenshot_extras(window, out_dir))
     finally:
         window.close()
         window.deleteLater()
