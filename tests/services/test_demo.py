@@ -359,7 +359,8 @@ def test_is_fast(tmp_path):
     try:
         started = time.perf_counter()
         create_demo(db, clock, LedgerService(db), DEVICE)
-        assert time.perf_counter() - started < 3.0
+        # On a server every statement is a round trip over a socket: half as long again.
+        assert time.perf_counter() - started < (3.0 if db.is_sqlite else 4.5)
     finally:
         db.dispose()
 
