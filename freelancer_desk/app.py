@@ -59,6 +59,9 @@ class Location:
 
     @property
     def exists(self) -> bool:
+        if not self.db_url.startswith("sqlite"):
+            # A server database: this machine's folder is made when it is first opened.
+            return workspace_exists(self.db_url)
         return self.data_dir.is_dir() and workspace_exists(self.db_url)
 
 

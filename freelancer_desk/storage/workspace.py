@@ -90,9 +90,11 @@ def workspace_exists(url: str) -> bool:
 def open_workspace(
     data_dir: Path, url: str, clock: Clock, *, create: bool = True
 ) -> tuple[Database, MigrationResult]:
-    """Open (and, when `create`, make) the workspace; migrate it to the current schema."""
-    ensure_data_dir(data_dir, create)
+    """Open (and, when `create`, make) the workspace; migrate it to the current schema.
+    With a server database the workspace is the server's: this machine's data folder
+    (device id, snapshots) is made on first use even when not creating."""
     path = sqlite_path(url)
+    ensure_data_dir(data_dir, create or path is None)
     if path is not None:
         if path.exists():
             check_sqlite_file(path)

@@ -215,3 +215,21 @@ def test_one_running_session_per_device_is_enforced_by_the_server(app):
         app.db.engine.begin() as conn,
     ):
         conn.execute(insert, {**values, "id": uuid.uuid4(), "d": "laptop"})
+
+
+@pytest.mark.postgres_only
+def test_a_new_machine_opens_the_server_workspace_for_reading(tmp_path, postgres_databases):
+    url = postgres_databases.create()
+    first = App.open(Location(tmp_path / "laptop", url), FakeClock(NOW))
+    first.clients.create(ClientInput(name="Acme", platform="upwork"))
+    first.close()
+    # A read-only command on another machine: its data folder does not exist yet.
+    location = Location(tmp_path / "desktop", url)
+    assert location.exists
+    second = App.open(location, FakeClock(NOW), create=False)
+    try:
+        assert not second.is_empty()
+        assert second.sources["clients"].fetch(ListQuery(), 0, 10)[0]["name"] == "Acme"
+        assert (tmp_path / "desktop" / "device-id").is_file()
+    finally:
+        second.close()
