@@ -219,7 +219,12 @@ def run_trial(
     heartbeat: float,
     kill_range: tuple[float, float],
     seen: set[str],
+    after_start: bool = False,
+    full_check: bool = True,
 ) -> Trial:
+    """One kill. The moment is counted from the spawn (start-up included), or with
+    `after_start` from the tracker's "started" line and the writer's first committed
+    funding (a session and a ledger row always exist)."""
     import sqlite3
 
     from sqlalchemy import select
@@ -256,15 +261,32 @@ def run_trial(
             "--json",
         ],
         stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         text=True,
     )
     spawned = time.monotonic()
+    started = threading.Event()
+
+    def read_events() -> None:
+        assert tracker.stdout is not None
+        for line in tracker.stdout:
+            if '"event": "started"' in line:
+                started.set()
+
+    reader = threading.Thread(target=read_events, daemon=True)
+    reader.start()
     writer.start()
+    if after_start:  # and after the writer's first committed funding
+        started.wait(timeout=120)
+        deadline = time.monotonic() + 120
+        while not writer.funded and time.monotonic() < deadline:
+            time.sleep(0.05)
+        spawned = time.monotonic()
     time.sleep(max(0.0, kill_after - (time.monotonic() - spawned)))
     tracker.send_signal(signal.SIGKILL)
     killed_at = datetime.now(UTC)
-    tracker.communicate()
+    tracker.wait()
+    reader.join(timeout=10)
     writer.stop(kill_in_flight=rng.random() < 0.5)
     stop_jiggle.set()
 
@@ -289,8 +311,8 @@ def run_trial(
         conn.close()
     if verdict != [("ok",)]:
         trial.failures.append(f"integrity_check: {verdict[:3]}")
-    check = cli(ws.data_dir, "check", "--json")
-    if check.returncode != 0:
+    check = cli(ws.data_dir, "check", "--json") if full_check else None
+    if check is not None and check.returncode != 0:
         trial.failures.append(f"check: {check.stdout.strip()[:300]} {check.stderr.strip()}")
 
     db = _open_db(ws.data_dir)
@@ -372,6 +394,8 @@ def run_trials(
     heartbeat: float = 5.0,
     kill_range: tuple[float, float] = (0.5, 14.0),
     progress: Callable[[Trial], None] | None = None,
+    after_start: bool = False,
+    full_check: bool = True,
 ) -> list[Trial]:
     if not os.environ.get("DISPLAY"):
         raise SystemExit("crash trials need a real X server: run under xvfb-run")
@@ -381,7 +405,15 @@ def run_trials(
     results = []
     for number in range(1, trials + 1):
         trial = run_trial(
-            ws, number, rng, tick=tick, heartbeat=heartbeat, kill_range=kill_range, seen=seen
+            ws,
+            number,
+            rng,
+            tick=tick,
+            heartbeat=heartbeat,
+            kill_range=kill_range,
+            seen=seen,
+            after_start=after_start,
+            full_check=full_check,
         )
         results.append(trial)
         if progress is not None:
