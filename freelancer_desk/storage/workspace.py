@@ -82,6 +82,24 @@ def check_sqlite_file(path: Path) -> None:
         )
 
 
+def verify_integrity(path: Path) -> None:
+    """Refuse a database with a damaged page anywhere (`PRAGMA quick_check`, which reads
+    the whole file: the window runs it once at start-up; `check_sqlite_file` only reads
+    the schema). The file is opened read-only and left untouched."""
+    check_sqlite_file(path)
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            rows = conn.execute("PRAGMA quick_check(5)").fetchall()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise NotAWorkspace(f"{path} is damaged ({exc}); it was left untouched") from exc
+    if rows != [("ok",)]:
+        detail = "; ".join(str(r[0]) for r in rows[:2])
+        raise NotAWorkspace(f"{path} is damaged ({detail}); it was left untouched")
+
+
 def workspace_exists(url: str) -> bool:
     path = sqlite_path(url)
     return path is None or path.exists()
