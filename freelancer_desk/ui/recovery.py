@@ -208,6 +208,18 @@ class RecoveryDialog(QDialog):
         self.accept()
 
 
+def verify_workspace(data_dir: str | None, db_url: str | None) -> None:
+    """Before the window opens the workspace: raise `NotAWorkspace` if the SQLite file
+    has a damaged page anywhere (opening only reads its schema, so such a file would
+    open and fail later, table by table). Nothing to check for a new or server database."""
+    from freelancer_desk.app import resolve_location
+    from freelancer_desk.storage.workspace import sqlite_path, verify_integrity
+
+    path = sqlite_path(resolve_location(data_dir, db_url).db_url)
+    if path is not None and path.exists():
+        verify_integrity(path)
+
+
 def recover_workspace(
     error: StorageError,
     data_dir: str | None,
@@ -245,4 +257,5 @@ __all__ = [
     "move_aside",
     "recover_workspace",
     "restore_newest",
+    "verify_workspace",
 ]

@@ -20,7 +20,7 @@ from freelancer_desk.domain.clock import FakeClock
 from freelancer_desk.storage.backup import backup_name, backup_sqlite
 from freelancer_desk.storage.errors import NotAWorkspace, SchemaTooNew, StorageError
 from freelancer_desk.ui import recovery
-from freelancer_desk.ui.recovery import RecoveryDialog, recover_workspace
+from freelancer_desk.ui.recovery import RecoveryDialog, recover_workspace, verify_workspace
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 
@@ -165,3 +165,32 @@ def test_recover_workspace_is_the_call_for_run_gui(qtbot, workspace, monkeypatch
     assert recover_workspace(error, str(workspace), None) is True
     assert "damaged file is kept" in told[0]
     App.open(resolve_location(str(workspace)), create=False).close()
+
+
+def test_a_damaged_page_inside_is_found_before_the_window_opens(qtbot, tmp_path, capsys):
+    """Header and schema intact, the clients table's root page destroyed: opening alone
+    would succeed and every table fail later; verify_workspace refuses it up front."""
+    ws = tmp_path / "ws"
+    assert cli.main(["--data-dir", str(ws), "client", "add", "--name", "Kept"]) == 0
+    db = ws / "workspace.sqlite3"
+    backup_sqlite(db, ws / "backups" / backup_name("daily", NOW))
+    conn = sqlite3.connect(db)
+    root, size = conn.execute(
+        "SELECT rootpage, (SELECT page_size FROM pragma_page_size()) FROM sqlite_master "
+        "WHERE name = 'clients'"
+    ).fetchone()
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    data = bytearray(db.read_bytes())
+    data[(root - 1) * size : root * size] = b"\xa5" * size
+    db.write_bytes(bytes(data))
+    before = digest(db)
+    App.open(resolve_location(str(ws)), create=False).close()  # opening does not notice
+    with pytest.raises(NotAWorkspace, match=r"is damaged.*left untouched") as info:
+        verify_workspace(str(ws), None)
+    assert digest(db) == before
+    dialog = RecoveryDialog(info.value, db, ws / "backups", FakeClock(NOW))
+    qtbot.addWidget(dialog)
+    qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
+    assert digest(dialog.moved_to) == before and names(db) == ["Kept"]
+    verify_workspace(str(ws), None)
