@@ -11,11 +11,12 @@ the contract and the week's Monday), so billing twice books nothing new.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, func, literal, select
 from sqlalchemy.orm import Session
 
 from freelancer_desk.domain.billing import (
@@ -26,7 +27,7 @@ from freelancer_desk.domain.billing import (
 )
 from freelancer_desk.domain.clock import Clock, ensure_utc
 from freelancer_desk.domain.errors import RuleError
-from freelancer_desk.domain.ledger import hourly_week_billed, hourly_week_source
+from freelancer_desk.domain.ledger import SourceKind, hourly_week_billed, hourly_week_source
 from freelancer_desk.domain.money import Money
 from freelancer_desk.domain.platforms import (
     UPWORK,
@@ -41,7 +42,7 @@ from freelancer_desk.services.common import find
 from freelancer_desk.services.events import Change, ChangeBus
 from freelancer_desk.services.ledger import LedgerService
 from freelancer_desk.storage.db import Database
-from freelancer_desk.storage.models import Contract, Segment
+from freelancer_desk.storage.models import Contract, LedgerTransaction, Segment
 
 BILLED_KIND = "hourly_week_billed"
 
@@ -82,6 +83,32 @@ class WeekSummary:
                 value = value.isoformat()
             data[key] = value
         return data
+
+
+def _week_sql(
+    dialect: str, rules: UpworkRules
+) -> tuple[Callable[[Any], Any], Callable[[Any], Any]] | None:
+    """SQL for a stored instant's billing-week Monday as 'YYYY-MM-DD' and for a stored
+    contract id as `str(uuid)` spells it (the form `hourly_week_source` uses), on the
+    backends that have them; None elsewhere."""
+    if dialect == "sqlite":  # instants stored as 'YYYY-MM-DD HH:MM:SS' UTC, ids as 32 hex
+        weekday = f"weekday {(rules.week_starts_on + 1) % 7}"  # SQLite counts from Sunday
+
+        def sqlite_id(col: Any) -> Any:
+            parts = [func.substr(col, a, n) for a, n in ((1, 8), (9, 4), (13, 4), (17, 4))]
+            out: Any = parts[0]
+            for part in [*parts[1:], func.substr(col, 21, 12)]:
+                out = out + "-" + part
+            return out
+
+        return (lambda col: func.date(col, "-6 days", weekday)), sqlite_id
+    if dialect == "postgresql" and rules.week_starts_on == 0:  # ISO weeks start on Monday
+        return (
+            lambda col: func.to_char(
+                func.date_trunc("week", func.timezone("UTC", col)), "YYYY-MM-DD"
+            )
+        ), (lambda col: cast(col, String))
+    return None
 
 
 def week_start_of(value: datetime | date) -> datetime:
@@ -175,31 +202,80 @@ class HourlyBillingService:
         that is not billed yet (weeks with tracked time only). Returns what was billed."""
         now = self._clock.now()
         with self._db.read() as s:
-            rows = s.execute(
-                select(Segment.contract_id, Segment.slot_start)
-                .join(Contract, Contract.id == Segment.contract_id)
-                .where(
-                    Contract.kind == "hourly",
-                    Contract.platform == Platform.UPWORK.value,
-                    Segment.deleted.is_(False),
-                )
-            ).all()
-            weeks = sorted(
-                {(cid, billing_week(slot, self._rules)[0]) for cid, slot in rows if cid},
-                key=lambda w: (w[1], str(w[0])),
-            )
-            due = [
-                (cid, start)
-                for cid, start in weeks
-                if diary_lock_at(start, self._rules) <= now
-                and self._ledger.find_source(s, hourly_week_source(str(cid), start)) is None
-            ]
+            due = self._due_weeks(s, now)
         billed = []
         for cid, start in due:
             summary = self.bill_week(cid, start)
             if summary.billed:
                 billed.append(summary)
         return billed
+
+    def _due_weeks(self, s: Session, now: datetime) -> list[tuple[uuid.UUID, datetime]]:
+        """The locked contract-weeks with tracked time and no `hourly_week` transaction,
+        oldest first: one set-based query (the week and the source id computed in SQL,
+        NOT EXISTS against the ledger's source index) where the backend has the date
+        functions for it, else the weeks are worked out here."""
+        # Every week starting before `horizon` has locked: segments from there on are not due.
+        latest, _ = billing_week(now, self._rules)
+        while diary_lock_at(latest, self._rules) > now:
+            latest -= timedelta(days=7)
+        horizon = latest + timedelta(days=7)
+        hourly = (
+            Contract.kind == "hourly",
+            Contract.platform == Platform.UPWORK.value,
+            Segment.deleted.is_(False),
+            Segment.slot_start < horizon,
+        )
+        sql = _week_sql(s.get_bind().dialect.name, self._rules)
+        if sql is None:  # another backend: the weeks in Python, the billed ones in one query
+            billed = set(
+                s.scalars(
+                    select(LedgerTransaction.source_id).where(
+                        LedgerTransaction.source_kind == SourceKind.HOURLY_WEEK.value
+                    )
+                )
+            )
+            rows = s.execute(
+                select(Segment.contract_id, Segment.slot_start)
+                .join(Contract, Contract.id == Segment.contract_id)
+                .where(*hourly)
+            ).all()
+            weeks = {(cid, billing_week(slot, self._rules)[0]) for cid, slot in rows if cid}
+            found = [
+                (cid, start)
+                for cid, start in weeks
+                if hourly_week_source(str(cid), start)[1] not in billed
+            ]
+        else:
+            week_of, text_id = sql
+            cw = (
+                select(
+                    Segment.contract_id.label("cid"),
+                    week_of(Segment.slot_start).label("week"),
+                )
+                .join(Contract, Contract.id == Segment.contract_id)
+                .where(*hourly)
+                .distinct()
+                .subquery()
+            )
+            billed_source = (
+                select(literal(1))
+                .select_from(LedgerTransaction)
+                .where(
+                    LedgerTransaction.source_kind == SourceKind.HOURLY_WEEK.value,
+                    LedgerTransaction.source_id == text_id(cw.c.cid) + "/" + cw.c.week,
+                )
+            )
+            found = [
+                (cid, datetime.combine(date.fromisoformat(week), time(), UTC))
+                for cid, week in s.execute(
+                    select(cw.c.cid, cw.c.week).where(~billed_source.exists())
+                ).all()
+            ]
+        return sorted(
+            ((cid, start) for cid, start in found if diary_lock_at(start, self._rules) <= now),
+            key=lambda w: (w[1], str(w[0])),
+        )
 
     def _compute(self, s: Session, contract: Contract, week_start: datetime | date) -> _Computed:
         start = week_start_of(week_start)

@@ -199,3 +199,32 @@ def test_refusals(ws, billing, kwargs, week_start, rule):
     with pytest.raises(RuleError) as info:
         billing.bill_week(contract, week_start)
     assert info.value.rule == rule
+
+
+def test_due_weeks_in_sql_match_the_weeks_worked_out_in_python(ws, billing, monkeypatch):
+    """The set-based query (week and source id in SQL, NOT EXISTS against the ledger)
+    finds exactly the weeks the backend-neutral path finds: locked, unbilled, tracked."""
+    from freelancer_desk.services import billing as module
+
+    client = add_client(ws.db, "Hourly Inc")
+    first = add_contract(ws.db, client, rate=5000)
+    second = add_contract(ws.db, client, rate=10000)
+    add_segments(ws.db, utc(2026, 3, 1, 23, 50), [600], contract_id=first)  # a Sunday
+    add_segments(ws.db, utc(2026, 3, 2, 0, 0), [600] * 2, contract_id=first)  # Monday 00:00
+    add_segments(ws.db, utc(2026, 3, 8, 23, 50), [600], contract_id=second)
+    add_segments(ws.db, utc(2026, 3, 16, 9), [600], contract_id=second)  # locks 3-23 12:00
+    ws.clock.set(utc(2026, 3, 10, 12))
+    billing.bill_week(first, utc(2026, 2, 23))
+    ws.clock.set(utc(2026, 3, 23, 11))
+
+    def due():
+        with ws.db.read() as s:
+            return billing._due_weeks(s, ws.clock.now())
+
+    in_sql = due()
+    assert module._week_sql("sqlite", module.UPWORK) is not None
+    monkeypatch.setattr(module, "_week_sql", lambda dialect, rules: None)
+    assert due() == in_sql
+    assert sorted((str(cid), start) for cid, start in in_sql) == sorted(
+        [(str(first), utc(2026, 3, 2)), (str(second), utc(2026, 3, 2))]
+    )
