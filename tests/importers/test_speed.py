@@ -1,10 +1,9 @@
-"""The batch path books exactly what LedgerService.record() books, and 10,000 Upwork
-rows import in seconds, not minutes."""
+"""The batch path books exactly what LedgerService.record() books, and a 10,000-row
+Upwork file imports whole (its speed is a benchmark: docs/benchmarks.md)."""
 
 from __future__ import annotations
 
 import importlib.util
-import time
 from pathlib import Path
 
 from sqlalchemy import select
@@ -58,10 +57,8 @@ def test_batch_path_books_what_record_books(tmp_path, monkeypatch):
 def test_ten_thousand_upwork_rows(tmp_path):
     source = decode(generate(10_000), "gen.csv")
     app = open_app(tmp_path / "ws")
-    started = time.perf_counter()
     p = preview(app.db, "upwork", "gen.csv", source=source)
     done = apply(app.db, app.clock, app.ledger, p)
-    elapsed = time.perf_counter() - started
+    # How long this takes is measured in bench/ (docs/benchmarks.md), not asserted here.
     assert done.transactions == 10_000
-    assert elapsed < 30, f"{elapsed:.2f} s"  # about 2-3 s on a shared 2-core machine
     app.close()

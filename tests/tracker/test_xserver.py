@@ -118,7 +118,6 @@ def test_real_snapshot_of_the_x_screen(tmp_path, painted_window):
     low, high = zip(*ImageStat.Stat(image).extrema, strict=True)
     assert max(high) - min(low) > 100, "the grab is blank"
     store = SnapshotStore(tmp_path / "snaps")
-    started = time.perf_counter()
     for policy in ("blurred", "full"):
         stored = store.store(image, policy, clock_instant(), policy)
         for rel in (stored.path, stored.thumb_path):
@@ -126,7 +125,6 @@ def test_real_snapshot_of_the_x_screen(tmp_path, painted_window):
             assert stat.S_IMODE(path.stat().st_mode) == 0o600
             with Image.open(path) as written:
                 assert written.width == (480 if rel.endswith("thumb.jpg") else stored.width)
-    assert time.perf_counter() - started < 5
 
 
 def clock_instant():
