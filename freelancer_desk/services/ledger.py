@@ -28,7 +28,19 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Column, Dialect, MetaData, Select, Table, and_, func, insert, or_, select
+from sqlalchemy import (
+    Column,
+    Dialect,
+    MetaData,
+    Select,
+    Table,
+    and_,
+    case,
+    func,
+    insert,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.types import NullType
 
@@ -1080,6 +1092,35 @@ def _lots(
     )
     if as_of is not None:
         stmt = stmt.where(LedgerTransaction.occurred_at <= as_of)
+    # Only the (source, scope, currency) keys that still hold pending — or, for a date
+    # range, put an amount into pending that becomes available in it — are worth their
+    # rows: the net per key is summed in SQL, and nearly every key nets to zero.
+    key_cols = (
+        LedgerTransaction.source_kind,
+        LedgerTransaction.source_id,
+        LedgerPosting.scope_id,
+        LedgerPosting.currency,
+    )
+    keep = func.sum(LedgerPosting.amount_minor) > 0
+    if available_in is not None:
+        in_range = and_(
+            LedgerPosting.amount_minor > 0,
+            LedgerPosting.available_at >= available_in[0],
+            LedgerPosting.available_at < available_in[1],
+        )
+        keep = or_(keep, func.max(case((in_range, 1), else_=0)) == 1)
+    keys = filters.apply(
+        stmt.with_only_columns(*key_cols).group_by(*key_cols).having(keep)
+    ).subquery()
+    stmt = stmt.join(
+        keys,
+        and_(
+            keys.c.source_kind == LedgerTransaction.source_kind,
+            keys.c.source_id == LedgerTransaction.source_id,
+            keys.c.scope_id.is_not_distinct_from(LedgerPosting.scope_id),
+            keys.c.currency == LedgerPosting.currency,
+        ),
+    )
     rows = session.execute(filters.apply(stmt)).all()
     wanted = {r.client_id for r in rows if r.client_id is not None}
     names = {

@@ -495,3 +495,27 @@ def test_random_money_events_through_the_service_keep_the_books(ws, ledger, even
     mine = [r for r in earned if r.key == str(client)]
     assert sum(r.gross.amount for r in mine) == gross
     assert all(r.fees + r.net == r.gross for r in mine)
+
+
+def test_cleared_money_leaves_the_schedule_but_stays_in_the_calendar(ws, ledger):
+    """`_lots` nets pending per source, scope and currency in SQL: a cleared amount is no
+    longer pending, yet the calendar still shows the day it became available."""
+    client, _contract = fixed_contract(ws)
+    hourly = add_contract(ws.db, client)
+    for week in (utc(2026, 3, 2), utc(2026, 3, 9)):
+        record(ws, ledger, hourly_week_billed(usd(10000), 1000, str(hourly), week), client)
+    cleared = ledger.clear_due(now=utc(2026, 3, 20))
+    assert len(cleared) == 1  # the first week, available on the 18th
+    assert ledger.clear_due(now=utc(2026, 3, 20)) == []
+    assert [(p.available_at, p.remaining) for p in ledger.pending_schedule(utc(2026, 3, 20))] == [
+        (utc(2026, 3, 25), usd(9000))
+    ]
+    days = ledger.calendar(date(2026, 3, 1), date(2026, 4, 1))
+    assert [(d.day, d.totals["USD"]) for d in days] == [
+        (date(2026, 3, 18), usd(9000)),
+        (date(2026, 3, 25), usd(9000)),
+    ]
+    assert [lot.remaining for d in days for lot in d.lots] == [usd(0), usd(9000)]
+    balances = ledger.balances(as_of=utc(2026, 3, 26))
+    assert balances["pending"]["USD"] == usd(0)
+    assert balances["available"]["USD"] == usd(18000)
