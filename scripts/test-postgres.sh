@@ -37,11 +37,13 @@ if [ -z "$bindir" ] || [ ! -x "$bindir/initdb" ]; then
   fi
 fi
 
-# initdb refuses to run as root: the cluster belongs to the postgres user then.
+# initdb refuses to run as root: the cluster belongs to the postgres user then (run
+# from a folder it may enter: the checkout may be private to root).
 run_as=()
 if [ "$(id -u)" = 0 ]; then
   run_as=(runuser -u postgres --)
 fi
+pg() { (cd "$work" && "${run_as[@]}" "$@"); }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/fd-postgres.XXXXXX")
 chmod 0755 "$work"
@@ -51,7 +53,7 @@ user=fdtest
 password=fdtest-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
 
 stop() {
-  "${run_as[@]}" "$bindir/pg_ctl" -D "$work/data" -m immediate -w stop >/dev/null 2>&1 || true
+  pg "$bindir/pg_ctl" -D "$work/data" -m immediate -w stop >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap stop EXIT
@@ -59,11 +61,11 @@ trap stop EXIT
 echo "$password" >"$work/pwfile"
 [ "$(id -u)" = 0 ] && chown postgres "$work/pwfile"
 # Password authentication on loopback (scram), trust only on the cluster's own socket.
-"${run_as[@]}" "$bindir/initdb" -D "$work/data" -U "$user" --pwfile="$work/pwfile" \
+pg "$bindir/initdb" -D "$work/data" -U "$user" --pwfile="$work/pwfile" \
   --auth-local=trust --auth-host=scram-sha-256 -E UTF8 --no-locale >/dev/null
 rm -f "$work/pwfile"
 # A test cluster: durability off for speed, loopback only, socket in our folder.
-"${run_as[@]}" "$bindir/pg_ctl" -D "$work/data" -l "$work/server.log" -w -t 60 \
+pg "$bindir/pg_ctl" -D "$work/data" -l "$work/server.log" -w -t 60 \
   -o "-c listen_addresses=127.0.0.1 -p $port -k $work -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
   start >/dev/null || { cat "$work/server.log" >&2; exit 1; }
 
