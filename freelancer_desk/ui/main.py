@@ -17,7 +17,7 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from freelancer_desk.storage.errors import StorageError
+from freelancer_desk.storage.errors import NotAWorkspace, SchemaTooNew, StorageError
 from freelancer_desk.ui.areapage import app_of
 from freelancer_desk.ui.backend import Backend
 from freelancer_desk.ui.mainwindow import AREAS, MainWindow, app_icon
@@ -145,6 +145,31 @@ def _no_display() -> bool:
     )
 
 
+class _Declined(Exception):
+    """The user chose not to restore a damaged workspace; the reason was shown."""
+
+
+def _open_or_recover(args: argparse.Namespace, opener: Opener | None, interactive: bool) -> Backend:
+    """Open the workspace; when it is damaged or too new, say why and offer the newest
+    good backup (the damaged file is moved aside, never overwritten), then try again."""
+    open_ = opener or _default_opener
+    try:
+        if interactive and opener is None:
+            from freelancer_desk.ui.recovery import verify_workspace
+
+            verify_workspace(args.data_dir, args.db_url)  # damaged pages inside the file
+        return open_(args)
+    except (NotAWorkspace, SchemaTooNew) as exc:
+        if not interactive:
+            raise
+        from freelancer_desk.ui.recovery import recover_workspace
+
+        print(f"freelancer-desk: {exc}", file=sys.stderr)
+        if not recover_workspace(exc, args.data_dir, args.db_url):
+            raise _Declined() from exc
+        return open_(args)
+
+
 def run_gui(args: argparse.Namespace, opener: Opener | None = None) -> int:
     screenshot = getattr(args, "screenshot", None)
     if _no_display():
@@ -171,8 +196,21 @@ def run_gui(args: argparse.Namespace, opener: Opener | None = None) -> int:
         if choices is None:
             return 0
         args.data_dir = str(choices.data_dir)
+    # One window per data folder: a second start brings the first to the front. After
+    # the wizard, which may have chosen the folder.
+    guard = None
+    if interactive:
+        from freelancer_desk.app import resolve_location
+        from freelancer_desk.ui.single_instance import SingleInstance
+
+        guard = SingleInstance(resolve_location(args.data_dir, args.db_url).data_dir)
+        if guard.activate_running():
+            return 0
+        guard.listen()
     try:
-        backend = (opener or _default_opener)(args)
+        backend = _open_or_recover(args, opener, interactive)
+    except _Declined:
+        return 1
     except Exception as exc:
         return report_error(exc, interactive=interactive)
     try:
@@ -187,6 +225,10 @@ def run_gui(args: argparse.Namespace, opener: Opener | None = None) -> int:
             offer_demo(backend)
         window = build_window(backend)
         window.show()
+        if guard is not None:
+            from freelancer_desk.ui.single_instance import bring_to_front
+
+            guard.activated.connect(lambda: bring_to_front(window))
         tray = None
         workspace = app_of(backend)
         if workspace is not None:
