@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Select, select
+from sqlalchemy import Integer, Select, and_, case, column, func, select, values
 from sqlalchemy.orm import Session
 
 from freelancer_desk.domain.clock import Clock, ensure_utc
@@ -52,6 +52,7 @@ from freelancer_desk.storage.models import (
     Proposal,
     Segment,
 )
+from freelancer_desk.storage.types import UTCDateTime
 
 FEES_KIND = "fees"
 
@@ -131,6 +132,111 @@ def _range(start: datetime, end: datetime) -> tuple[datetime, datetime]:
     if hi < lo:
         raise RuleError("report.period", "period: the end is before the start", field="end")
     return lo, hi
+
+
+def _week_bounds(
+    lo: datetime, hi: datetime, zone: tzinfo
+) -> list[tuple[date, datetime, datetime]] | None:
+    """The weeks (Monday 00:00 in `zone`) meeting [lo, hi) as (Monday, first instant,
+    end) in UTC, clipped to [lo, hi); None when a zone's clock change makes a local week
+    not one stretch of time (then the caller works the weeks out per segment)."""
+    first = lo.astimezone(zone).date()
+    monday = first - timedelta(days=first.weekday())
+    tick = timedelta(microseconds=1)
+
+    def starts(day: date) -> datetime:
+        return datetime.combine(day, time(), zone).astimezone(UTC)
+
+    out = []
+    begin = lo
+    while begin < hi:
+        following = monday + timedelta(days=7)
+        end = min(starts(following), hi)
+        out.append((monday, begin, end))
+        begin, monday = end, following
+    for _monday, begin, end in out:
+        if begin.astimezone(zone).date() < _monday or (end - tick).astimezone(zone).date() >= (
+            _monday + timedelta(days=7)
+        ):
+            return None
+    return out
+
+
+_HoursRow = tuple[date, uuid.UUID | None, uuid.UUID | None, int, int, int, int]
+
+
+def _hours_per_week(
+    s: Session, lo: datetime, hi: datetime, zone: tzinfo, where: list[Any]
+) -> list[_HoursRow]:
+    """(week, contract, order, seconds, manual seconds, over-limit seconds, segments) of
+    the non-deleted segments in [lo, hi) matching `where`, summed in SQL per week (the weeks as a VALUES list
+    joined on slot_start) and per contract or order: thousands of rows, not one per
+    segment."""
+    first, last = s.execute(
+        select(func.min(Segment.slot_start), func.max(Segment.slot_start)).where(
+            Segment.slot_start >= lo, Segment.slot_start < hi
+        )
+    ).one()
+    if first is None:
+        return []
+    weeks = _week_bounds(ensure_utc(first), ensure_utc(last) + timedelta(microseconds=1), zone)
+    if weeks is None:  # a week that is not one stretch of time: per segment, here
+        out: dict[tuple[date, Any, Any], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+        per_segment = select(
+            Segment.slot_start,
+            Segment.contract_id,
+            Segment.order_id,
+            Segment.tracked_seconds,
+            Segment.manual,
+            Segment.over_limit,
+        ).where(
+            Segment.slot_start >= lo, Segment.slot_start < hi, Segment.deleted.is_(False), *where
+        )
+        for slot, cid, oid, tracked, manual, over in s.execute(per_segment):
+            local = ensure_utc(slot).astimezone(zone).date()
+            row = out[(local - timedelta(days=local.weekday()), cid, oid)]
+            row[0] += tracked
+            row[1] += tracked if manual else 0
+            row[2] += tracked if over else 0
+            row[3] += 1
+        return [(week, cid, oid, r[0], r[1], r[2], r[3]) for (week, cid, oid), r in out.items()]
+    table = (
+        values(
+            column("n", Integer),
+            column("lo", UTCDateTime()),
+            column("hi", UTCDateTime()),
+            name="weeks",
+        )
+        .data([(n, begin, end) for n, (_monday, begin, end) in enumerate(weeks)])
+        .cte("weeks")
+    )
+    # Deleted segments are left out by the sums, not by WHERE: a condition on `deleted`
+    # tempts SQLite into an automatic index on it instead of the weeks' slot_start ranges.
+    kept = ~Segment.deleted
+    seconds: Any = Segment.tracked_seconds
+    count = func.sum(case((kept, 1), else_=0))
+    stmt = (
+        select(
+            table.c.n,
+            Segment.contract_id,
+            Segment.order_id,
+            func.sum(case((kept, seconds), else_=0)),
+            func.sum(case((and_(kept, Segment.manual), seconds), else_=0)),
+            func.sum(case((and_(kept, Segment.over_limit), seconds), else_=0)),
+            count,
+        )
+        .select_from(table)
+        # the weeks' bounds are the only ones on slot_start: each week is one index range
+        .join(Segment, and_(Segment.slot_start >= table.c.lo, Segment.slot_start < table.c.hi))
+        .where(*where)
+        .group_by(table.c.n, Segment.contract_id, Segment.order_id)
+        .having(count > 0)
+    )
+    result: Any = s.execute(stmt)
+    return [
+        (weeks[n][0], cid, oid, int(total), int(manual), int(over), int(segments))
+        for n, cid, oid, total, manual, over, segments in result
+    ]
 
 
 def _per_hour(net: int, seconds: int, currency: str) -> Money | None:
@@ -559,27 +665,20 @@ class ReportService:
                 ) from None
         acc: dict[tuple[date, str, uuid.UUID], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
         with self._db.read() as s:
-            stmt = select(
-                Segment.slot_start,
-                Segment.contract_id,
-                Segment.order_id,
-                Segment.tracked_seconds,
-                Segment.manual,
-                Segment.over_limit,
-            ).where(Segment.slot_start >= lo, Segment.slot_start < hi, Segment.deleted.is_(False))
+            where = []
             if wanted is not None:
-                stmt = stmt.where(Segment.contract_id == wanted)
-            for slot, cid, oid, seconds, manual, over in s.execute(stmt):
-                local = ensure_utc(slot).astimezone(zone).date()
-                week = local - timedelta(days=local.weekday())
+                where.append(Segment.contract_id == wanted)
+            for week, cid, oid, seconds, manual, over, count in _hours_per_week(
+                s, lo, hi, zone, where
+            ):
                 target = cid if cid is not None else oid
                 assert target is not None  # a segment belongs to a contract or an order
                 key = (week, "contract" if cid is not None else "order", target)
                 row = acc[key]
                 row[0] += seconds
-                row[1] += seconds if manual else 0
-                row[2] += seconds if over else 0
-                row[3] += 1
+                row[1] += manual
+                row[2] += over
+                row[3] += count
             contracts = {
                 c.id: (c.title, c.client_id, c.platform, c.weekly_limit_minutes)
                 for c in s.scalars(
@@ -643,19 +742,27 @@ class ReportService:
             return {}
         out: dict[tuple[str, str], Money] = {}
         stmt = (
-            select(LedgerTransaction.source_id, LedgerPosting.currency, LedgerPosting.amount_minor)
+            select(
+                LedgerTransaction.source_id,
+                LedgerPosting.currency,
+                func.sum(LedgerPosting.amount_minor),
+            )
             .join(LedgerPosting, LedgerPosting.transaction_id == LedgerTransaction.id)
             .where(
                 LedgerTransaction.source_kind == SourceKind.HOURLY_WEEK.value,
-                LedgerTransaction.source_id.in_(sources),
                 LedgerPosting.account_kind.in_(EARNED_KINDS),
                 LedgerTransaction.kind != "pending_cleared",
             )
+            .group_by(LedgerTransaction.source_id, LedgerPosting.currency)
         )
+        if len(sources) <= 5000:  # some weeks: by their source ids; years of them: every one
+            stmt = stmt.where(LedgerTransaction.source_id.in_(sources))
         for source_id, cur, amount in s.execute(stmt):
+            if source_id not in sources:
+                continue
             cid, _, week = source_id.partition("/")
             key = (cid, week)
-            out[key] = out.get(key, Money.zero(cur)) + Money(amount, cur)
+            out[key] = out.get(key, Money.zero(cur)) + Money(int(amount), cur)
         return out
 
     # -- proposals ---------------------------------------------------------------------

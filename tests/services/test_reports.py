@@ -134,3 +134,52 @@ def test_documents(app, reports):
     sheet = reports.timesheet_document(contract, date(2026, 11, 11))
     assert sheet["week_start"] == date(2026, 11, 9)
     assert sheet["tracked_seconds"] == sum(d["seconds"] for d in sheet["days"])
+
+
+@pytest.mark.parametrize(
+    "period",
+    [ALL, (datetime(2026, 6, 1, tzinfo=UTC), datetime(2026, 10, 1, tzinfo=UTC))],
+    ids=["whole ledger", "part of it"],
+)
+def test_earnings_per_client_grouped_in_sql_match_the_rows(app, reports, period):
+    """Per client the money and the hours are summed in SQL (the whole ledger without the
+    transactions at all); grouped per month the rows are summed here: same totals."""
+    lo, hi = period
+    expected: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for at, _platform, client, _scope, kind, cur, amount in postings(app):
+        if kind in EARNED and lo <= at < hi:
+            expected[(str(client) if client else "", cur)][0] += amount
+            expected[(str(client) if client else "", cur)][1] += amount if kind == "fees" else 0
+    rows = reports.earnings(lo, hi, "client")
+    got = {(r.key, r.currency): [r.gross.amount, r.fees.amount] for r in rows if r.gross or r.fees}
+    assert got == {k: v for k, v in expected.items() if v != [0, 0]}
+    per_month = reports.earnings(lo, hi, "month")
+    for field in ("gross", "fees", "tracked_seconds"):
+        for cur in {r.currency for r in rows + per_month}:
+            assert sum(
+                getattr(r, field) if field == "tracked_seconds" else getattr(r, field).amount
+                for r in rows
+                if r.currency == cur
+            ) == sum(
+                getattr(r, field) if field == "tracked_seconds" else getattr(r, field).amount
+                for r in per_month
+                if r.currency == cur
+            ), (field, cur)
+    assert sum(r.tracked_seconds for r in rows) > 0
+
+
+@pytest.mark.parametrize("tz", ["UTC", "Pacific/Auckland", "America/New_York"])
+def test_hours_summed_in_sql_per_week_match_the_segments_one_by_one(app, reports, monkeypatch, tz):
+    """The weeks are a VALUES list joined on slot_start and summed in SQL; the fallback
+    (for a zone whose local week is not one stretch of time) works them out per segment:
+    both give the same rows, whole and for one contract, across clock changes."""
+    from freelancer_desk.services import reports as module
+
+    some = reports.hours(*ALL, tz)
+    contract = next(r.target_id for r in some if r.target_kind == "contract")
+    periods = [ALL, (datetime(2026, 3, 4, 13, tzinfo=UTC), datetime(2026, 11, 3, tzinfo=UTC))]
+    in_sql = [reports.hours(*p, tz) for p in periods] + [reports.hours(*ALL, tz, contract)]
+    monkeypatch.setattr(module, "_week_bounds", lambda lo, hi, zone: None)
+    one_by_one = [reports.hours(*p, tz) for p in periods] + [reports.hours(*ALL, tz, contract)]
+    assert in_sql == one_by_one
+    assert all(in_sql) and {r.target_id for r in in_sql[2]} == {contract}
