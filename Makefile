@@ -46,7 +46,7 @@ lint: $(STAMP)
 # The whole suite runs inside one Xvfb server: widget tests use Qt's offscreen
 # platform, tests that read the screen or the input devices use the real X server.
 unit: $(STAMP)
-	xvfb-run -a -s "-screen 0 1920x1080x24 -nolisten tcp" $(BIN)/pytest -q
+	xvfb-run -a -s "-screen 0 1920x1080x24 -nolisten tcp -noreset" $(BIN)/pytest -q
 
 screenshots: sysdeps-run $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/freelancer-desk --data-dir $${DATA_DIR:-/tmp/fd-shots-data} --screenshot $${OUT:-/tmp/fd-shots}
