@@ -68,19 +68,19 @@ class Location:
 def resolve_location(data_dir: str | None = None, db_url: str | None = None) -> Location:
     """The command line wins, then the environment, then what was chosen on this
     computer (the first-run wizard, the settings), then the platform's data folder."""
-    from freelancer_desk.services.settings import machine_value
+    from freelancer_desk.services.machine import location_value  # light: stdlib only
 
     folder = (
         data_dir
         or os.environ.get(DATA_DIR_ENV)
-        or machine_value("storage.data_dir")
+        or location_value("storage.data_dir")
         or str(user_data_path("freelancer-desk"))
     )
     path = Path(folder).expanduser().absolute()
     url = (
         db_url
         or os.environ.get(DB_URL_ENV)
-        or machine_value("storage.db_url")
+        or location_value("storage.db_url")
         or f"sqlite:///{path / 'workspace.sqlite3'}"
     )
     return Location(path, url)

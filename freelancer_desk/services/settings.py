@@ -21,17 +21,13 @@ versioned option upgrades); stored values are upgraded on read and written back 
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from platformdirs import user_config_path
 from sqlalchemy import select
 
 from freelancer_desk.domain.billing import RoundingRule
@@ -46,11 +42,24 @@ from freelancer_desk.domain.platforms import (
 from freelancer_desk.services.desktop import set_autostart
 from freelancer_desk.services.events import Change, ChangeBus
 from freelancer_desk.services.ledger import RATE_SCALE, LedgerService
+from freelancer_desk.services.machine import (  # the file itself: light, re-exported here
+    APP_NAME as APP_NAME,
+)
+from freelancer_desk.services.machine import (
+    LOCAL_FILE as LOCAL_FILE,
+)
+from freelancer_desk.services.machine import (
+    LocalSettings as LocalSettings,
+)
+from freelancer_desk.services.machine import (
+    check_path,
+    check_url,
+)
+from freelancer_desk.services.machine import (
+    local_settings_path as local_settings_path,
+)
 from freelancer_desk.storage.db import Database
 from freelancer_desk.storage.models import ExchangeRate, Setting
-
-APP_NAME = "freelancer-desk"
-LOCAL_FILE = "settings.json"
 
 Kind = Literal["int", "bool", "choice", "currency", "timezone", "rounding", "fee", "path", "url"]
 Scope = Literal["workspace", "machine"]
@@ -350,14 +359,11 @@ def validate(spec: SettingSpec, value: Any) -> Any:
         except RuleError as exc:
             raise _refuse(spec, str(exc).replace("rounding ", "", 1)) from None
         return text
-    if kind == "path":
-        if text and not Path(text).expanduser().is_absolute():
-            raise _refuse(spec, f"{text!r} is not an absolute path")
-        return str(Path(text).expanduser()) if text else ""
-    if kind == "url":
-        if text and "://" not in text:
-            raise _refuse(spec, f"{text!r} is not a database URL (like sqlite:///… or postgresql…)")
-        return text
+    if kind in ("path", "url"):
+        try:
+            return (check_path if kind == "path" else check_url)(text)
+        except ValueError as exc:
+            raise _refuse(spec, str(exc)) from None
     raise AssertionError(f"unhandled kind {kind}")
 
 
@@ -407,35 +413,6 @@ def time_zones() -> list[str]:
 
 
 # -- this computer's file ----------------------------------------------------------------
-
-
-def local_settings_path() -> Path:
-    """settings.json in the platform's config folder (~/.config/freelancer-desk)."""
-    return user_config_path(APP_NAME) / LOCAL_FILE
-
-
-class LocalSettings:
-    """The machine-scope settings file: {name: {"v": value, "version": n}}."""
-
-    def __init__(self, path: Path | None = None) -> None:
-        self.path = path or local_settings_path()
-
-    def read(self) -> dict[str, dict[str, Any]]:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return {}
-        except (OSError, ValueError) as exc:
-            raise RuleError(
-                "settings.file", f"{self.path}: cannot be read ({exc})", field="settings"
-            ) from exc
-        return data if isinstance(data, dict) else {}
-
-    def write(self, data: Mapping[str, Any]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(self.path.name + ".part")
-        tmp.write_text(json.dumps(dict(data), indent=2, sort_keys=True) + "\n", encoding="utf-8")
-        os.replace(tmp, self.path)
 
 
 def machine_value(name: str, local: LocalSettings | None = None) -> Any:

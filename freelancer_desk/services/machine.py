@@ -1,0 +1,83 @@
+"""This computer's settings file, readable before anything heavy is imported.
+
+`settings.json` in the platform's config folder holds the machine-scope settings
+({name: {"v": value, "version": n}}). `app.resolve_location` reads the data folder and
+the database URL from it on every start, CLI commands included, so this module imports
+the standard library, platformdirs and `domain.errors` only; `services.settings`
+re-exports what is here and declares the settings themselves.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from platformdirs import user_config_path
+
+from freelancer_desk.domain.errors import RuleError
+
+APP_NAME = "freelancer-desk"
+LOCAL_FILE = "settings.json"
+
+
+def local_settings_path() -> Path:
+    """settings.json in the platform's config folder (~/.config/freelancer-desk)."""
+    return user_config_path(APP_NAME) / LOCAL_FILE
+
+
+class LocalSettings:
+    """The machine-scope settings file: {name: {"v": value, "version": n}}."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or local_settings_path()
+
+    def read(self) -> dict[str, dict[str, Any]]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as exc:
+            raise RuleError(
+                "settings.file", f"{self.path}: cannot be read ({exc})", field="settings"
+            ) from exc
+        return data if isinstance(data, dict) else {}
+
+    def write(self, data: Mapping[str, Any]) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(self.path.name + ".part")
+        tmp.write_text(json.dumps(dict(data), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        os.replace(tmp, self.path)
+
+
+def check_path(text: str) -> str:
+    """An absolute folder ('~' expanded) or empty; ValueError otherwise."""
+    if text and not Path(text).expanduser().is_absolute():
+        raise ValueError(f"{text!r} is not an absolute path")
+    return str(Path(text).expanduser()) if text else ""
+
+
+def check_url(text: str) -> str:
+    """A database URL or empty; ValueError otherwise."""
+    if text and "://" not in text:
+        raise ValueError(f"{text!r} is not a database URL (like sqlite:///… or postgresql…)")
+    return text
+
+
+# Where the workspace is: version 1 of both, empty by default (see services.settings.SPECS).
+_LOCATION = {"storage.data_dir": check_path, "storage.db_url": check_url}
+
+
+def location_value(name: str, local: LocalSettings | None = None) -> str:
+    """`storage.data_dir` or `storage.db_url` as `services.settings.machine_value`
+    decodes it (empty when unset or not valid), without importing the settings."""
+    check = _LOCATION[name]
+    stored = (local or LocalSettings()).read().get(name)
+    if not isinstance(stored, dict) or not isinstance(stored.get("v"), str):
+        return ""
+    try:
+        return check(stored["v"].strip())
+    except ValueError:
+        return ""
