@@ -327,7 +327,11 @@ class AppBackend:
     """The application as the window sees it (the shape `ui/backend.py` declares)."""
 
     def __init__(self, app: App) -> None:
+        from freelancer_desk.storage.watch import ChangeWatcher
+        from freelancer_desk.storage.workspace import sqlite_path
+
         self.app = app
+        self._watcher = ChangeWatcher(sqlite_path(app.location.db_url))
 
     @property
     def data_dir(self) -> Path:
@@ -348,7 +352,12 @@ class AppBackend:
     def subscribe(self, callback: Callable[[], None]) -> Callable[[], None]:
         return self.app.bus.subscribe(lambda _change: callback())
 
+    def external_changes(self) -> bool:
+        """True when another process (a CLI command) committed since the last call."""
+        return self._watcher.changed()
+
     def close(self) -> None:
+        self._watcher.close()
         self.app.close()
 
 

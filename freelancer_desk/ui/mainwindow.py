@@ -185,6 +185,14 @@ class MainWindow(QMainWindow):
         self._refresh_timer.setInterval(0)  # many changes in a burst -> one refresh
         self._refresh_timer.timeout.connect(self.refresh)
         self._relay.changed.connect(self._refresh_timer.start)
+        # Writes by other processes (a CLI command, a second machine's tracker): the
+        # backend says so when asked; asked every two seconds.
+        self._external = getattr(backend, "external_changes", None)
+        self._watch_timer = QTimer(self)
+        self._watch_timer.setInterval(2000)
+        self._watch_timer.timeout.connect(self.check_external_changes)
+        if callable(self._external):
+            self._watch_timer.start()
         self._unsubscribe: Callable[[], None] | None = backend.subscribe(self._relay.changed.emit)
 
         self._restore()
@@ -313,6 +321,10 @@ class MainWindow(QMainWindow):
 
     def focus_filter(self) -> None:
         self.page(self.current_area).focus_filter()
+
+    def check_external_changes(self) -> None:
+        if callable(self._external) and self._external():
+            self._refresh_timer.start()
 
     def refresh(self) -> None:
         for page in self._pages.values():
