@@ -214,6 +214,15 @@ class MainWindow(QMainWindow):
         self.import_action.triggered.connect(self.open_import)
         file_menu.addAction(self.import_action)
         self.addAction(self.import_action)
+        export_menu = file_menu.addMenu("&Export")
+        for text, name in (
+            ("Time entries (.&ics)…", "export_ics"),
+            ("Whole workspace (&JSON)…", "export_json"),
+            ("&Evidence pack for a week…", "export_evidence"),
+        ):
+            action = QAction(text, self)
+            action.triggered.connect(lambda _checked=False, n=name: self.export(n))
+            export_menu.addAction(action)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
 
@@ -268,6 +277,17 @@ class MainWindow(QMainWindow):
         from freelancer_desk.ui.import_wizard import open_import_wizard
 
         open_import_wizard(self, app)
+
+    def export(self, kind: str) -> None:
+        app = app_of(self._backend)
+        if app is None:
+            self.statusBar().showMessage("Exporting needs a workspace", 8000)
+            return
+        from freelancer_desk.ui import exports
+
+        done = getattr(exports, kind)(self, app)
+        if done is not None:
+            self.statusBar().showMessage("Exported.", 8000)
 
     def show_shortcuts(self) -> None:
         from freelancer_desk.ui.desktop import ShortcutsDialog, collect_shortcuts
