@@ -21,22 +21,15 @@ from typing import Any
 
 from freelancer_desk.importers.base import (
     Parsed,
-    RowError,
     Source,
-    TimeEntry,
     cell,
     check_overlaps,
-    contract_ref_in,
     guess_date_order,
     header_of,
-    local_span,
-    parse_date,
-    parse_duration,
-    parse_time,
     read_table,
     zone,
 )
-from freelancer_desk.importers.toggl import key_of, memo_of
+from freelancer_desk.importers.toggl import add_spans
 
 KIND = "clockify"
 COLUMNS = ("Project", "Start Date", "Start Time", "End Date", "End Time")
@@ -62,31 +55,13 @@ def parse(source: Source, options: dict[str, Any]) -> Parsed:
         )
         if order == "auto":
             order = "mdy"
-    for row_no, record in table.rows:
-        try:
-            start_day = parse_date(cell(table, record, "Start Date"), "Start Date", order)
-            start_hms = parse_time(cell(table, record, "Start Time"), "Start Time")
-            end_day = parse_date(cell(table, record, "End Date"), "End Date", order)
-            end_hms = parse_time(cell(table, record, "End Time"), "End Time")
-            text = cell(table, record, "Duration (h)")
-            duration = parse_duration(text, "Duration (h)") if text else None
-            start, end = local_span(start_day, start_hms, end_day, end_hms, tz, duration, row_no)
-        except RowError as exc:
-            parsed.error(row_no, exc.field, exc.message)
-            continue
-        client = cell(table, record, "Client")
-        project = cell(table, record, "Project")
-        description = cell(table, record, "Description")
-        parsed.entries.append(
-            TimeEntry(
-                row=row_no,
-                started_at=start,
-                ended_at=end,
-                key=key_of(client, project),
-                memo=memo_of(description, cell(table, record, "Task"), cell(table, record, "Tags")),
-                user=cell(table, record, "User"),
-                contract_ref=contract_ref_in(project, description),
-            )
-        )
+    add_spans(
+        parsed,
+        table,
+        tz,
+        order,
+        ("Start Date", "Start Time", "End Date", "End Time", "Duration (h)"),
+        duration_optional=True,
+    )
     check_overlaps(parsed)
     return parsed

@@ -20,6 +20,7 @@ from freelancer_desk.importers.base import (
     Parsed,
     RowError,
     Source,
+    Table,
     TimeEntry,
     cell,
     check_overlaps,
@@ -65,13 +66,41 @@ def parse(source: Source, options: dict[str, Any]) -> Parsed:
     table = read_table(source.text, parsed, COLUMNS)
     if table is None or parsed.issues:
         return parsed
+    add_spans(
+        parsed,
+        table,
+        tz,
+        order,
+        ("Start date", "Start time", "End date", "End time", "Duration"),
+        duration_optional=False,
+    )
+    check_overlaps(parsed)
+    return parsed
+
+
+def add_spans(
+    parsed: Parsed,
+    table: Table,
+    tz: Any,
+    order: str,
+    columns: tuple[str, str, str, str, str],
+    *,
+    duration_optional: bool,
+) -> None:
+    """One entry per row of a detailed time report with local start and end date/time
+    columns (Toggl's and Clockify's layouts differ only in the column names and whether
+    the duration may be empty); a bad row becomes a row error naming its field."""
+    start_date, start_time, end_date, end_time, duration_column = columns
     for row_no, record in table.rows:
         try:
-            start_day = parse_date(cell(table, record, "Start date"), "Start date", order)
-            start_hms = parse_time(cell(table, record, "Start time"), "Start time")
-            end_day = parse_date(cell(table, record, "End date"), "End date", order)
-            end_hms = parse_time(cell(table, record, "End time"), "End time")
-            duration = parse_duration(cell(table, record, "Duration"), "Duration")
+            start_day = parse_date(cell(table, record, start_date), start_date, order)
+            start_hms = parse_time(cell(table, record, start_time), start_time)
+            end_day = parse_date(cell(table, record, end_date), end_date, order)
+            end_hms = parse_time(cell(table, record, end_time), end_time)
+            text = cell(table, record, duration_column)
+            duration = (
+                parse_duration(text, duration_column) if text or not duration_optional else None
+            )
             start, end = local_span(start_day, start_hms, end_day, end_hms, tz, duration, row_no)
         except RowError as exc:
             parsed.error(row_no, exc.field, exc.message)
@@ -90,5 +119,3 @@ def parse(source: Source, options: dict[str, Any]) -> Parsed:
                 contract_ref=contract_ref_in(project, description),
             )
         )
-    check_overlaps(parsed)
-    return parsed
