@@ -497,15 +497,24 @@ def parse_time(text: str, field: str) -> tuple[int, int, int]:
     return hour, minute, second
 
 
+MAX_DURATION_HOURS = 10_000  # over a year: no single time entry is longer
+
+
 def parse_duration(text: str, field: str) -> int:
-    """Seconds from 1:30:00, 1:30, 90:00:00 or a decimal 1.5 / 1,5 (hours)."""
+    """Seconds from 1:30:00, 1:30, 90:00:00 or a decimal 1.5 / 1,5 (hours); refused
+    (RowError naming `field`) when negative or longer than MAX_DURATION_HOURS."""
     value = text.strip()
     m = re.fullmatch(r"(\d+):(\d{2})(?::(\d{2}))?", value)
     if m:
+        if len(m[1]) > 6 or int(m[1]) > MAX_DURATION_HOURS:
+            raise RowError(field, f"{text[:40]!r} is longer than {MAX_DURATION_HOURS:,} hours")
         return int(m[1]) * 3600 + int(m[2]) * 60 + int(m[3] or 0)
     hours = parse_decimal(value, field)
     if hours < 0:
         raise RowError(field, f"{text!r} is negative")
+    # Compared before any arithmetic: "1e999999" hours would overflow the decimal context.
+    if hours > MAX_DURATION_HOURS:
+        raise RowError(field, f"{text[:40]!r} is longer than {MAX_DURATION_HOURS:,} hours")
     return int((hours * 3600).to_integral_value())
 
 

@@ -261,3 +261,11 @@ def test_upwork_pending_rows_wait_for_their_date(tmp_path):
         assert app.check().ok
     finally:
         app.close()
+
+
+def test_an_absurd_duration_is_a_row_error_not_an_overflow(app, contracts, tmp_path):
+    good = (FIXTURES / "toggl.csv").read_text(encoding="utf-8-sig").splitlines()
+    huge = good[1].replace(",01:30:00,", ",1e999999,")
+    assert refused(app, tmp_path, "toggl", "\n".join([good[0], huge]), MAP) == [
+        "row 2, Duration: '1e999999' is longer than 10,000 hours"
+    ]
