@@ -327,11 +327,11 @@ class AppBackend:
     """The application as the window sees it (the shape `ui/backend.py` declares)."""
 
     def __init__(self, app: App) -> None:
-        from freelancer_desk.storage.watch import ChangeWatcher
-        from freelancer_desk.storage.workspace import sqlite_path
+        from freelancer_desk.storage.watch import watcher_for
 
         self.app = app
-        self._watcher = ChangeWatcher(sqlite_path(app.location.db_url))
+        # SQLite: the file's data_version; PostgreSQL: LISTEN for other writers' NOTIFY.
+        self._watcher = watcher_for(app.db)
 
     @property
     def data_dir(self) -> Path:
@@ -353,7 +353,9 @@ class AppBackend:
         return self.app.bus.subscribe(lambda _change: callback())
 
     def external_changes(self) -> bool:
-        """True when another process (a CLI command) committed since the last call."""
+        """True when another process (a CLI command, another machine on a shared
+        PostgreSQL database) committed since the last call, or when that cannot be
+        known (the server connection was lost and is back). Never waits."""
         return self._watcher.changed()
 
     def close(self) -> None:

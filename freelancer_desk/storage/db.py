@@ -8,6 +8,7 @@ models run on PostgreSQL.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -20,6 +21,9 @@ from freelancer_desk.domain.clock import Clock
 from freelancer_desk.storage.base import Entity
 
 BUSY_TIMEOUT_MS = 10_000
+_CHANNEL = "freelancer_desk"  # storage/watch.py: CHANNEL
+_WRITES = ("INSERT", "UPDATE", "DELETE")
+_NOTIFIED = "freelancer_desk.notified"  # the transaction that already announced itself
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -52,6 +56,30 @@ class Database:
         self.engine = engine or make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         event.listen(self._sessions, "before_flush", self._stamp)
+        # Who wrote, in the change notifications other processes' watchers read
+        # (storage/watch.py): a token of this Database, new on every open.
+        self.writer_id = uuid.uuid4().hex
+        if self.engine.dialect.name == "postgresql":
+            event.listen(self.engine, "after_cursor_execute", self._announce_write)
+
+    def _announce_write(
+        self, conn: Any, cursor: Any, statement: str, _p: Any, _c: Any, _many: bool
+    ) -> None:
+        """On PostgreSQL, the first write of a transaction also sends `NOTIFY
+        freelancer_desk, '<writer_id>'`: the server delivers it to the listeners only
+        if the transaction commits. One extra statement per writing transaction; reads
+        send nothing."""
+        if statement.lstrip()[:6].upper() not in _WRITES:
+            return
+        transaction = conn.get_transaction()
+        if transaction is None or conn.info.get(_NOTIFIED) is transaction:
+            return
+        notify = cursor.connection.cursor()
+        try:
+            notify.execute("SELECT pg_notify(%s, %s)", (_CHANNEL, self.writer_id))
+        finally:
+            notify.close()
+        conn.info[_NOTIFIED] = transaction
 
     @property
     def is_sqlite(self) -> bool:

@@ -1,12 +1,46 @@
 """Noticing that another process wrote to the workspace (a CLI command while the window
-is open), so the window can refresh. SQLite's `PRAGMA data_version` changes on a
-connection whenever any *other* connection commits; a watcher keeps one read-only
-connection of its own and compares."""
+is open, another machine on a shared server database), so the window can refresh.
+
+SQLite: `PRAGMA data_version` changes on a connection whenever any *other* connection
+commits; `ChangeWatcher` keeps one read-only connection of its own and compares.
+
+PostgreSQL: every transaction that writes sends `NOTIFY freelancer_desk, '<writer>'`
+(`storage/db.py`; delivered only if it commits), `<writer>` being the token of the
+`Database` that wrote. `NotifyWatcher` holds one LISTEN connection, read by a
+background thread, and reports what other writers (another process, another machine)
+committed; its own `Database`'s writes are not reported. A lost connection is
+reconnected (with a growing pause while the server is away) and then reported as a
+change, since notifications sent meanwhile are lost.
+
+`watcher_for(db)` picks the right one; every watcher has `changed()` (True once per
+batch of changes since the last call, never blocking) and `close()`.
+"""
 
 from __future__ import annotations
 
 import sqlite3
+import threading
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from freelancer_desk.storage.db import Database
+
+CHANNEL = "freelancer_desk"
+# A TCP connection whose peer vanished (a suspended laptop, a pulled cable) is noticed
+# through keepalives within about a minute, then reconnected.
+_KEEPALIVES = {
+    "keepalives": 1,
+    "keepalives_idle": 30,
+    "keepalives_interval": 10,
+    "keepalives_count": 3,
+}
+
+
+class Watcher(Protocol):
+    def changed(self) -> bool: ...
+
+    def close(self) -> None: ...
 
 
 class ChangeWatcher:
@@ -40,3 +74,96 @@ class ChangeWatcher:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
+
+
+class NotifyWatcher:
+    """LISTEN on a PostgreSQL database. `changed()` only reads a flag the listening
+    thread sets, so the window's timer never waits on the network.
+
+    `received` counts every notification read (own ones included), `reconnects` every
+    connection made after a lost one, `backend_pid` is the server process listening:
+    for tests and diagnostics."""
+
+    def __init__(
+        self,
+        connect_kwargs: dict[str, Any],
+        own_writer: str | None,
+        *,
+        poll_seconds: float = 0.5,
+        max_pause: float = 30.0,
+    ) -> None:
+        self._connect_kwargs = {**_KEEPALIVES, "connect_timeout": 10, **connect_kwargs}
+        self._own = own_writer
+        self._poll = poll_seconds
+        self._max_pause = max_pause
+        self._lock = threading.Lock()
+        self._changed = False
+        self._stop = threading.Event()
+        self.listening = threading.Event()
+        self.received = 0
+        self.reconnects = 0
+        self.backend_pid: int | None = None
+        self.last_error: str | None = None
+        self._thread = threading.Thread(target=self._run, name="fd-pg-listen", daemon=True)
+        self._thread.start()
+
+    def changed(self) -> bool:
+        with self._lock:
+            changed, self._changed = self._changed, False
+        return changed
+
+    def _flag(self) -> None:
+        with self._lock:
+            self._changed = True
+
+    def _run(self) -> None:
+        import psycopg
+
+        pause = 0.5
+        connected_before = False
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(autocommit=True, **self._connect_kwargs) as conn:
+                    conn.execute(f"LISTEN {CHANNEL}")
+                    self.backend_pid = conn.info.backend_pid
+                    if connected_before:
+                        # Whatever was committed while we were away went unheard.
+                        self.reconnects += 1
+                        self._flag()
+                    connected_before = True
+                    pause = 0.5
+                    self.last_error = None
+                    self.listening.set()
+                    while not self._stop.is_set():
+                        for note in conn.notifies(timeout=self._poll):
+                            self.received += 1
+                            if note.payload != self._own:
+                                self._flag()
+            except Exception as exc:  # psycopg.Error, a socket error: reconnect later
+                self.last_error = f"{type(exc).__name__}: {exc}"
+            self.listening.clear()
+            self.backend_pid = None
+            if self._stop.wait(pause):
+                break
+            pause = min(pause * 2, self._max_pause)
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=self._poll + 5)
+
+
+def watcher_for(db: Database) -> Watcher:
+    """The watcher for the database `db` opened: SQLite's data_version, PostgreSQL's
+    LISTEN, or one that never reports anything (another server database, or a
+    PostgreSQL driver that is missing)."""
+    from freelancer_desk.storage.workspace import sqlite_path
+
+    dialect = db.engine.dialect
+    if dialect.name == "sqlite":
+        return ChangeWatcher(sqlite_path(db.url))
+    if dialect.name == "postgresql" and dialect.driver == "psycopg":
+        args, kwargs = dialect.create_connect_args(db.engine.url)
+        if args:  # a bare conninfo string
+            kwargs = {"conninfo": args[0], **kwargs}
+        return NotifyWatcher(dict(kwargs), db.writer_id)
+    return ChangeWatcher(None)
