@@ -352,23 +352,27 @@ class Tracker:
         going on ends now and stays pending."""
         with self._lock:
             run = self._require_running("stop")
-            self._tick_locked()
+            ticked, _ = self._tick_locked()
             now = self.clock.now()
-            for hold in list(run.open_holds.values()):
-                self._close_hold(run, hold)
+            if self._run is run:
+                for hold in list(run.open_holds.values()):
+                    self._close_hold(run, hold)
             ended = max(now, run.started_at, run.covered_until)
             with self.db.session() as s:
-                self._flush(s, run)
+                owned = self._run is run and self._flush(s, run)
                 row = s.get(TimeSession, run.session_id)
-                if row is not None and row.ended_at is None:
+                if owned and row is not None and row.ended_at is None:
                     TIME_SESSION.transition(TimeSessionState.RUNNING, TimeSessionAction.STOP)
                     row.ended_at = ended
                     row.last_seen_at = max(row.last_seen_at, min(now, ended))
                     row.end_reason = reason
                     row.memo = run.memo
+                elif not owned and row is not None and row.ended_at is not None:
+                    ended = ensure_utc(row.ended_at)  # where the other device closed it
             self._run = None
             pending = tuple(p for p in self._pending.values() if p.session_id == run.session_id)
-            return Stopped(run.session_id, ended, run.counted, pending, tuple(self._drain()))
+            notices = (*ticked.notices, *self._drain())
+            return Stopped(run.session_id, ended, run.counted, pending, notices)
 
     def switch(
         self,
@@ -392,10 +396,10 @@ class Tracker:
                 run.live.memo = run.memo
                 run.live.dirty = True
             with self.db.session() as s:
-                self._flush(s, run)
-                row = s.get(TimeSession, run.session_id)
-                if row is not None:
-                    row.memo = run.memo
+                if self._flush(s, run):
+                    row = s.get(TimeSession, run.session_id)
+                    if row is not None:
+                        row.memo = run.memo
             return run.memo
 
     @property
@@ -439,7 +443,7 @@ class Tracker:
         """Observe the clocks and the idle time; count, hold or take a snapshot."""
         with self._lock:
             if self._run is None:
-                return TickResult()
+                return TickResult(notices=tuple(self._drain()))
             result, due = self._tick_locked()
         if due is None:
             return result
@@ -458,27 +462,16 @@ class Tracker:
                 return ()
             now = self.clock.now()
             with self.db.session() as s:
-                row = s.get(TimeSession, run.session_id)
-                lost = row is None or row.ended_at is not None or row.device_id != self.device_id
-                if not lost:
+                if self._flush(s, run):
+                    row = s.get(TimeSession, run.session_id)
                     assert row is not None
-                    self._flush(s, run)
                     row.last_seen_at = max(now, row.started_at)
                     row.pid = self.pid
                     # A stretch still going on is written as far as it goes: if this
                     # process dies now, the question survives it.
                     for hold in run.open_holds.values():
                         self._save_interruption(s, hold.frozen(open_=True))
-            if lost:
-                self._run = None
-                return (
-                    Notice(
-                        "session_lost",
-                        f"tracking on {run.target.title} stopped: the session was closed "
-                        "elsewhere (recovered as an orphan, or deleted)",
-                    ),
-                )
-            return ()
+            return tuple(self._drain())
 
     def _tick_locked(self) -> tuple[TickResult, _SnapshotDue | None]:
         run = self._run
@@ -545,7 +538,8 @@ class Tracker:
             and mono - run.last_flush_mono >= self.flush_seconds
         ):
             with self.db.session() as s:
-                self._flush(s, run)
+                if not self._flush(s, run):
+                    due = None
         notices += self._drain()
         result = TickResult(run.counted - before, None, tuple(newly), tuple(notices), discontinuity)
         return result, due
@@ -808,16 +802,36 @@ class Tracker:
         notices, self._outbox = self._outbox, []
         return notices
 
-    def _flush(self, s: Session, run: _Running) -> None:
+    def _flush(self, s: Session, run: _Running) -> bool:
         """Write the segments that ended unsaved and the current one into `s`. They
         count as saved only once `s` commits: if it does not (disk full, database
-        locked), the next write writes them again, so nothing counted is dropped."""
+        locked), the next write writes them again, so nothing counted is dropped.
+
+        First the session's row is read again, locked (on servers that lock rows: a
+        takeover by another device waits for this write, or this write for it): when
+        the session is no longer this device's running one — another device took the
+        contract over after this one went silent, or it was deleted — nothing is
+        written, tracking stops with a "session_lost" notice, and False is returned.
+        """
         run.last_flush_mono = self.clock.monotonic()
+        session_row = s.scalars(
+            select(TimeSession)
+            .where(TimeSession.id == run.session_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).first()
+        if (
+            session_row is None
+            or session_row.ended_at is not None
+            or session_row.device_id != self.device_id
+        ):
+            self._lose(s, run, session_row)
+            return False
         lives = list(run.finished)
         if run.live is not None and run.live.dirty:
             lives.append(run.live)
         if not lives:
-            return
+            return True
         for live in lives:
             row = s.get(Segment, live.id)
             if row is None:
@@ -847,11 +861,33 @@ class Tracker:
         event.listen(s, "after_commit", committed, once=True)
         # The session's heartbeat moves with its segments, so a session closed at its
         # last heartbeat never ends before time it counted.
-        session_row = s.get(TimeSession, run.session_id)
-        if session_row is not None and session_row.ended_at is None:
-            session_row.last_seen_at = max(self.clock.now(), session_row.started_at)
+        session_row.last_seen_at = max(self.clock.now(), session_row.started_at)
         s.flush()
         self._reflag_weeks(s, run.target, [live.slot_start for live in lives])
+        return True
+
+    def _lose(self, s: Session, run: _Running, row: TimeSession | None) -> None:
+        """The session was closed elsewhere: stop here, drop what was counted since its
+        last heartbeat (the device that took over counts that time), and the time held
+        after its end (nobody can keep it: it would land in a closed session)."""
+        if self._run is not run:
+            return
+        self._run = None
+        ended = ensure_utc(row.ended_at) if row is not None and row.ended_at else None
+        for held in list(self._pending.values()):
+            if held.session_id == run.session_id and (ended is None or held.start >= ended):
+                self._pending.pop(held.id, None)
+                stored = s.get(InterruptionRow, held.id)
+                if stored is not None and stored.resolved_at is None:
+                    s.delete(stored)
+        self._outbox.append(
+            Notice(
+                "session_lost",
+                f"tracking on {run.target.title} stopped: the session was closed "
+                "elsewhere (taken over by another device, recovered as an orphan, or "
+                "deleted)",
+            )
+        )
 
     def _reflag_weeks(self, s: Session, target: _Target, slots: Iterable[datetime]) -> None:
         """Flag the segments over the contract's weekly limit in each billing week touched
@@ -951,9 +987,10 @@ class Tracker:
         segment when the picture could not be saved (one notice per run of failures)."""
         with self.db.session() as s:
             run = self._run
+            lost = False
             if run is not None and run.live is not None and run.live.id == due.segment_id:
                 run.live.dirty = True
-                self._flush(s, run)
+                lost = not self._flush(s, run)
             segment = s.get(Segment, due.segment_id)
             if isinstance(outcome, OSError):
                 if segment is not None:
@@ -967,7 +1004,8 @@ class Tracker:
                     f"({outcome.strerror or outcome}); tracking goes on without them",
                 )
             self._snapshot_failing = False
-            if segment is None or segment.deleted:  # gone while the picture was taken
+            # Gone while the picture was taken (deleted, or its session taken over).
+            if lost or segment is None or segment.deleted:
                 self.store.delete(outcome.path)
                 self.store.delete(outcome.thumb_path)
                 return None, None
