@@ -149,7 +149,8 @@ def export_ics(
 def _tables() -> list[Table]:
     import freelancer_desk.storage.models  # noqa: F401  (registers every table)
 
-    return list(Base.metadata.sorted_tables)
+    # Derived tables (tracked_days) are left out: the import rebuilds them (triggers).
+    return [t for t in Base.metadata.sorted_tables if not t.info.get("derived_from")]
 
 
 def _dump(value: Any, column: Any) -> Any:

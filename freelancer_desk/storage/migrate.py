@@ -22,7 +22,7 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 KEEP_MIGRATION_BACKUPS = 5
 # The newest revision in migrations/versions. Kept here so that opening an up-to-date
 # workspace needs no Alembic at all (a test checks it against the scripts).
-HEAD = "0003"
+HEAD = "0004"
 
 
 def alembic_config() -> Config:

@@ -16,6 +16,7 @@ from freelancer_desk.storage.models.proposals import (
 from freelancer_desk.storage.models.reminders import Reminder
 from freelancer_desk.storage.models.reviews import Review
 from freelancer_desk.storage.models.settings import ExchangeRate, Setting
+from freelancer_desk.storage.models.tracked_days import TrackedDay
 from freelancer_desk.storage.models.tracking import Interruption, Segment, Snapshot, TimeSession
 
 __all__ = [
@@ -48,4 +49,5 @@ __all__ = [
     "Setting",
     "Snapshot",
     "TimeSession",
+    "TrackedDay",
 ]
