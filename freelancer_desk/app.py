@@ -28,7 +28,11 @@ if TYPE_CHECKING:
     from freelancer_desk.services.billing import HourlyBillingService
     from freelancer_desk.services.check import CheckReport
     from freelancer_desk.services.clients import ClientService
-    from freelancer_desk.services.contracts import ContractService, MilestoneService
+    from freelancer_desk.services.contracts import (
+        ContractService,
+        MilestoneService,
+        NewWorkDefaults,
+    )
     from freelancer_desk.services.demo import DemoSummary
     from freelancer_desk.services.gigs import GigService
     from freelancer_desk.services.invoices import InvoiceService
@@ -163,13 +167,25 @@ class App:
     def proposals(self) -> ProposalService:
         from freelancer_desk.services.proposals import ProposalService
 
-        return ProposalService(self.db, self.bus, self.clock)
+        return ProposalService(self.db, self.bus, self.clock, defaults=self.new_work_defaults)
 
     @cached_property
     def contracts(self) -> ContractService:
         from freelancer_desk.services.contracts import ContractService
 
-        return ContractService(self.db, self.bus, self.clock)
+        return ContractService(self.db, self.bus, self.clock, defaults=self.new_work_defaults)
+
+    def new_work_defaults(self) -> NewWorkDefaults:
+        """The user's settings for a new contract's open terms, read when one is made."""
+        from freelancer_desk.domain.platforms import Platform
+        from freelancer_desk.services.contracts import NewWorkDefaults
+
+        get = self.settings.get
+        return NewWorkDefaults(
+            fee_bp={p.value: int(get(f"fees.{p.value}")) for p in Platform},
+            rounding_rule=str(get("billing.rounding")),
+            snapshot_policy=str(get("snapshots.default_policy")),
+        )
 
     @cached_property
     def milestones(self) -> MilestoneService:

@@ -112,10 +112,17 @@ def register(reg: Registry) -> None:
     contract.add_argument("--platform", default="upwork", choices=PLATFORMS)
     contract.add_argument("--currency", default="USD")
     contract.add_argument("--rate", help="hourly rate")
-    contract.add_argument("--fee", help="percent (default: the platform's)")
+    contract.add_argument("--fee", help="percent (default: your fee setting for the platform)")
     contract.add_argument("--weekly-limit", type=float, help="hours per week")
-    contract.add_argument("--rounding", default="upwork", help="upwork, or e.g. 15m-up")
-    contract.add_argument("--snapshots", default="blurred", choices=("off", "blurred", "full"))
+    contract.add_argument(
+        "--rounding",
+        help="upwork, or e.g. 15m-up (default: upwork on Upwork, else your rounding setting)",
+    )
+    contract.add_argument(
+        "--snapshots",
+        choices=("off", "blurred", "full"),
+        help="default: your setting for new work",
+    )
     contract.add_argument("--reference", help="the platform's contract id")
     contract.add_argument(
         "--milestone", action="append", default=[], metavar="TITLE:AMOUNT[:YYYY-MM-DD]"

@@ -6,7 +6,8 @@ Every state change goes through the domain machines; every money-moving mileston
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -68,14 +69,42 @@ class ContractInput:
     platform: str = "upwork"
     currency: str = "USD"
     hourly_rate_minor: int | None = None  # hourly contracts only
-    fee_bp: int | None = None  # None: the platform's default (Upwork 10%)
+    fee_bp: int | None = None  # None: the user's default for the platform (NewWorkDefaults)
     weekly_limit_minutes: int | None = None  # hourly only; None: no limit
-    rounding_rule: str = "upwork"  # a domain RoundingRule code, e.g. "15m-up"
-    snapshot_policy: str = "blurred"
+    rounding_rule: str | None = None  # a domain RoundingRule code, e.g. "15m-up"; None: default
+    snapshot_policy: str | None = None  # off / blurred / full; None: the default
     manual_time_allowed: bool = True
     reference: str | None = None  # the platform's contract id
     notes: str = ""
     started_at: datetime | None = None  # default: now
+
+
+@dataclass(frozen=True)
+class NewWorkDefaults:
+    """The terms a new contract gets where its input leaves them open (None): the
+    user's settings "Upwork fee" / "Fiverr fee" / "Direct clients fee", "Round tracked
+    time" and "Screen snapshots for new work". Upwork contracts always round Upwork's
+    way (whole minutes of each 10-minute segment): the rounding setting is for the
+    others. A platform without a fee here gets the platform's own default."""
+
+    fee_bp: Mapping[str, int] = field(default_factory=dict)  # platform -> basis points
+    rounding_rule: str = "upwork"
+    snapshot_policy: str = "blurred"
+
+    @classmethod
+    def of_contract(cls, contract: Contract) -> NewWorkDefaults:
+        """An existing contract's own terms: what an edit that leaves a term open keeps."""
+        return cls(
+            fee_bp={contract.platform: contract.fee_bp},
+            rounding_rule=contract.rounding_rule,
+            snapshot_policy=contract.snapshot_policy,
+        )
+
+    def rounding_for(self, platform: str) -> str:
+        return "upwork" if platform == Platform.UPWORK.value else self.rounding_rule
+
+
+DefaultsSource = Callable[[], NewWorkDefaults]
 
 
 @dataclass(frozen=True)
@@ -103,8 +132,15 @@ def _positive_amount(value: int, *, field: str, rule: str, what: str) -> int:
     return value
 
 
-def contract_values(data: ContractInput, now: datetime, rules: UpworkRules) -> dict[str, Any]:
-    """Validated column values for a contract (also used by a proposal's hire)."""
+def contract_values(
+    data: ContractInput,
+    now: datetime,
+    rules: UpworkRules,
+    defaults: NewWorkDefaults | None = None,
+) -> dict[str, Any]:
+    """Validated column values for a contract (also used by a proposal's hire); terms
+    the input leaves open (None) come from `defaults`."""
+    defaults = defaults or NewWorkDefaults()
     try:
         kind = ContractKind(data.kind)
     except ValueError as exc:
@@ -128,15 +164,18 @@ def contract_values(data: ContractInput, now: datetime, rules: UpworkRules) -> d
         )
     limit = data.weekly_limit_minutes
     check_weekly_limit(None if limit is None else limit * 60, kind)
-    rounding = RoundingRule.from_code(
-        clean_text(data.rounding_rule, field="rounding", max_chars=16)
-    )
-    if data.snapshot_policy not in SNAPSHOT_POLICIES:
+    rounding_code = data.rounding_rule
+    if rounding_code is None:
+        rounding_code = defaults.rounding_for(platform)
+    rounding = RoundingRule.from_code(clean_text(rounding_code, field="rounding", max_chars=16))
+    policy = defaults.snapshot_policy if data.snapshot_policy is None else data.snapshot_policy
+    if policy not in SNAPSHOT_POLICIES:
         raise RuleError(
             "contract.snapshot_policy",
-            f"snapshot policy {data.snapshot_policy!r} is not off, blurred or full",
+            f"snapshot policy {policy!r} is not off, blurred or full",
             field="snapshot_policy",
         )
+    fee_bp = data.fee_bp if data.fee_bp is not None else defaults.fee_bp.get(platform)
     started_at = now
     if data.started_at is not None:
         try:
@@ -149,10 +188,10 @@ def contract_values(data: ContractInput, now: datetime, rules: UpworkRules) -> d
         "platform": platform,
         "currency": check_currency_field(data.currency),
         "hourly_rate_minor": rate,
-        "fee_bp": check_fee(platform, data.fee_bp, rules),
+        "fee_bp": check_fee(platform, fee_bp, rules),
         "weekly_limit_minutes": limit,
         "rounding_rule": rounding.code,
-        "snapshot_policy": data.snapshot_policy,
+        "snapshot_policy": policy,
         "manual_time_allowed": bool(data.manual_time_allowed),
         "reference": clean_text(data.reference, field="reference", max_chars=64) or None,
         "notes": clean_text(data.notes, field="notes", max_chars=100_000),
@@ -213,17 +252,27 @@ def contract_dict(contract: Contract) -> dict[str, Any]:
 
 class ContractService:
     def __init__(
-        self, db: Database, bus: ChangeBus, clock: Clock, rules: UpworkRules = UPWORK
+        self,
+        db: Database,
+        bus: ChangeBus,
+        clock: Clock,
+        rules: UpworkRules = UPWORK,
+        defaults: DefaultsSource = NewWorkDefaults,
     ) -> None:
         self._db = db
         self._bus = bus
         self._clock = clock
         self._rules = rules
+        self._defaults = defaults
+
+    def defaults(self) -> NewWorkDefaults:
+        """What a new contract gets for the terms its input leaves open."""
+        return self._defaults()
 
     def create(
         self, data: ContractInput, milestones: tuple[MilestoneInput, ...] = ()
     ) -> dict[str, Any]:
-        values = contract_values(data, self._clock.now(), self._rules)
+        values = contract_values(data, self._clock.now(), self._rules, self._defaults())
         planned = [milestone_values(m) for m in milestones]
         if planned and values["kind"] != ContractKind.FIXED.value:
             raise RuleError(
@@ -254,7 +303,9 @@ class ContractService:
         with: tracked time, milestones and ledger rows depend on them."""
         with self._db.session() as s:
             contract = find(s, Contract, ident, what="contract")
-            values = contract_values(data, contract.started_at, self._rules)
+            values = contract_values(
+                data, contract.started_at, self._rules, NewWorkDefaults.of_contract(contract)
+            )
             if contract.state == ContractState.ENDED.value:
                 raise RuleError(
                     "contract.ended", "cannot change contract: it has ended", field="state"

@@ -21,7 +21,9 @@ from freelancer_desk.services.clients import check_currency_field
 from freelancer_desk.services.common import clean_text, find, to_dict
 from freelancer_desk.services.contracts import (
     ContractInput,
+    DefaultsSource,
     MilestoneInput,
+    NewWorkDefaults,
     check_fee,
     contract_dict,
     contract_values,
@@ -65,7 +67,7 @@ class ProposalInput:
     bid_minor: int | None = None
     cover_letter: str = ""
     currency: str | None = None  # default: the job post's
-    fee_bp: int | None = None  # default: the platform's (Upwork 10%)
+    fee_bp: int | None = None  # default: the user's fee setting for the platform
     duration_estimate: str = ""
     connects_spent: int = 0
     milestones: tuple[MilestoneInput, ...] = ()
@@ -124,12 +126,18 @@ def _template_values(name: str, body: str, kind: str) -> dict[str, Any]:
 
 class ProposalService:
     def __init__(
-        self, db: Database, bus: ChangeBus, clock: Clock, rules: UpworkRules = UPWORK
+        self,
+        db: Database,
+        bus: ChangeBus,
+        clock: Clock,
+        rules: UpworkRules = UPWORK,
+        defaults: DefaultsSource = NewWorkDefaults,
     ) -> None:
         self._db = db
         self._bus = bus
         self._clock = clock
         self._rules = rules
+        self._defaults = defaults  # the terms a hire's contract gets beyond the proposal's
 
     bid_calculator = staticmethod(bid_calculator)
 
@@ -221,7 +229,13 @@ class ProposalService:
                 "bid_minor": bid,
                 "cover_letter": cover,
                 "currency": currency,
-                "fee_bp": check_fee(job.platform, data.fee_bp, self._rules),
+                "fee_bp": check_fee(
+                    job.platform,
+                    data.fee_bp
+                    if data.fee_bp is not None
+                    else self._defaults().fee_bp.get(job.platform),
+                    self._rules,
+                ),
                 "duration_estimate": clean_text(
                     data.duration_estimate, field="duration_estimate", max_chars=80
                 ),
@@ -461,6 +475,7 @@ class ProposalService:
                 ),
                 now,
                 self._rules,
+                self._defaults(),
             )
             contract = Contract(**values, client_id=client.id, state=ContractState.ACTIVE.value)
             planned = [(m.title, m.amount_minor, m.due_on) for m in proposal.milestones]

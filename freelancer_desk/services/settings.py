@@ -159,8 +159,8 @@ SETTINGS: tuple[SettingSpec, ...] = (
         "choice",
         "blurred",
         "Screen snapshots for new work",
-        "What the tracker takes once per 10-minute segment on a new contract or order "
-        "(each contract can differ). Blurred pictures show that you were working "
+        "What the tracker takes once per 10-minute segment on a new contract (each "
+        "contract can differ; Fiverr orders take none). Blurred pictures show that you were working "
         "without showing what was on screen; they cannot be un-blurred.",
         "Tracking",
         choices=(

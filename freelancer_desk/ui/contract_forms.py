@@ -41,6 +41,16 @@ ROUNDING_CHOICES: tuple[tuple[str, str], ...] = (
     ),
 )
 SNAPSHOT_CHOICES = (("off", "Off"), ("blurred", "Blurred"), ("full", "Full"))
+
+
+def rounding_choices(code: str) -> tuple[tuple[str, str], ...]:
+    """The rounding choices, with `code` added when it is none of them (a rule typed in
+    the settings or the CLI, e.g. "10m-up"): an edit must not quietly change it."""
+    if not code or any(key == code for key, _label in ROUNDING_CHOICES):
+        return ROUNDING_CHOICES
+    return (*ROUNDING_CHOICES, (code, code))
+
+
 PLATFORM_CHOICES = (("upwork", "Upwork"), ("fiverr", "Fiverr"), ("direct", "Direct client"))
 
 
@@ -238,17 +248,24 @@ class ContractDialog(FormDialog):
         self.add_field("hourly_rate", "Hourly &rate", self.rate)
         fee = c.get("fee_bp")
         self.fee = QLineEdit("" if fee is None else f"{fee / 100:g}")
-        self.fee.setPlaceholderText("platform default (Upwork 10%)")
         self.add_field("fee", "&Fee %", self.fee, "Upwork: 0–15% per contract")
+        # A new contract starts from the user's settings (Settings → Money, Tracking).
+        self.defaults = app.contracts.defaults() if contract is None else None
         limit = c.get("weekly_limit_minutes")
         self.weekly_limit = QLineEdit("" if limit is None else f"{limit / 60:g}")
         self.weekly_limit.setPlaceholderText("no limit")
         self.add_field(
             "weekly_limit", "&Weekly limit (h)", self.weekly_limit, "Time over it is not billed"
         )
-        self.rounding = combo(ROUNDING_CHOICES, c.get("rounding_rule", "upwork"))
+        rounding = c.get("rounding_rule") or (
+            self.defaults.rounding_for(str(self.platform.currentData())) if self.defaults else ""
+        )
+        self.rounding = combo(rounding_choices(rounding), rounding)
         self.add_field("rounding", "R&ounding", self.rounding)
-        self.snapshots = combo(SNAPSHOT_CHOICES, c.get("snapshot_policy", "blurred"))
+        policy = c.get("snapshot_policy") or (
+            self.defaults.snapshot_policy if self.defaults else "blurred"
+        )
+        self.snapshots = combo(SNAPSHOT_CHOICES, policy)
         self.add_field("snapshot_policy", "&Snapshots", self.snapshots)
         self.manual = QCheckBox("Manual time allowed")
         self.manual.setChecked(bool(c.get("manual_time_allowed", True)))
@@ -271,6 +288,8 @@ class ContractDialog(FormDialog):
             self.milestones.setToolTip("Add milestones from the Contracts page")
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self._kind_changed()
+        self.platform.currentIndexChanged.connect(self._platform_changed)
+        self._platform_changed(initial=True)
         self.resize(620, 720)
 
     def _kind_changed(self) -> None:
@@ -284,6 +303,27 @@ class ContractDialog(FormDialog):
             label = self.form.labelForField(container)
             if label is not None:
                 label.setVisible(shown)
+
+    def _platform_changed(self, _index: int = 0, *, initial: bool = False) -> None:
+        """The fee left blank means the default for the platform; say which. A new
+        contract's rounding follows the platform (Upwork rounds its own way)."""
+        platform = str(self.platform.currentData())
+        if self.defaults is None:
+            self.fee.setPlaceholderText("platform default")
+            return
+        from freelancer_desk.domain.platforms import Platform, default_fee_bp
+
+        fee = self.defaults.fee_bp.get(platform)
+        if fee is None:
+            fee = default_fee_bp(Platform(platform))
+        self.fee.setPlaceholderText(
+            f"your default for {self.platform.currentText()}: {fee / 100:g}%"
+        )
+        if not initial:
+            code = self.defaults.rounding_for(platform)
+            if self.rounding.findData(code) < 0:
+                self.rounding.addItem(code, code)
+            set_combo(self.rounding, code)
 
     def contract_input(self) -> Any:
         from freelancer_desk.services.contracts import ContractInput
