@@ -16,14 +16,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from platformdirs import user_data_path
-from sqlalchemy import select
-
 from freelancer_desk.domain.clock import Clock, SystemClock
 from freelancer_desk.services.events import Change, ChangeBus
-from freelancer_desk.storage.db import Database
-from freelancer_desk.storage.migrate import MigrationResult
-from freelancer_desk.storage.workspace import open_workspace, workspace_exists
 
+# SQLAlchemy, the storage layer and Alembic are imported where they are used: the
+# window imports this module to locate the workspace and paints before they load.
 if TYPE_CHECKING:
     from freelancer_desk.services.billing import HourlyBillingService
     from freelancer_desk.services.check import CheckReport
@@ -46,6 +43,8 @@ if TYPE_CHECKING:
     from freelancer_desk.services.reviews import ReviewService
     from freelancer_desk.services.settings import SettingsService
     from freelancer_desk.services.summary import SummaryService
+    from freelancer_desk.storage.db import Database
+    from freelancer_desk.storage.migrate import MigrationResult
     from freelancer_desk.tracker.engine import Tracker
     from freelancer_desk.tracker.recovery import Recovered
 
@@ -63,6 +62,8 @@ class Location:
 
     @property
     def exists(self) -> bool:
+        from freelancer_desk.storage.workspace import workspace_exists
+
         if not self.db_url.startswith("sqlite"):
             # A server database: this machine's folder is made when it is first opened.
             return workspace_exists(self.db_url)
@@ -128,6 +129,8 @@ class App:
 
     @classmethod
     def open(cls, location: Location, clock: Clock | None = None, *, create: bool = True) -> App:
+        from freelancer_desk.storage.workspace import open_workspace
+
         clock = clock or SystemClock()
         db, migration = open_workspace(location.data_dir, location.db_url, clock, create=create)
         return cls(location, clock, db, migration)
@@ -291,15 +294,21 @@ class App:
 
         return recover_orphans(self.db, self.clock, self.device_id)
 
-    def start_of_day(self) -> list[str]:
-        """What the window does when it opens; returns what the user should be told."""
+    def start_of_day(self, step: Callable[[str], None] | None = None) -> list[str]:
+        """What the window does when it opens; returns what the user should be told.
+        `step(text)` is called before each part (the window shows it while it waits;
+        it may raise to stop between parts)."""
         from freelancer_desk.storage.backup import daily_backup
         from freelancer_desk.storage.workspace import sqlite_path
 
+        say = step or (lambda _text: None)
+        say("Closing sessions left running…")
         notices = [r.message for r in self.recover_orphans()]
         path = sqlite_path(self.location.db_url)
         if path is not None and not self.is_empty():
+            say("Taking the day's backup…")
             daily_backup(path, self.location.data_dir / "backups", self.clock.now())
+        say("Booking what fell due…")
         self.catch_up()
         return notices
 
@@ -318,6 +327,8 @@ class App:
 
     def is_empty(self) -> bool:
         """A new workspace: nothing a user enters by hand exists yet."""
+        from sqlalchemy import select
+
         from freelancer_desk.storage.models import Client, Contract, Gig, JobPost
 
         with self.db.read() as session:
@@ -379,13 +390,19 @@ class AppBackend:
         self.app.close()
 
 
-def open_backend(args: argparse.Namespace) -> AppBackend:
+def open_backend(args: argparse.Namespace, step: Callable[[str], None] | None = None) -> AppBackend:
     """Open the workspace named by the command line (creating it on first start), take
-    the day's backup, close orphaned sessions and book what fell due meanwhile."""
+    the day's backup, close orphaned sessions and book what fell due meanwhile. The
+    window calls it on a worker thread, `step` saying what it is doing (see
+    `start_of_day`); the services it warms (the tables' sources, the tiles) are then
+    built before the window asks for them."""
     app = App.open(resolve_location(args.data_dir, args.db_url))
     try:
-        app.startup_notices = app.start_of_day()
-    except Exception:
+        app.startup_notices = app.start_of_day(step)
+        if step is not None:
+            step("Preparing the window…")
+            _ = app.sources, app.summary
+    except BaseException:
         app.close()
         raise
     return AppBackend(app)

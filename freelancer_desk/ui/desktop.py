@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 from freelancer_desk import __version__
 from freelancer_desk.domain.money import Money
 from freelancer_desk.services import desktop as desktop_files
-from freelancer_desk.services.settings import local_settings_path
+from freelancer_desk.services.machine import local_settings_path
 from freelancer_desk.ui.tablemodel import display_locale, format_duration, format_money
 
 if TYPE_CHECKING:

@@ -1,19 +1,29 @@
-"""Starts the Qt application: opens the backend, offers the demo workspace on a first
-start, shows the window — or, with `--screenshot DIR`, renders every area to PNG and
-exits."""
+"""Starts the Qt application: shows the window at once (an "Opening workspace…" state),
+opens the workspace on a worker thread (integrity check, backup, orphan recovery,
+catch-up), then fills the window; offers the demo workspace on a first start — or, with
+`--screenshot DIR`, renders every area to PNG and exits.
+
+Nothing the window shows first imports SQLAlchemy or the core: the settings file is
+read through `services.machine`, the workspace located by `app.resolve_location`.
+
+`FREELANCER_DESK_START_LOG=FILE` appends one JSON line per start mark to FILE
+(`{"mark": "window_painted" | "data_shown", "t": epoch seconds}`): how bench/paint.py
+measures the start users get."""
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import importlib
+import json
 import os
 import sys
+import threading
+import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
@@ -25,6 +35,9 @@ from freelancer_desk.ui.mainwindow import AREAS, MainWindow, app_icon
 SCREENSHOT_SIZE = (1400, 900)
 # Failures the user can act on; their message is the whole story, no traceback.
 EXPECTED_ERRORS: tuple[type[BaseException], ...] = (ValueError, OSError, LookupError, StorageError)
+
+START_LOG_ENV = "FREELANCER_DESK_START_LOG"
+THEMES = ("system", "light", "dark")
 
 Opener = Callable[[argparse.Namespace], Backend]
 
@@ -149,6 +162,10 @@ class _Declined(Exception):
     """The user chose not to restore a damaged workspace; the reason was shown."""
 
 
+class _Cancelled(Exception):
+    """The window was closed while the workspace was still opening."""
+
+
 def _open_or_recover(args: argparse.Namespace, opener: Opener | None, interactive: bool) -> Backend:
     """Open the workspace; when it is damaged or too new, say why and offer the newest
     good backup (the damaged file is moved aside, never overwritten), then try again."""
@@ -170,6 +187,146 @@ def _open_or_recover(args: argparse.Namespace, opener: Opener | None, interactiv
         return open_(args)
 
 
+def stored_theme() -> str:
+    """`display.theme` from this machine's settings file, read without importing the
+    settings service (and with it the ledger and every model); "system" when unset,
+    unknown or unreadable — as `services.settings.machine_value` decodes it."""
+    from freelancer_desk.services.machine import LocalSettings
+
+    try:
+        stored = LocalSettings().read().get("display.theme")
+    except (OSError, ValueError):  # RuleError is a ValueError: an unreadable file
+        return "system"
+    value = stored.get("v") if isinstance(stored, dict) else None
+    return value if isinstance(value, str) and value in THEMES else "system"
+
+
+def _may_need_first_start(args: argparse.Namespace) -> bool:
+    """False when the command line, the environment or this machine's settings name the
+    workspace (checked without importing the settings service); otherwise the wizard
+    module decides (`wizard.needs_first_start`)."""
+    from freelancer_desk.services.machine import DATA_DIR_ENV, DB_URL_ENV, location_value
+
+    if args.data_dir or args.db_url or os.environ.get(DATA_DIR_ENV) or os.environ.get(DB_URL_ENV):
+        return False
+    try:
+        if location_value("storage.data_dir") or location_value("storage.db_url"):
+            return False
+    except ValueError:  # an unreadable settings file: let the wizard module say so
+        pass
+    from freelancer_desk.ui.wizard import needs_first_start
+
+    return needs_first_start(args.data_dir, args.db_url)
+
+
+class WorkspaceOpener(QObject):
+    """Opens the workspace on a worker thread; `opened(backend)` or `failed(error)` then
+    arrive on the GUI thread, `step(text)` says what it is doing. The result is also kept
+    (`backend`, `error`) for whoever `wait()`s after the event loop has ended.
+
+    `cancel()` makes the worker stop at its next step (between units of work, never
+    inside one); a backend it still made is closed by `wait()`'s caller."""
+
+    opened = Signal(object)
+    failed = Signal(object)
+    step = Signal(str)
+
+    def __init__(
+        self, work: Callable[[Callable[[str], None]], Backend], parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._work = work
+        self._thread: threading.Thread | None = None
+        self._cancelled = threading.Event()
+        self.backend: Backend | None = None
+        self.error: BaseException | None = None
+
+    def start(self) -> None:
+        self.backend = None
+        self.error = None
+        self._thread = threading.Thread(target=self._run, name="open-workspace", daemon=True)
+        self._thread.start()
+
+    def _say(self, text: str) -> None:
+        if self._cancelled.is_set():
+            raise _Cancelled()
+        self.step.emit(text)
+
+    def _run(self) -> None:
+        try:
+            backend = self._work(self._say)
+        except _Cancelled:
+            return
+        except BaseException as exc:  # shown by the GUI thread
+            self.error = exc
+            self.failed.emit(exc)
+            return
+        self.backend = backend
+        if self._cancelled.is_set():
+            return  # nobody waits for it: wait()'s caller closes it
+        self.opened.emit(backend)
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def cancel(self) -> None:
+        self._cancelled.set()
+
+    def wait(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+
+
+def _opening_work(
+    args: argparse.Namespace, opener: Opener | None
+) -> Callable[[Callable[[str], None]], Backend]:
+    """What the worker thread does: the full integrity check of a SQLite file (a damaged
+    page raises `NotAWorkspace` before anything writes to it), then `open_backend`
+    (migrations, the day's backup, orphan recovery, catch-up) — or the tests' opener."""
+
+    def work(say: Callable[[str], None]) -> Backend:
+        if opener is not None:
+            say("Opening the workspace…")
+            return opener(args)
+        say("Checking the workspace file…")
+        from freelancer_desk.ui.recovery import verify_workspace
+
+        verify_workspace(args.data_dir, args.db_url)
+        say("Opening the workspace…")
+        app_module = importlib.import_module("freelancer_desk.app")
+        return app_module.open_backend(args, step=say)  # type: ignore[no-any-return]
+
+    return work
+
+
+class _StartMarks(QObject):
+    """With FREELANCER_DESK_START_LOG set: the wall time of the main window's first paint
+    and of the first paint after its data arrived, one JSON line each."""
+
+    def __init__(self, path: str, window: MainWindow) -> None:
+        super().__init__(window)
+        self._path = path
+        self._window = window
+        self._done: set[str] = set()
+
+    def mark(self, name: str) -> None:
+        if name in self._done:
+            return
+        self._done.add(name)
+        line = json.dumps({"mark": name, "t": time.time(), "pid": os.getpid()})
+        with open(self._path, "a", encoding="utf-8") as out:
+            out.write(line + "\n")
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        painted = event.type() == QEvent.Type.Paint and isinstance(obj, QWidget)
+        if painted and obj.window() is self._window:  # type: ignore[attr-defined]
+            self.mark("window_painted")
+            if self._window.is_open:
+                self.mark("data_shown")
+        return False
+
+
 def run_gui(args: argparse.Namespace, opener: Opener | None = None) -> int:
     screenshot = getattr(args, "screenshot", None)
     if _no_display():
@@ -183,65 +340,126 @@ def run_gui(args: argparse.Namespace, opener: Opener | None = None) -> int:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     app = ensure_app()
     interactive = not screenshot
-    from freelancer_desk.domain.errors import RuleError
-    from freelancer_desk.services.settings import machine_value
     from freelancer_desk.ui.desktop import apply_theme
-    from freelancer_desk.ui.wizard import apply_first_start, needs_first_start, run_first_start
 
-    with contextlib.suppress(RuleError):  # an unreadable settings file: the system look
-        apply_theme(machine_value("display.theme"))
+    apply_theme(stored_theme())
+    if not interactive:
+        return _run_screenshots(args, opener, Path(str(screenshot)))
     choices = None
-    if interactive and opener is None and needs_first_start(args.data_dir, args.db_url):
+    if opener is None and _may_need_first_start(args):
+        from freelancer_desk.ui.wizard import run_first_start
+
         choices = run_first_start(None)
         if choices is None:
             return 0
         args.data_dir = str(choices.data_dir)
     # One window per data folder: a second start brings the first to the front. After
     # the wizard, which may have chosen the folder.
-    guard = None
-    if interactive:
-        from freelancer_desk.app import resolve_location
-        from freelancer_desk.ui.single_instance import SingleInstance
+    from freelancer_desk.app import resolve_location
+    from freelancer_desk.ui.single_instance import SingleInstance, bring_to_front
 
-        guard = SingleInstance(resolve_location(args.data_dir, args.db_url).data_dir)
-        if guard.activate_running():
-            return 0
-        guard.listen()
+    data_dir = resolve_location(args.data_dir, args.db_url).data_dir
+    guard = SingleInstance(data_dir)
+    if guard.activate_running():
+        return 0
+    guard.listen()
+
+    # The window first, in its "Opening workspace…" state; the workspace opens behind it.
+    window = MainWindow(None, data_dir=data_dir)
+    guard.activated.connect(lambda: bring_to_front(window))
+    log = os.environ.get(START_LOG_ENV)
+    opener_ = WorkspaceOpener(_opening_work(args, opener), window)
+    opener_.step.connect(window.show_opening_step)
+    if log:
+        marks = _StartMarks(log, window)
+        app.installEventFilter(marks)
+        opener_.step.connect(lambda text: marks.mark(f"step: {text}"))
+        opener_.opened.connect(lambda _backend: marks.mark("opened"))
+    failed_with: list[int] = []  # the exit code of a start that failed
+    trays: list[object] = []
+
+    def fail(code: int) -> None:
+        failed_with.append(code)
+        window.close()
+        app.quit()
+
+    def on_opened(backend: Backend) -> None:
+        if not window.isVisible():  # closed meanwhile: wait()'s caller closes it
+            return
+        try:
+            if choices is not None:
+                from freelancer_desk.ui.wizard import apply_first_start
+
+                apply_first_start(choices, backend)
+            elif backend.is_empty():
+                offer_demo(backend, window)
+            window.attach(backend)
+            workspace = app_of(backend)
+            if workspace is not None:
+                from freelancer_desk.ui.tray import install_tray
+
+                # Starts the tracker's scheduler; tracking goes on with the window closed.
+                trays.append(install_tray(window, workspace))
+                for notice in workspace.startup_notices:
+                    window.statusBar().showMessage(notice, 15000)
+        except Exception as exc:
+            fail(report_error(exc, interactive=True))
+
+    def on_failed(exc: BaseException) -> None:
+        if isinstance(exc, NotAWorkspace | SchemaTooNew):
+            from freelancer_desk.ui.recovery import recover_workspace
+
+            print(f"freelancer-desk: {exc}", file=sys.stderr)
+            if recover_workspace(exc, args.data_dir, args.db_url, window):
+                # A good backup is in place: open it, without checking the whole file again.
+                opener_._work = _restored_work(args, opener)
+                opener_.start()
+                return
+            fail(1)
+            return
+        fail(report_error(exc, interactive=True))
+
+    opener_.opened.connect(on_opened)
+    opener_.failed.connect(on_failed)
+    window.show()
+    opener_.start()
     try:
-        backend = _open_or_recover(args, opener, interactive)
-    except _Declined:
-        return 1
-    except Exception as exc:
-        return report_error(exc, interactive=interactive)
-    try:
-        if screenshot:
-            if backend.is_empty():
-                backend.create_demo()
-            render_screenshots(backend, Path(screenshot))
-            return 0
-        if choices is not None:
-            apply_first_start(choices, backend)
-        elif backend.is_empty():
-            offer_demo(backend)
-        window = build_window(backend)
-        window.show()
-        if guard is not None:
-            from freelancer_desk.ui.single_instance import bring_to_front
-
-            guard.activated.connect(lambda: bring_to_front(window))
-        tray = None
-        workspace = app_of(backend)
-        if workspace is not None:
-            from freelancer_desk.ui.tray import install_tray
-
-            # Starts the tracker's scheduler; tracking goes on with the window closed.
-            tray = install_tray(window, workspace)
-            for notice in workspace.startup_notices:
-                window.statusBar().showMessage(notice, 15000)
         code = app.exec()
-        del tray
-        return code
+    finally:
+        # Closed while opening: the worker stops at its next step; whatever it opened is
+        # closed here, after it finished its unit of work.
+        opener_.cancel()
+        opener_.wait()
+        trays.clear()
+        backend = window.backend or opener_.backend
+        if backend is not None:
+            backend.close()
+    return failed_with[0] if failed_with else code
+
+
+def _restored_work(
+    args: argparse.Namespace, opener: Opener | None
+) -> Callable[[Callable[[str], None]], Backend]:
+    def work(say: Callable[[str], None]) -> Backend:
+        say("Opening the restored workspace…")
+        return (opener or _default_opener)(args)
+
+    return work
+
+
+def _run_screenshots(args: argparse.Namespace, opener: Opener | None, out: Path) -> int:
+    """`--screenshot DIR`: open the workspace (the demo if it is empty), render every
+    area, exit; no window is shown and nothing is asked."""
+    try:
+        backend = _open_or_recover(args, opener, interactive=False)
     except Exception as exc:
-        return report_error(exc, interactive=interactive)
+        return report_error(exc, interactive=False)
+    try:
+        if backend.is_empty():
+            backend.create_demo()
+        render_screenshots(backend, out)
+        return 0
+    except Exception as exc:
+        return report_error(exc, interactive=False)
     finally:
         backend.close()

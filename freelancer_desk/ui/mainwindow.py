@@ -3,6 +3,10 @@ figure tiles and one or more lazily paged tables.
 
 Geometry, splitter positions and the last area are kept in `ui.ini` inside the
 workspace folder, so every workspace (and every test) has its own.
+
+At start-up the window is built and shown before the workspace is open
+(`MainWindow(None, data_dir=…)`): the sidebar is there and the area shows "Opening
+workspace…" with what is being done; `attach(backend)` then builds the chosen area.
 """
 
 from __future__ import annotations
@@ -26,12 +30,13 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QProgressBar,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from freelancer_desk.ui.areapage import Area, AreaPage, app_of, scaled_font
+from freelancer_desk.ui.areapage import Area, AreaPage, app_of, muted, scaled_font
 from freelancer_desk.ui.areas import build_page
 from freelancer_desk.ui.backend import Backend
 
@@ -94,16 +99,62 @@ class _ChangeRelay(QObject):
     changed = Signal()
 
 
+class OpeningPage(QWidget):
+    """What the area shows while the workspace opens: the icon, "Opening workspace…",
+    the folder and the current step, over a busy bar."""
+
+    def __init__(self, data_dir: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("opening")
+        self.setAccessibleName("Opening workspace")
+        icon = QLabel()
+        icon.setPixmap(app_icon().pixmap(QSize(64, 64)))
+        icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.title = QLabel("Opening workspace…")
+        self.title.setFont(scaled_font(self, 1.6, bold=True))
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        folder = muted(QLabel(str(data_dir)))
+        folder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        folder.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.step = muted(QLabel("Starting…"))
+        self.step.setObjectName("opening-step")
+        self.step.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 0)  # busy: how long the steps take is not known
+        self.bar.setTextVisible(False)
+        self.bar.setFixedWidth(280)
+        self.bar.setMaximumHeight(8)
+        layout = QVBoxLayout(self)
+        layout.addStretch(2)
+        layout.addWidget(icon)
+        layout.addSpacing(12)
+        layout.addWidget(self.title)
+        layout.addWidget(folder)
+        layout.addSpacing(18)
+        layout.addWidget(self.bar, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addSpacing(6)
+        layout.addWidget(self.step)
+        layout.addStretch(3)
+
+
 class MainWindow(QMainWindow):
     def __init__(
-        self, backend: Backend, *, remember: bool = True, parent: QWidget | None = None
+        self,
+        backend: Backend | None,
+        *,
+        remember: bool = True,
+        parent: QWidget | None = None,
+        data_dir: Path | None = None,
     ) -> None:
+        """The window over `backend`; with `backend=None` the window of a workspace
+        still opening in `data_dir` (call `attach` when it is open)."""
         super().__init__(parent)
         self._backend = backend
+        folder = backend.data_dir if backend is not None else data_dir
+        if folder is None:
+            raise ValueError("MainWindow needs a backend or the data folder it will open")
         self._settings = (
-            QSettings(str(backend.data_dir / SETTINGS_FILE), QSettings.Format.IniFormat)
-            if remember
-            else None
+            QSettings(str(folder / SETTINGS_FILE), QSettings.Format.IniFormat) if remember else None
         )
         self._pages: dict[str, AreaPage] = {}
         self.setWindowTitle("Freelancer Desk")
@@ -163,6 +214,11 @@ class MainWindow(QMainWindow):
         self.stack.setAccessibleName("Area")
         for _area in AREAS:
             self.stack.addWidget(QWidget())  # placeholder until the area is first shown
+        self.opening: OpeningPage | None = None
+        if backend is None:
+            self.opening = OpeningPage(folder)
+            self.stack.addWidget(self.opening)
+            self.stack.setCurrentWidget(self.opening)
 
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -174,7 +230,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self._build_actions()
-        self.statusBar().showMessage(f"Workspace: {backend.data_dir}")
+        self.statusBar().showMessage(
+            f"Workspace: {folder}" if backend is not None else f"Opening {folder}…"
+        )
         self.statusBar().setSizeGripEnabled(True)
 
         self.sidebar.currentRowChanged.connect(self._on_row_changed)
@@ -187,15 +245,48 @@ class MainWindow(QMainWindow):
         self._relay.changed.connect(self._refresh_timer.start)
         # Writes by other processes (a CLI command, a second machine's tracker): the
         # backend says so when asked; asked every two seconds.
-        self._external = getattr(backend, "external_changes", None)
+        self._external: object = None
         self._watch_timer = QTimer(self)
         self._watch_timer.setInterval(2000)
         self._watch_timer.timeout.connect(self.check_external_changes)
-        if callable(self._external):
-            self._watch_timer.start()
-        self._unsubscribe: Callable[[], None] | None = backend.subscribe(self._relay.changed.emit)
+        self._unsubscribe: Callable[[], None] | None = None
+        if backend is not None:
+            self._connect(backend)
 
         self._restore()
+
+    # -- the workspace ---------------------------------------------------------------
+    @property
+    def backend(self) -> Backend | None:
+        return self._backend
+
+    @property
+    def is_open(self) -> bool:
+        """False while the workspace is still opening (no backend attached yet)."""
+        return self._backend is not None
+
+    def _connect(self, backend: Backend) -> None:
+        self._external = getattr(backend, "external_changes", None)
+        if callable(self._external):
+            self._watch_timer.start()
+        self._unsubscribe = backend.subscribe(self._relay.changed.emit)
+
+    def show_opening_step(self, text: str) -> None:
+        if self.opening is not None:
+            self.opening.step.setText(text)
+
+    def attach(self, backend: Backend) -> None:
+        """The workspace is open: show the chosen area over it."""
+        if self._backend is not None:
+            raise RuntimeError("the window already shows a workspace")
+        self._backend = backend
+        self._connect(backend)
+        self.statusBar().showMessage(f"Workspace: {backend.data_dir}")
+        self._on_row_changed(self.sidebar.currentRow())
+        if self.opening is not None:
+            self.stack.removeWidget(self.opening)
+            self.opening.deleteLater()
+            self.opening = None
 
     # -- actions ---------------------------------------------------------------------
     def _build_actions(self) -> None:
@@ -264,13 +355,25 @@ class MainWindow(QMainWindow):
         about_action.triggered.connect(self._about)
         help_menu.addAction(about_action)
 
+    def _opened(self) -> Backend | None:
+        """The backend, or None (and a word in the status bar) while still opening."""
+        if self._backend is None:
+            self.statusBar().showMessage("The workspace is still opening…", 4000)
+        return self._backend
+
     def open_settings(self) -> None:
+        backend = self._opened()
+        if backend is None:
+            return
         from freelancer_desk.ui.settings_dialog import open_settings
 
-        open_settings(self, app_of(self._backend))
+        open_settings(self, app_of(backend))
 
     def open_import(self) -> None:
-        app = app_of(self._backend)
+        backend = self._opened()
+        if backend is None:
+            return
+        app = app_of(backend)
         if app is None:
             self.statusBar().showMessage("Importing needs a workspace", 8000)
             return
@@ -279,7 +382,10 @@ class MainWindow(QMainWindow):
         open_import_wizard(self, app)
 
     def export(self, kind: str) -> None:
-        app = app_of(self._backend)
+        backend = self._opened()
+        if backend is None:
+            return
+        app = app_of(backend)
         if app is None:
             self.statusBar().showMessage("Exporting needs a workspace", 8000)
             return
@@ -290,6 +396,8 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Exported.", 8000)
 
     def show_shortcuts(self) -> None:
+        if self._opened() is None:
+            return
         from freelancer_desk.ui.desktop import ShortcutsDialog, collect_shortcuts
 
         ShortcutsDialog(collect_shortcuts(self, [self.page(k) for k in AREA_KEYS]), self).exec()
@@ -301,9 +409,12 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Added to the application menu ({paths[0]})", 8000)
 
     def _about(self) -> None:
+        backend = self._opened()
+        if backend is None:
+            return
         from freelancer_desk.ui.desktop import AboutDialog
 
-        AboutDialog(self._backend, self).exec()
+        AboutDialog(backend, self).exec()
 
     # -- areas -----------------------------------------------------------------------
     @property
@@ -311,7 +422,10 @@ class MainWindow(QMainWindow):
         return AREAS[max(0, self.sidebar.currentRow())].key
 
     def page(self, key: str) -> AreaPage:
-        """The page of area `key`, built the first time it is asked for."""
+        """The page of area `key`, built the first time it is asked for (once the
+        workspace is open)."""
+        if self._backend is None:
+            raise RuntimeError("the workspace is still opening")
         if key not in self._pages:
             index = AREA_KEYS.index(key)
             area = AREAS[index]
@@ -335,12 +449,15 @@ class MainWindow(QMainWindow):
         if row < 0:
             return
         key = AREA_KEYS[row]
+        self.area_actions[key].setChecked(True)
+        if self._backend is None:
+            return  # the opening page stays until the workspace is there
         page = self.page(key)
         self.stack.setCurrentWidget(page)
-        self.area_actions[key].setChecked(True)
 
     def focus_filter(self) -> None:
-        self.page(self.current_area).focus_filter()
+        if self._backend is not None:
+            self.page(self.current_area).focus_filter()
 
     def check_external_changes(self) -> None:
         if callable(self._external) and self._external():
