@@ -1,6 +1,11 @@
 """A heavy, ten-year workspace for the benchmarks, deterministic with a seed.
 
-    python bench/heavy.py --data-dir D [--seed N]
+    python bench/heavy.py --data-dir D [--seed N] [--db-url URL]
+
+With `--db-url` the rows go into that database (an empty PostgreSQL database, e.g.
+`postgresql+psycopg://user:pw@127.0.0.1:5432/heavy`) instead of D/workspace.sqlite3;
+D still holds the device id and the peers' files. On PostgreSQL the tables are
+analysed afterwards (as autovacuum would do soon after such a load).
 
 60 clients, 600 Upwork contracts, 3,000 job posts with one proposal each, 150,000
 tracked sessions on two devices (about 350,000 ten-minute segments with per-minute
@@ -32,7 +37,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import create_engine, insert, inspect, text
 
 from freelancer_desk.app import App, resolve_location
 from freelancer_desk.domain import ledger as money
@@ -560,7 +565,26 @@ def write(app: App, heavy: Heavy) -> dict[str, int]:
             for i in range(0, len(rows), BATCH):
                 conn.execute(stmt, rows[i : i + BATCH])
             counts[table] = len(rows)
+    if not app.db.is_sqlite:
+        # Planner statistics for the freshly loaded tables (VACUUM runs outside a
+        # transaction).
+        with app.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE"))
     return counts
+
+
+def is_empty_database(url: str) -> bool:
+    """No clients, contracts or sessions yet (a server database made for the bench)."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            names = set(inspect(conn).get_table_names())
+            return not any(
+                name in names and conn.execute(text(f"SELECT 1 FROM {name} LIMIT 1")).first()
+                for name in ("clients", "contracts", "time_sessions")
+            )
+    finally:
+        engine.dispose()
 
 
 # -- the peers' files ----------------------------------------------------------------------
@@ -618,11 +642,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", required=True, type=Path)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--db-url", default=None, help="an empty server database instead of D/workspace.sqlite3"
+    )
     args = parser.parse_args(argv)
     t0 = time.perf_counter()
-    location = resolve_location(str(args.data_dir), None)
-    if (location.data_dir / "workspace.sqlite3").exists():
+    location = resolve_location(str(args.data_dir), args.db_url)
+    if args.db_url is None and (location.data_dir / "workspace.sqlite3").exists():
         sys.exit(f"{location.data_dir} already holds a workspace: use a new folder")
+    if args.db_url is not None and not is_empty_database(args.db_url):
+        sys.exit("that database already holds a workspace: use a new, empty database")
     app = App.open(location, FakeClock(NOW), create=True)
     try:
         heavy = Heavy(args.seed)

@@ -1,6 +1,7 @@
 """The benchmark suite: one command, results appended to docs/benchmarks.md.
 
     python bench/run.py --data-dir D [--runs 5] [--label TEXT] [--only SECTION ...]
+    python bench/run.py --data-dir D --only inprocess --db-url sqlite --db-url URL [--rounds 3]
 
 D is a workspace made by `python bench/heavy.py --data-dir D` (which also writes the
 peers' files under D/peers). Sections:
@@ -11,6 +12,12 @@ peers' files under D/peers). Sections:
   ui         cold start to the first painted window on a real X server (Xvfb), first
              paint of every area, scrolling the 350,000-segment table (bench/paint.py)
   import     10,000 Upwork transaction rows (bench/gen_upwork.py) into a new workspace
+
+`--db-url URL` runs the in-process section against another database holding the same
+workspace (`python bench/heavy.py --data-dir D2 --db-url URL`; `sqlite` stands for
+D/workspace.sqlite3). Given more than once, each database's child process runs in
+turn, `--rounds` times alternating, and the section is one table with a column per
+database (medians of the rounds' medians) and the ratio to the first.
 
 Peers are installed here, never by `make test`: Watson into /tmp/bench-venv (pip),
 Timewarrior with apt-get (its totals extension from /usr/share/doc/timewarrior/ext
@@ -26,6 +33,7 @@ import gzip
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -204,8 +212,9 @@ def cli_groups(data_dir: Path) -> dict[str, dict[str, list[str]]]:
 # -- in one process -------------------------------------------------------------------------
 
 
-def inprocess(data_dir: Path, runs: int) -> dict[str, Any]:
-    """Runs in a child process (`--child-inprocess`) so imports and caches start cold."""
+def inprocess(data_dir: Path, runs: int, db_url: str | None = None) -> dict[str, Any]:
+    """Runs in a child process (`--child-inprocess`) so imports and caches start cold.
+    `db_url`: the workspace is that database (D then only holds the device id)."""
     from sqlalchemy import func, select
 
     from freelancer_desk.app import App, resolve_location
@@ -214,7 +223,7 @@ def inprocess(data_dir: Path, runs: int) -> dict[str, Any]:
     from freelancer_desk.storage.models import Contract, Segment
     from freelancer_desk.tracker.diary import day_view
 
-    app = App.open(resolve_location(str(data_dir), None), create=False)
+    app = App.open(resolve_location(str(data_dir), db_url), create=False)
     reports = ReportService(app.db, app.clock, app.ledger)
     ever = datetime(2000, 1, 1, tzinfo=UTC)
     now = app.clock.now()
@@ -251,6 +260,9 @@ def inprocess(data_dir: Path, runs: int) -> dict[str, Any]:
         return time.perf_counter() - t
 
     cases: dict[str, Callable[[], Any]] = {
+        # The first call may book what fell due since the workspace was made (the same
+        # on every database); the median is catch-up with nothing due.
+        "catch-up, nothing due (App.catch_up)": app.catch_up,
         "earnings per client, all time (LedgerService.earnings)": lambda: app.ledger.earnings(
             ever, now
         ),
@@ -390,13 +402,57 @@ def import_upwork(runs: int) -> dict[str, Any]:
 # -- the report -----------------------------------------------------------------------------------
 
 
-def markdown(label: str, data_dir: Path, runs: int, results: dict[str, Any]) -> str:
+def by_database(
+    urls: list[str | None], rounds: int, child: Callable[[str | None], dict[str, Any]]
+) -> dict[str, Any]:
+    """The in-process reports on each database, `rounds` times alternating; per report
+    and database the median of the rounds' medians (and of their first calls)."""
+    runs: dict[str, list[dict[str, Any]]] = {shown_url(u): [] for u in urls}
+    for r in range(rounds):
+        for url in urls:
+            print(f"  round {r + 1}: {shown_url(url)}", file=sys.stderr)
+            runs[shown_url(url)].append(child(url))
+    out: dict[str, Any] = {"_dbs": list(runs), "_rounds": rounds, "_rss_mb": {}}
+    for db, results in runs.items():
+        out["_rss_mb"][db] = max(r["_rss_mb"] for r in results)
+        for name in results[0]:
+            if name.startswith("_"):
+                continue
+            out.setdefault(name, {})[db] = {
+                "first_ms": statistics.median(r[name]["first_ms"] for r in results),
+                "median_ms": statistics.median(r[name]["median_ms"] for r in results),
+            }
+    return out
+
+
+def shown_url(url: str | None) -> str:
+    if url is None:
+        return "SQLite"
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    name = "PostgreSQL" if parsed.get_backend_name() == "postgresql" else parsed.drivername
+    return f"{name} ({parsed.host}:{parsed.port}/{parsed.database})"
+
+
+def markdown(
+    label: str,
+    data_dir: Path,
+    runs: int,
+    results: dict[str, Any],
+    argv: Sequence[str] | None = None,
+) -> str:
+    # The command as run, passwords in URLs masked.
+    shown = [
+        re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", a)
+        for a in (argv if argv is not None else sys.argv[1:])
+    ]
     lines = [
         f"## {datetime.now(UTC):%Y-%m-%d %H:%M} UTC — {label}",
         "",
         f"- Machine: {machine()}",
         f"- Workspace: `python bench/heavy.py --data-dir {data_dir}` (seed 7); "
-        f"command: `python bench/run.py --data-dir {data_dir} --runs {runs}`",
+        f"command: `python bench/run.py {' '.join(shown)}`",
         "- Shared, noisy machine: read the ratios within this run, not absolute figures across runs.",
         "",
     ]
@@ -412,6 +468,30 @@ def markdown(label: str, data_dir: Path, runs: int, results: dict[str, Any]) -> 
             if not name.startswith("_"):
                 lines.append(f"| {name} | {v['first_ms']:.1f} ms | {v['median_ms']:.1f} ms |")
         lines += ["", f"Peak RSS of that process: {r['_rss_mb']:.0f} MB.", ""]
+    if "by_db" in results:
+        r = results["by_db"]
+        dbs = r["_dbs"]
+        lines += [
+            f"### In-process reports on {len(dbs)} databases "
+            f"(medians of {r['_rounds']} alternating rounds, {runs} runs each)",
+            "",
+            "| report | " + " | ".join(dbs) + " | " + f"vs {dbs[0]}" + " |",
+            "|---|" + "---:|" * (len(dbs) + 1),
+        ]
+        for name, v in r.items():
+            if name.startswith("_"):
+                continue
+            cells = [
+                f"{v[d]['median_ms']:.1f} ms (first {v[d]['first_ms']:.0f})" if d in v else "—"
+                for d in dbs
+            ]
+            base = v.get(dbs[0], {}).get("median_ms")
+            ratios = [
+                f"{v[d]['median_ms'] / base:.2f}×" if base and d in v else "—" for d in dbs[1:]
+            ]
+            lines.append(f"| {name} | " + " | ".join(cells) + " | " + " / ".join(ratios) + " |")
+        rss = ", ".join(f"{d} {mb:.0f} MB" for d, mb in r["_rss_mb"].items())
+        lines += ["", f"Peak RSS of those processes: {rss}.", ""]
     if "cli" in results:
         lines += [
             "### Whole processes, side by side (medians, alternating runs)",
@@ -481,14 +561,32 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--label", default="benchmarks")
     parser.add_argument("--only", nargs="*", choices=SECTIONS, default=list(SECTIONS))
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    parser.add_argument(
+        "--db-url",
+        action="append",
+        default=None,
+        help="in-process section on this database (`sqlite`: D's file); repeat to compare",
+    )
+    parser.add_argument(
+        "--data-dir-for",
+        action="append",
+        default=[],
+        metavar="URL=DIR",
+        help="the data folder to use with a --db-url (default: --data-dir)",
+    )
+    parser.add_argument("--rounds", type=int, default=1, help="alternating rounds (--db-url)")
     parser.add_argument("--child-inprocess", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     data_dir = args.data_dir.resolve()
+    urls = [None if u == "sqlite" else u for u in (args.db_url or ["sqlite"])]
     if args.child_inprocess:
-        json.dump(inprocess(data_dir, args.runs), sys.stdout)
+        json.dump(inprocess(data_dir, args.runs, urls[0]), sys.stdout)
         return 0
-    if not (data_dir / "workspace.sqlite3").exists():
+    if None in urls and not (data_dir / "workspace.sqlite3").exists():
         sys.exit(f"no workspace in {data_dir}: run python bench/heavy.py --data-dir {data_dir}")
+    if urls != [None] and set(args.only) - {"inprocess"}:
+        sys.exit("--db-url: only the in-process section (add --only inprocess)")
+    folders = dict(item.rsplit("=", 1) for item in args.data_dir_for)
     results: dict[str, Any] = {}
 
     def guarded(section: str, fn: Callable[[], Any]) -> None:
@@ -498,17 +596,20 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {section} failed: {exc}", file=sys.stderr)
             results.setdefault("errors", []).append(f"{section}: {str(exc)[-300:]}")
 
-    if "inprocess" in args.only:
+    def child_inprocess(url: str | None) -> dict[str, Any]:
+        folder = folders.get(url or "sqlite", str(data_dir))
+        child = [PY, __file__, "--data-dir", folder, "--runs", str(args.runs)]
+        if url is not None:
+            child += ["--db-url", url]
+        done = subprocess.run([*child, "--child-inprocess"], stdout=subprocess.PIPE, check=True)
+        return dict(json.loads(done.stdout))
+
+    if "inprocess" in args.only and urls == [None]:
         print("in-process reports", file=sys.stderr)
-        child = [PY, __file__, "--data-dir", str(data_dir), "--runs", str(args.runs)]
-        guarded(
-            "inprocess",
-            lambda: json.loads(
-                subprocess.run(
-                    [*child, "--child-inprocess"], stdout=subprocess.PIPE, check=True
-                ).stdout
-            ),
-        )
+        guarded("inprocess", lambda: child_inprocess(None))
+    elif "inprocess" in args.only:
+        print(f"in-process reports on {len(urls)} databases", file=sys.stderr)
+        guarded("by_db", lambda: by_database(urls, args.rounds, child_inprocess))
     if "cli" in args.only:
         print("whole processes", file=sys.stderr)
         env = dict(os.environ, **ensure_peers(data_dir))
@@ -519,7 +620,7 @@ def main(argv: list[str] | None = None) -> int:
     if "import" in args.only:
         print("import", file=sys.stderr)
         guarded("import", lambda: import_upwork(args.runs))
-    text = markdown(args.label, data_dir, args.runs, results)
+    text = markdown(args.label, data_dir, args.runs, results, argv)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     new = not args.out.exists()
     with args.out.open("a", encoding="utf-8") as fh:
