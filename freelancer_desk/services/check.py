@@ -20,6 +20,7 @@ from itertools import pairwise
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy import text as sql_text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -44,6 +45,7 @@ from freelancer_desk.storage.models import (
     Segment,
     TimeSession,
 )
+from freelancer_desk.storage.models.tracked_days import recompute_sql
 
 # At most this many problems are listed per rule; the rest are counted.
 MAX_PER_RULE = 50
@@ -98,6 +100,7 @@ def check_workspace(db: Database) -> CheckReport:
             ("orders", _orders),
             ("time sessions", _sessions),
             ("segments", _segments),
+            ("tracked time summary", _tracked_days),
             ("contracts", _contracts),
             ("proposals", _proposals),
             ("invoices", _invoices),
@@ -530,6 +533,44 @@ def _segments(session: Session, report: CheckReport) -> None:
                 f"segments at {slot.isoformat()} on device {device!r}: {total} s tracked in one "
                 f"{SEGMENT_MINUTES}-minute slot (counted twice)",
             )
+
+
+def _tracked_days(session: Session, report: CheckReport) -> None:
+    """The summary the database keeps (tracked_days) equals a recomputation from the
+    segments: one line naming how many rows disagree and the first of them."""
+    columns = ("segments", "tracked_seconds", "manual_seconds", "over_limit_seconds")
+
+    def key(day: Any, target: Any) -> tuple[str, str]:
+        return str(day)[:10], str(uuid.UUID(str(target)))
+
+    stored = {
+        key(day, target): tuple(int(v) for v in rest)
+        for day, target, *rest in session.execute(
+            sql_text(f"SELECT day, target_id, {', '.join(columns)} FROM tracked_days")
+        )
+    }
+    dialect = session.get_bind().dialect.name
+    wanted = {
+        key(day, target): tuple(int(v) for v in rest)
+        for day, target, _cid, _oid, *rest in session.execute(sql_text(recompute_sql(dialect)))
+    }
+    report.count("tracked days", len(stored))
+    wrong = sorted(k for k in stored.keys() | wanted.keys() if stored.get(k) != wanted.get(k))
+    if not wrong:
+        return
+    day, target = wrong[0]
+    zero = (0, 0, 0, 0)
+    have, want = stored.get(wrong[0], zero), wanted.get(wrong[0], zero)
+    first = ", ".join(
+        f"{name} {a} instead of {b}"
+        for name, a, b in zip(columns, have, want, strict=True)
+        if a != b
+    )
+    report.add(
+        "tracked_days.matches_segments",
+        f"tracked_days: {len(wrong)} (contract or order, day) rows disagree with the segments; "
+        f"first: {_short(target)} on {day}: {first}",
+    )
 
 
 def _check_activity(

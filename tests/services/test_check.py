@@ -257,6 +257,24 @@ def test_finds_a_segment_for_another_contract_than_its_session(db):
     assert problems(db, "segment.target")
 
 
+def test_finds_a_tracked_time_summary_that_disagrees_with_the_segments(db):
+    contract = add_contract(db, add_client(db))
+    session = add_session(db, contract.id, T, T + timedelta(hours=1))
+    add_segment(db, session, contract.id, T, seconds=600)
+    add_segment(db, session, contract.id, T + timedelta(minutes=10), seconds=300)
+    assert problems(db) == []  # the triggers kept it
+    raw(db, "UPDATE tracked_days SET tracked_seconds = tracked_seconds + 60")
+    found = problems(db, "tracked_days.matches_segments")
+    assert found == [
+        f"tracked_days: 1 (contract or order, day) rows disagree with the segments; first: "
+        f"{str(contract.id)[:8]} on 2026-11-20: tracked_seconds 960 instead of 900 "
+        "(rule: tracked_days.matches_segments)"
+    ]
+    raw(db, "DELETE FROM tracked_days")
+    found = problems(db, "tracked_days.matches_segments")
+    assert len(found) == 1 and "segments 0 instead of 2" in found[0]
+
+
 def test_finds_overlapping_sessions_and_double_counted_slots(db):
     contract = add_contract(db, add_client(db))
     first = add_session(db, contract.id, T, T + timedelta(hours=1))
