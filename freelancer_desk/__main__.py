@@ -8,7 +8,11 @@ import sys
 def main(argv: list[str] | None = None) -> int:
     from freelancer_desk import cli
 
-    args = cli.parse_args(sys.argv[1:] if argv is None else argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    answered = cli.answer_lean(argv)  # a report or the diary, with sqlite3 alone
+    if answered is not None:
+        return answered
+    args = cli.parse_args(argv)
     if args.command is None:
         # Imported here so that the CLI never loads Qt.
         from freelancer_desk.ui.main import run_gui

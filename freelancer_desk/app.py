@@ -15,7 +15,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from platformdirs import user_data_path
 from freelancer_desk.domain.clock import Clock, SystemClock
 from freelancer_desk.services.events import Change, ChangeBus
 
@@ -48,8 +47,9 @@ if TYPE_CHECKING:
     from freelancer_desk.tracker.engine import Tracker
     from freelancer_desk.tracker.recovery import Recovered
 
-DATA_DIR_ENV = "FREELANCER_DESK_DATA_DIR"
-DB_URL_ENV = "FREELANCER_DESK_DB_URL"
+# Re-exported: where the workspace is comes from services.machine (light).
+from freelancer_desk.services.machine import DATA_DIR_ENV as DATA_DIR_ENV
+from freelancer_desk.services.machine import DB_URL_ENV as DB_URL_ENV
 
 
 @dataclass(frozen=True)
@@ -72,23 +72,11 @@ class Location:
 
 def resolve_location(data_dir: str | None = None, db_url: str | None = None) -> Location:
     """The command line wins, then the environment, then what was chosen on this
-    computer (the first-run wizard, the settings), then the platform's data folder."""
-    from freelancer_desk.services.machine import location_value  # light: stdlib only
+    computer (the first-run wizard, the settings), then the platform's data folder
+    (`services.machine.locate`, light: the CLI's lean path uses it without this module)."""
+    from freelancer_desk.services.machine import locate  # light: stdlib only
 
-    folder = (
-        data_dir
-        or os.environ.get(DATA_DIR_ENV)
-        or location_value("storage.data_dir")
-        or str(user_data_path("freelancer-desk"))
-    )
-    path = Path(folder).expanduser().absolute()
-    url = (
-        db_url
-        or os.environ.get(DB_URL_ENV)
-        or location_value("storage.db_url")
-        or f"sqlite:///{path / 'workspace.sqlite3'}"
-    )
-    return Location(path, url)
+    return Location(*locate(data_dir, db_url))
 
 
 def device_id(data_dir: Path) -> str:

@@ -8,33 +8,57 @@ exit, never a traceback for bad input.
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 import traceback
 from collections.abc import Sequence
+from types import ModuleType
 
 from freelancer_desk import __version__
-from freelancer_desk.cli import (
-    desktop,
-    fiverr,
-    maintenance,
-    money,
-    read,
-    settings,
-    track,
-    transfer,
-    upwork,
+from freelancer_desk.cli.common import (
+    EXIT_ERROR,
+    EXIT_USAGE,
+    CliError,
+    Parser,
+    QuietParser,
+    Registry,
 )
-from freelancer_desk.cli.common import EXIT_ERROR, EXIT_USAGE, CliError, Parser, Registry
 
 DEBUG_ENV = "FREELANCER_DESK_DEBUG"
 
-# The modules that add commands; each has register(Registry).
-COMMAND_MODULES = (read, maintenance, settings, desktop, track, money, upwork, transfer, fiverr)
+# The modules (in freelancer_desk.cli) that add commands; each has register(Registry).
+# Imported when the parser is built: a lean command imports only its own module.
+COMMAND_MODULES = (
+    "read",
+    "maintenance",
+    "settings",
+    "desktop",
+    "track",
+    "money",
+    "upwork",
+    "transfer",
+    "fiverr",
+)
+# Commands that cli/lean.py may answer with sqlite3 alone, and the module defining each.
+LEAN_COMMANDS = {
+    ("report", "hours"): "money",
+    ("report", "earnings"): "money",
+    ("track", "diary"): "track",
+}
+_GLOBAL_WITH_VALUE = ("--data-dir", "--db-url", "--screenshot")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = Parser(
+def command_modules(names: Sequence[str] = COMMAND_MODULES) -> list[ModuleType]:
+    return [importlib.import_module(f"freelancer_desk.cli.{name}") for name in names]
+
+
+def build_parser(
+    only: tuple[str, str] | None = None, parser_class: type[Parser] = Parser
+) -> argparse.ArgumentParser:
+    """The whole command line, or (`only`) the global options and that one command:
+    what the lean path parses with, ten times cheaper to build."""
+    parser = parser_class(
         prog="freelancer-desk",
         description="Local-first workstation for freelancers. Without a command, opens the window.",
     )
@@ -44,9 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--screenshot", metavar="DIR", help="render every area to DIR/<area>.png and exit"
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-    registry = Registry(sub)
-    for module in COMMAND_MODULES:
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=parser_class)
+    registry = Registry(sub, only=only)
+    for module in command_modules([LEAN_COMMANDS[only]] if only else COMMAND_MODULES):
         module.register(registry)
     return parser
 
@@ -60,6 +84,44 @@ def fail(message: str, code: int = EXIT_ERROR) -> int:
     first = text.splitlines()[0] if text else "unknown error"
     sys.stderr.write(f"freelancer-desk: {first}\n")
     return code
+
+
+def lean_command(argv: Sequence[str]) -> tuple[str, str] | None:
+    """(noun, verb) when `argv` names a command the lean path may answer; a cheap scan
+    (the lean parser then parses it properly, and anything it does not take goes to the
+    whole parser)."""
+    if any(token in ("-h", "--help", "--version") for token in argv):
+        return None
+    words: list[str] = []
+    skip = False
+    for token in argv:
+        if skip:
+            skip = False
+        elif token in _GLOBAL_WITH_VALUE:
+            skip = True
+        elif not token.startswith("-"):
+            words.append(token)
+            if len(words) == 2:
+                break
+        elif not words and "=" not in token:
+            return None  # an option before the command that this scan does not know
+    key = (words[0], words[1]) if len(words) == 2 else None
+    return key if key in LEAN_COMMANDS else None
+
+
+def answer_lean(argv: Sequence[str]) -> int | None:
+    """The exit code when cli/lean.py answered `argv` (sqlite3 only: no SQLAlchemy, no
+    app), None when the normal path must run it."""
+    only = lean_command(argv)
+    if only is None:
+        return None
+    try:
+        args = build_parser(only, QuietParser).parse_args(list(argv))
+    except CliError:
+        return None  # a usage error: the whole parser says it
+    from freelancer_desk.cli import lean
+
+    return lean.answer(args)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -90,10 +152,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(sys.argv[1:] if argv is None else argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    answered = answer_lean(argv)
+    if answered is not None:
+        return answered
+    args = parse_args(argv)
     if args.command is None:
         return fail("no command given (see --help)", EXIT_USAGE)
     return run(args)
 
 
-__all__ = ["EXIT_USAGE", "build_parser", "main", "parse_args", "run"]
+__all__ = ["EXIT_USAGE", "answer_lean", "build_parser", "main", "parse_args", "run"]

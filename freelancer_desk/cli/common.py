@@ -11,7 +11,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 if TYPE_CHECKING:
     from freelancer_desk.app import App
@@ -35,23 +35,47 @@ class Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
 
 
+class QuietParser(Parser):
+    """The lean path's parser: a usage error raises CliError, printing nothing (the whole
+    parser then parses the line again and says what is wrong)."""
+
+    def error(self, message: str) -> NoReturn:
+        raise CliError(message)
+
+
+class _Ignored:
+    """Stands for the parser of a command left out of a one-command parser: takes every
+    call a command module makes and keeps nothing."""
+
+    def __getattr__(self, name: str) -> Callable[..., _Ignored]:
+        return lambda *args, **kwargs: self
+
+
 class Registry:
     """Hands out the parser of each top-level command once, so several modules can add
-    verbs to the same noun (`gig list` in one module, `gig activate` in another)."""
+    verbs to the same noun (`gig list` in one module, `gig activate` in another).
+    With `only` = (noun, verb) every other command is ignored (the lean path's parser)."""
 
-    def __init__(self, sub: argparse._SubParsersAction[Parser]) -> None:
+    def __init__(
+        self, sub: argparse._SubParsersAction[Parser], only: tuple[str, str] | None = None
+    ) -> None:
         self._sub = sub
+        self._only = only
         self._commands: dict[str, argparse.ArgumentParser] = {}
         self._verbs: dict[str, argparse._SubParsersAction[Parser]] = {}
 
     def command(self, name: str, help: str) -> argparse.ArgumentParser:
         """A top-level command without verbs (`demo`, `check`)."""
+        if self._only is not None and name != self._only[0]:
+            return cast(argparse.ArgumentParser, _Ignored())
         if name not in self._commands:
             self._commands[name] = self._sub.add_parser(name, help=help)
         return self._commands[name]
 
     def verb(self, noun: str, verb: str, help: str, *, noun_help: str | None = None) -> Parser:
         """`noun verb …`, e.g. verb("milestone", "fund", …)."""
+        if self._only is not None and (noun, verb) != self._only:
+            return cast(Parser, _Ignored())
         if noun not in self._verbs:
             parent = self.command(noun, noun_help or f"{noun} commands")
             self._verbs[noun] = parent.add_subparsers(

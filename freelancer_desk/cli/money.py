@@ -9,7 +9,7 @@ import csv
 import sys
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from freelancer_desk.cli.common import (
     EXIT_OK,
@@ -23,10 +23,12 @@ from freelancer_desk.cli.common import (
 
 if TYPE_CHECKING:
     from freelancer_desk.app import App
+    from freelancer_desk.domain.money import Money
     from freelancer_desk.services.reports import ReportService
 
 PLATFORMS = ("upwork", "fiverr", "direct")
 GROUPS = ("client", "platform", "month", "year")
+NOTHING_IN_PERIOD = "nothing in that period"
 
 
 def _date(text: str) -> date:
@@ -88,7 +90,7 @@ def _print_rows(args: argparse.Namespace, rows: Sequence[Any], text: Sequence[st
         for line in text:
             say(line)
         if not rows:
-            say("nothing in that period")
+            say(NOTHING_IN_PERIOD)
 
 
 def register(reg: Registry) -> None:
@@ -118,14 +120,16 @@ def register(reg: Registry) -> None:
     _period(earn)
     earn.add_argument("--by", choices=GROUPS, default="client")
     _output(earn)
-    earn.set_defaults(**handler(with_app(cmd_earnings)))
+    earn.set_defaults(
+        lean="report earnings", **handler(with_app(cmd_earnings))
+    )  # cli/lean.py first
 
     hours = reg.verb("report", "hours", "hours per week per contract")
     _period(hours)
     hours.add_argument("--tz", default="UTC", help="weeks start Monday 00:00 here (UTC: Upwork)")
     hours.add_argument("--contract", help="one contract's id")
     _output(hours)
-    hours.set_defaults(**handler(with_app(cmd_hours)))
+    hours.set_defaults(lean="report hours", **handler(with_app(cmd_hours)))  # cli/lean.py first
 
     props = reg.verb("report", "proposals", "sent, viewed, interviewed, hired, win rate")
     _period(props)
@@ -252,6 +256,52 @@ def cmd_clear(app: App, args: argparse.Namespace) -> int:
 # -- reports ------------------------------------------------------------------------------
 
 
+class EarningsLine(Protocol):
+    @property
+    def label(self) -> str: ...
+    @property
+    def gross(self) -> Money: ...
+    @property
+    def fees(self) -> Money: ...
+    @property
+    def net(self) -> Money: ...
+    @property
+    def tracked_seconds(self) -> int: ...
+    @property
+    def per_hour(self) -> Money | None: ...
+
+
+class HoursLine(Protocol):
+    @property
+    def week_start(self) -> date: ...
+    @property
+    def tracked_seconds(self) -> int: ...
+    @property
+    def title(self) -> str: ...
+
+
+def earnings_lines(rows: Sequence[EarningsLine]) -> list[str]:
+    """`report earnings` as text, one line per row (services' rows or the lean path's)."""
+    lines = []
+    for r in rows:
+        rate = f"{r.per_hour}/h" if r.per_hour is not None else "—"
+        lines.append(
+            f"{r.label:<36.36} gross {r.gross!s:>14} fees {r.fees!s:>12} net {r.net!s:>14} "
+            f"{r.tracked_seconds // 3600:>4}h {rate}"
+        )
+    return lines or ["no earnings in that period"]
+
+
+def hours_lines(rows: Sequence[HoursLine]) -> list[str]:
+    """`report hours` as text, one line per row (services' rows or the lean path's)."""
+    lines = [
+        f"{r.week_start.isoformat()}  {r.tracked_seconds // 3600:>3}:"
+        f"{r.tracked_seconds % 3600 // 60:02d}  {r.title}"
+        for r in rows
+    ]
+    return lines or [NOTHING_IN_PERIOD]
+
+
 def cmd_earnings(app: App, args: argparse.Namespace) -> int:
     from freelancer_desk.services.reports import earnings_csv_header, earnings_csv_row
 
@@ -262,29 +312,15 @@ def cmd_earnings(app: App, args: argparse.Namespace) -> int:
     elif args.csv:
         write_csv(earnings_csv_header(), [earnings_csv_row(row) for row in rows])
     else:
-        for r in rows:
-            rate = f"{r.per_hour}/h" if r.per_hour is not None else "—"
-            say(
-                f"{r.label:<36.36} gross {r.gross!s:>14} fees {r.fees!s:>12} net {r.net!s:>14} "
-                f"{r.tracked_seconds // 3600:>4}h {rate}"
-            )
-        if not rows:
-            say("no earnings in that period")
+        for line in earnings_lines(rows):
+            say(line)
     return EXIT_OK
 
 
 def cmd_hours(app: App, args: argparse.Namespace) -> int:
     start, end = _bounds(app, args)
     rows = reports_of(app).hours(start, end, args.tz, args.contract)
-    _print_rows(
-        args,
-        rows,
-        [
-            f"{r.week_start.isoformat()}  {r.tracked_seconds // 3600:>3}:"
-            f"{r.tracked_seconds % 3600 // 60:02d}  {r.title}"
-            for r in rows
-        ],
-    )
+    _print_rows(args, rows, hours_lines(rows)[: len(rows)])
     return EXIT_OK
 
 

@@ -220,6 +220,17 @@ class Money:
         return {"amount_minor": self.amount, "currency": self.currency, "display": str(self)}
 
 
+def per_hour(net_minor: int, seconds: int, currency: str) -> Money | None:
+    """Net minor units per tracked hour, rounded half-up (away from zero); None without
+    tracked time. (The rate of an earnings row: the ledger's and the reports' rows and
+    the CLI's lean path, cli/lean.py.)"""
+    if seconds <= 0:
+        return None
+    numerator = net_minor * 3600
+    sign = -1 if numerator < 0 else 1
+    return Money(sign * ((2 * abs(numerator) + seconds) // (2 * seconds)), currency)
+
+
 def parse_rate(text: str, *, field: str = "fee") -> int:
     """Parse a percentage like "10", "12.5" or "12.5%" into basis points (0..10000)."""
     cleaned = (text or "").strip().rstrip("%").strip()

@@ -15,12 +15,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from platformdirs import user_config_path
+from platformdirs import user_config_path, user_data_path
 
 from freelancer_desk.domain.errors import RuleError
 
 APP_NAME = "freelancer-desk"
 LOCAL_FILE = "settings.json"
+DATA_DIR_ENV = "FREELANCER_DESK_DATA_DIR"
+DB_URL_ENV = "FREELANCER_DESK_DB_URL"
 
 
 def local_settings_path() -> Path:
@@ -81,3 +83,24 @@ def location_value(name: str, local: LocalSettings | None = None) -> str:
         return check(stored["v"].strip())
     except ValueError:
         return ""
+
+
+def locate(data_dir: str | None = None, db_url: str | None = None) -> tuple[Path, str]:
+    """(data folder, database URL) of the workspace: the command line wins, then the
+    environment, then what was chosen on this computer (the first-run wizard, the
+    settings), then the platform's data folder. `app.resolve_location` and the CLI's
+    lean read path (cli/lean.py) both locate the workspace here."""
+    folder = (
+        data_dir
+        or os.environ.get(DATA_DIR_ENV)
+        or location_value("storage.data_dir")
+        or str(user_data_path(APP_NAME))
+    )
+    path = Path(folder).expanduser().absolute()
+    url = (
+        db_url
+        or os.environ.get(DB_URL_ENV)
+        or location_value("storage.db_url")
+        or f"sqlite:///{path / 'workspace.sqlite3'}"
+    )
+    return path, url

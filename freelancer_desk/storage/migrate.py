@@ -14,15 +14,16 @@ from sqlalchemy.exc import DBAPIError
 from freelancer_desk.storage.backup import backup_name, backup_sqlite, rotate
 from freelancer_desk.storage.db import Database
 from freelancer_desk.storage.errors import SchemaTooNew
+from freelancer_desk.storage.revision import HEAD as HEAD
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 KEEP_MIGRATION_BACKUPS = 5
-# The newest revision in migrations/versions. Kept here so that opening an up-to-date
-# workspace needs no Alembic at all (a test checks it against the scripts).
-HEAD = "0004"
+# The newest revision in migrations/versions, in storage/revision.py (no SQLAlchemy
+# there: the CLI's lean path reads it too). Opening an up-to-date workspace needs no
+# Alembic at all (a test checks it against the scripts).
 
 
 def alembic_config() -> Config:

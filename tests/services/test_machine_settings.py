@@ -3,6 +3,7 @@ settings give, and resolving the workspace's location imports nothing heavy."""
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
@@ -47,7 +48,8 @@ def test_resolving_the_location_imports_no_settings_nor_models(tmp_path):
         "print(sorted(m for m in set(sys.modules) - before if m.startswith('freelancer_desk')))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert (
-        out.stdout.strip()
-        == "['freelancer_desk.domain.errors', 'freelancer_desk.services.machine']"
-    )
+    # (app.py may already hold services.machine: it re-exports the env names from it)
+    assert set(ast.literal_eval(out.stdout.strip())) <= {
+        "freelancer_desk.domain.errors",
+        "freelancer_desk.services.machine",
+    }
