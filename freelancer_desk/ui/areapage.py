@@ -7,11 +7,13 @@ adds buttons with `add_action()`; `selected_ids()` says what the user picked.
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QKeySequence, QPalette, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -221,12 +223,22 @@ class FigureTile(QFrame):
         layout.addWidget(self.value_label)
 
 
+class _Delivery(QObject):
+    """Carries a background load's result to the GUI thread (queued: it lives there)."""
+
+    done = Signal(str, int, object, bool)  # name, generation, result or error, failed
+
+
 class AreaPage(QWidget):
     """One area: title, blurb and filter box on top, an action row, tiles, then the
     tables."""
 
     # Emitted with the panel's index when the selection in one of the tables changes.
     selectionChanged = Signal(int)
+    # Emitted on the GUI thread when the last background load has been applied.
+    loaded = Signal()
+    # False for a page that draws its own figures instead of the backend's tiles.
+    SUMMARY_TILES = True
 
     def __init__(self, area: Area, backend: Backend, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -289,7 +301,54 @@ class AreaPage(QWidget):
         layout.addLayout(self.actions_row)
         layout.addLayout(self.tiles_row)
         layout.addWidget(self.splitter, 1)
-        self._show_tiles(backend.summary(area.key))
+        self._loads: dict[str, int] = {}  # name -> generation of the load still running
+        self._generation = 0
+        self._delivery = _Delivery(self)
+        self._delivery.done.connect(self._deliver)
+        self._appliers: dict[tuple[str, int], Callable[[Any], None]] = {}
+        self._show_tiles(backend.summary(area.key) if self.SUMMARY_TILES else [])
+
+    # -- loading off the GUI thread --------------------------------------------------
+    def load_in_background(
+        self, name: str, fetch: Callable[[], Any], apply: Callable[[Any], None]
+    ) -> None:
+        """Run `fetch()` on a worker thread (it reads through the services, each call
+        with its own session) and `apply(result)` on the GUI thread afterwards. A newer
+        load of the same `name` supersedes an older one still running (only the newest
+        result is applied). A failure is said in the status bar."""
+        self._generation += 1
+        generation = self._generation
+        self._loads[name] = generation
+        self._appliers[(name, generation)] = apply
+        delivery = self._delivery
+
+        def run() -> None:
+            try:
+                result, failed = fetch(), False
+            except Exception as exc:  # shown on the GUI thread
+                result, failed = exc, True
+            # RuntimeError: the page was deleted meanwhile; nobody to tell.
+            with contextlib.suppress(RuntimeError):
+                delivery.done.emit(name, generation, result, failed)
+
+        threading.Thread(target=run, name=f"load-{self.area.key}-{name}", daemon=True).start()
+
+    @property
+    def is_loading(self) -> bool:
+        """True while a background load has not been applied yet."""
+        return bool(self._loads)
+
+    def _deliver(self, name: str, generation: int, result: object, failed: bool) -> None:
+        apply = self._appliers.pop((name, generation), None)
+        if self._loads.get(name) != generation or apply is None:
+            return  # superseded by a newer load of the same figures
+        del self._loads[name]
+        if failed:
+            self.show_message(f"Could not load {self.area.title}: {result}")
+        else:
+            apply(result)
+        if not self._loads:
+            self.loaded.emit()
 
     def _show_tiles(self, tiles: Sequence[Tile]) -> None:
         for tile in self._tiles:
@@ -346,7 +405,8 @@ class AreaPage(QWidget):
     def refresh(self) -> None:
         for model in self.models:
             model.refresh()
-        self._show_tiles(self._backend.summary(self.area.key))
+        if self.SUMMARY_TILES:
+            self._show_tiles(self._backend.summary(self.area.key))
 
     def focus_filter(self) -> None:
         self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)

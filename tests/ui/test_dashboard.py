@@ -3,6 +3,8 @@ and stopped right there, and every card leading to its area, filtered."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
@@ -30,10 +32,11 @@ def window(qtbot, demo_backend) -> MainWindow:
 
 
 @pytest.fixture
-def page(window) -> DashboardPage:
+def page(qtbot, window) -> DashboardPage:
     window.set_area("dashboard")
     page = window.page("dashboard")
     assert isinstance(page, DashboardPage)
+    qtbot.waitUntil(lambda: not page.is_loading, timeout=20_000)  # the money card's figures
     return page
 
 
@@ -41,6 +44,13 @@ def texts(widget: QWidget) -> list[str]:
     """The text of the labels and buttons shown (replaced ones are hidden until deleted)."""
     for _pass in range(3):  # a refresh queued by a change, then the queued show of new rows
         QApplication.processEvents()
+    page = widget if isinstance(widget, AreaPage) else widget.parentWidget()
+    while page is not None and not isinstance(page, AreaPage):
+        page = page.parentWidget()
+    deadline = time.monotonic() + 20
+    while page is not None and page.is_loading and time.monotonic() < deadline:
+        QApplication.processEvents()  # figures read on a worker thread arrive as events
+        time.sleep(0.005)
     shown = [w for w in widget.findChildren(QLabel) + widget.findChildren(QPushButton)]
     return [w.text() for w in shown if w.isVisibleTo(widget)]
 

@@ -29,6 +29,7 @@ def page(qtbot, tmp_path):
     widget.resize(1400, 900)
     widget.show()
     qtbot.waitExposed(widget)
+    qtbot.waitUntil(lambda: not widget.is_loading, timeout=20_000)  # figures: a worker thread
     yield widget
     app.close()
 

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from freelancer_desk.domain.money import Money
-from freelancer_desk.services.dashboard import DashboardService
+from freelancer_desk.services.dashboard import DashboardService, MoneyGlance
 from freelancer_desk.services.events import Change
 from freelancer_desk.services.settings import REMINDER_KIND_LABELS
 from freelancer_desk.ui.areapage import Area, AreaPage, app_of, muted, scaled_font
@@ -155,6 +155,8 @@ def _figure(caption: str, value: str, scale: float = 1.5) -> QWidget:
 
 
 class DashboardPage(AreaPage):
+    SUMMARY_TILES = False  # the cards say more than the generic tiles
+
     def __init__(self, area: Area, backend: Backend, app: App) -> None:
         self.app = app
         self.data = DashboardService(app.db, app.clock, app.ledger)
@@ -387,9 +389,14 @@ class DashboardPage(AreaPage):
         )
 
     def _show_money(self) -> None:
+        """The balances read the whole ledger: on a worker thread, drawn when there."""
+        if self.money_card.body.count() == 0:
+            self.money_card.body.addWidget(muted(QLabel("Adding up the ledger…")))
+        self.load_in_background("money", self.data.money, self._draw_money)
+
+    def _draw_money(self, glance: MoneyGlance) -> None:
         card = self.money_card
         card.clear()
-        glance = self.data.money()
         loc = self._locale
         figures = QHBoxLayout()
         figures.setSpacing(24)

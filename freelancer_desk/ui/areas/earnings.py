@@ -5,6 +5,7 @@ invoice actions and CSV export."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from PySide6.QtCore import QDate
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from freelancer_desk.app import App
 from freelancer_desk.domain.money import Money
+from freelancer_desk.services.ledger import CalendarDay, EarningsRow, PendingLot
 from freelancer_desk.services.reports import Drill, ReportService, day_instant, ledger_source
 from freelancer_desk.ui.areapage import Area, AreaPage, FigureTile, TablePanel, app_of, muted
 from freelancer_desk.ui.backend import Backend, Tile
@@ -47,7 +49,21 @@ def reports_of(app: App) -> ReportService:
     )
 
 
+@dataclass(frozen=True)
+class EarningsFigures:
+    """What the page draws above its tables, read on a worker thread."""
+
+    now: datetime
+    balances: dict[str, dict[str, Money]]
+    lots: list[PendingLot]
+    first_month: date
+    months: list[EarningsRow]
+    calendar: list[CalendarDay]
+
+
 class EarningsPage(AreaPage):
+    SUMMARY_TILES = False  # the balances per currency are drawn here
+
     def __init__(self, area: Area, backend: Backend, app: App) -> None:
         super().__init__(area, backend)
         self.app = app
@@ -111,11 +127,11 @@ class EarningsPage(AreaPage):
     # -- figures ---------------------------------------------------------------------
 
     def _show_tiles(self, tiles: Sequence[Tile]) -> None:
-        app = getattr(self, "app", None)
-        if app is None:
+        if getattr(self, "app", None) is None:
             super()._show_tiles(tiles)
-            return
-        balances = app.ledger.balances()
+        # The balances come with the other figures (`reload`, off the GUI thread).
+
+    def _show_balances(self, balances: dict[str, dict[str, Money]]) -> None:
         for tile in self._tiles:
             self.tiles_row.removeWidget(tile)
             tile.hide()
@@ -135,10 +151,34 @@ class EarningsPage(AreaPage):
                 self._tiles.append(tile)
                 self.tiles_row.addWidget(tile, 1)
 
+    def fetch_figures(self) -> EarningsFigures:
+        """Balances, what is pending, net per month and the next days' calendar (the
+        ledger's slow reads: a worker thread calls this)."""
+        app, now = self.app, self.app.clock.now()
+        first = date(now.year, now.month, 1)
+        for _ in range(MONTHS_SHOWN - 1):
+            first = (first - timedelta(days=1)).replace(day=1)
+        start = now.date()
+        return EarningsFigures(
+            now=now,
+            balances=app.ledger.balances(),
+            lots=list(app.ledger.pending_schedule(now)),
+            first_month=first,
+            months=list(
+                self.reports.earnings(day_instant(first), now + timedelta(seconds=1), "month")
+            ),
+            calendar=list(app.ledger.calendar(start, start + timedelta(days=TIMELINE_DAYS))),
+        )
+
     def reload(self) -> None:
-        now = self.app.clock.now()
-        self._show_tiles([])
-        lots = self.app.ledger.pending_schedule(now)
+        """Read the figures on a worker thread, draw them when they are there."""
+        if not self._tiles:
+            self.next_label.setText("Loading balances and what becomes available…")
+        self.load_in_background("figures", self.fetch_figures, self.show_figures)
+
+    def show_figures(self, figures: EarningsFigures) -> None:
+        now, lots = figures.now, figures.lots
+        self._show_balances(figures.balances)
         upcoming: dict[tuple[date, str], int] = {}
         for lot in lots:
             if lot.available_at is None:
@@ -153,10 +193,7 @@ class EarningsPage(AreaPage):
             "Next available — " + " · ".join(parts) if parts else "Nothing pending."
         )
         # Net per month over the last twelve months.
-        first = date(now.year, now.month, 1)
-        for _ in range(MONTHS_SHOWN - 1):
-            first = (first - timedelta(days=1)).replace(day=1)
-        rows = self.reports.earnings(day_instant(first), now + timedelta(seconds=1), "month")
+        first, rows = figures.first_month, figures.months
         months: dict[str, Category] = {}
         cursor = first
         while cursor <= now.date():
@@ -172,8 +209,7 @@ class EarningsPage(AreaPage):
         self.month_chart.set_data(list(months.values()))
         # What becomes available per day, the next sixty days.
         start = now.date()
-        calendar = self.app.ledger.calendar(start, start + timedelta(days=TIMELINE_DAYS))
-        by_day = {d.day: d for d in calendar}
+        by_day = {d.day: d for d in figures.calendar}
         days = []
         for offset in range(TIMELINE_DAYS):
             day = start + timedelta(days=offset)
