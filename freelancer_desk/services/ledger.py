@@ -18,7 +18,6 @@ clearing last ran.
 
 from __future__ import annotations
 
-import contextlib
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -29,26 +28,19 @@ from typing import Any, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import (
-    Column,
-    Dialect,
-    MetaData,
     Select,
-    Table,
     and_,
     case,
     func,
-    insert,
     literal,
     or_,
     select,
 )
 from sqlalchemy.orm import Session
-from sqlalchemy.types import NullType
 
 from freelancer_desk.domain.clock import ensure_utc
 from freelancer_desk.domain.errors import RuleError
 from freelancer_desk.domain.ledger import (
-    HOLDING_KINDS,
     Account,
     AccountKind,
     SourceKind,
@@ -68,7 +60,6 @@ from freelancer_desk.storage.models import (
     Order,
     Segment,
 )
-from freelancer_desk.storage.types import UTCDateTime
 
 # Gross earnings = fees + pending + available + withdrawn: what the clients paid that
 # reached the freelancer's side of the books, before fees (see domain/ledger.py).
@@ -335,53 +326,27 @@ class LedgerService:
         *,
         now: datetime | None = None,
         progress: Callable[[int, int], None] | None = None,
+        stop: Callable[[], bool] | None = None,
     ) -> list[uuid.UUID]:
         """Record many transactions, in order, with exactly `record()`'s checks; the
         ids of the transactions (for a known `external_ref`: the existing one's).
 
         Balances are read once (a few grouped queries) and kept in memory, and new rows
-        are inserted in bulk (Core executemany) when the batch ends or before anything
-        must read the database. The one thing memory cannot do is clearing: while
-        pending money exists (in the books, or put there by an earlier item), an item
-        that takes from available money goes through `record()`, which books the
-        clearances due first. A refusal raises `BatchRefused` naming the item; rows of
-        the batch are then in the session, so the caller's unit of work must roll back.
-        `now` stamps created_at (default: the database's clock).
+        are inserted in bulk (executemany) when the batch ends or before anything must
+        read the database (services/ledger_bulk.py). The one thing memory cannot do is
+        clearing: while pending money exists (in the books, or put there by an earlier
+        item), an item that takes from available money goes through `record()`, which
+        books the clearances due first. A refusal raises `BatchRefused` naming the item;
+        `stop` (polled every 500 items and between inserts) returning True raises
+        `ledger_bulk.BatchCancelled`. Either way rows of the batch are then in the
+        session, so the caller's unit of work must roll back. `now` stamps created_at
+        (default: the database's clock).
         """
+        from freelancer_desk.services import ledger_bulk
+
         if now is None:
             now = self.db.clock.now()
-        batch = _Batch(session, now)
-        batch.preload(items)
-        ids: list[uuid.UUID] = []
-        total = len(items)
-        for index, item in enumerate(items):
-            t = item.transaction
-            try:
-                takes_available = any(
-                    p.account.kind is AccountKind.AVAILABLE and p.amount.is_negative
-                    for p in t.postings
-                )
-                if batch.pending_possible and takes_available:
-                    batch.write()
-                    row = self.record(
-                        session,
-                        t,
-                        kind=item.kind,
-                        platform=item.platform,
-                        client_id=item.client_id,
-                        scope_kind=item.scope_kind,
-                        external_ref=item.external_ref,
-                    )
-                    batch.forget(item.external_ref, row)
-                    ids.append(row.id)
-                else:
-                    ids.append(batch.record(item))
-            except RuleError as exc:
-                raise BatchRefused(index, exc) from None
-            if progress is not None and ((index + 1) % 500 == 0 or index + 1 == total):
-                progress(index + 1, total)
-        batch.write()
-        return ids
+        return ledger_bulk.record_batch(self, session, items, now=now, progress=progress, stop=stop)
 
     @staticmethod
     def _write(
@@ -773,313 +738,6 @@ class LedgerService:
         half-up once to the target's minor unit."""
         found = self.rate(amount.currency, to_currency, on)
         return Money.from_decimal(amount.decimal * found.rate, found.quote)
-
-
-# -- the batch path ----------------------------------------------------------------------
-
-_PER_SOURCE_KINDS = frozenset({AccountKind.ESCROW, AccountKind.PENDING})
-_CHUNK = 500
-
-# A balance the batch keeps: an account (its platform for the platform-wide available
-# pool, else None), or what one source put in an escrow or pending account.
-_Key = tuple[Account, str | None]
-_SourceKey = tuple[tuple[str, str], Account]
-
-
-class _Batch:
-    """`record_batch`'s memory: balances read once and updated as items are queued.
-
-    Invariant: a cached balance is the database's at the moment it was read plus every
-    queued posting since; a miss first writes the queue, so a read is never stale.
-    """
-
-    def __init__(self, session: Session, now: datetime) -> None:
-        self.session = session
-        self.now = now
-        self.held: dict[_Key, int] = {}
-        self.by_source: dict[_SourceKey, int] = {}
-        self.known_sources: set[tuple[str, str]] = set()  # in the books or queued
-        self.refs: dict[str, tuple[uuid.UUID, str, str]] = {}
-        self.transactions: list[dict[str, Any]] = []
-        self.postings: list[dict[str, Any]] = []
-        self.pending_possible = False
-        self.scope_ids: dict[str, uuid.UUID] = {}
-
-    # -- reading, in bulk ------------------------------------------------------------
-
-    def preload(self, items: Sequence[BatchItem]) -> None:
-        s = self.session
-        s.flush()
-        refs = [r for r in dict.fromkeys(i.external_ref for i in items) if r is not None]
-        for chunk in _chunks(refs):
-            for tid, ref, kind, sid in s.execute(
-                select(
-                    LedgerTransaction.id,
-                    LedgerTransaction.external_ref,
-                    LedgerTransaction.source_kind,
-                    LedgerTransaction.source_id,
-                ).where(LedgerTransaction.external_ref.in_(chunk))
-            ):
-                self.refs[str(ref)] = (tid, kind, sid)
-        sources = list(dict.fromkeys(i.transaction.source_id for i in items))
-        for names in _chunks(sources):
-            self.known_sources.update(
-                (k, sid)
-                for k, sid in s.execute(
-                    select(LedgerTransaction.source_kind, LedgerTransaction.source_id)
-                    .where(LedgerTransaction.source_id.in_(names))
-                    .distinct()
-                )
-            )
-        self.pending_possible = (
-            s.scalar(
-                select(LedgerPosting.id)
-                .where(LedgerPosting.account_kind == AccountKind.PENDING.value)
-                .limit(1)
-            )
-            is not None
-        )
-        holding = [k.value for k in HOLDING_KINDS]
-        scopes: list[uuid.UUID] = []
-        for i in items:
-            for p in i.transaction.postings:
-                if p.account.scope is not None and p.account.kind in HOLDING_KINDS:
-                    with contextlib.suppress(ValueError):  # refused when recorded
-                        scopes.append(uuid.UUID(p.account.scope))
-        scopes = list(dict.fromkeys(scopes))
-        found: dict[_Key, int] = {}
-        for ids in _chunks(scopes):
-            for kind, scope, cur, total in s.execute(
-                select(
-                    LedgerPosting.account_kind,
-                    LedgerPosting.scope_id,
-                    LedgerPosting.currency,
-                    func.sum(LedgerPosting.amount_minor),
-                )
-                .where(LedgerPosting.scope_id.in_(ids), LedgerPosting.account_kind.in_(holding))
-                .group_by(
-                    LedgerPosting.account_kind, LedgerPosting.scope_id, LedgerPosting.currency
-                )
-            ):
-                found[(Account(AccountKind(kind), str(scope), cur), None)] = int(total or 0)
-        for kind, cur, total in s.execute(
-            select(
-                LedgerPosting.account_kind,
-                LedgerPosting.currency,
-                func.sum(LedgerPosting.amount_minor),
-            )
-            .where(LedgerPosting.scope_id.is_(None), LedgerPosting.account_kind.in_(holding))
-            .group_by(LedgerPosting.account_kind, LedgerPosting.currency)
-        ):
-            if kind != AccountKind.AVAILABLE.value:
-                found[(Account(AccountKind(kind), None, cur), None)] = int(total or 0)
-        for plat, cur, total in s.execute(
-            select(
-                LedgerTransaction.platform,
-                LedgerPosting.currency,
-                func.sum(LedgerPosting.amount_minor),
-            )
-            .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
-            .where(LedgerPosting.account_kind == AccountKind.AVAILABLE.value)
-            .group_by(LedgerTransaction.platform, LedgerPosting.currency)
-        ):
-            found[(Account(AccountKind.AVAILABLE, None, cur), plat)] = int(total or 0)
-        # Every holding account the items touch is now known: absent means zero.
-        for i in items:
-            for p in i.transaction.postings:
-                if p.account.kind in HOLDING_KINDS:
-                    key = self._key(p.account, i.platform)
-                    self.held[key] = found.get(key, 0)
-
-    @staticmethod
-    def _key(account: Account, platform: str) -> _Key:
-        if account.kind is AccountKind.AVAILABLE and account.scope is None:
-            return account, platform
-        return account, None
-
-    def _balance(self, account: Account, platform: str) -> int:
-        key = self._key(account, platform)
-        if key not in self.held:
-            self.write()
-            held = LedgerService._held(self.session, [account], platform)
-            self.held[key] = held[account].amount
-        return self.held[key]
-
-    def _source_balance(self, source: tuple[SourceKind, str], account: Account) -> int:
-        skey = (source[0].value, source[1])
-        key = (skey, account)
-        if key not in self.by_source:
-            if skey in self.known_sources:
-                self.write()
-                held = LedgerService._held(self.session, [account], "", source=source)
-                self.by_source[key] = held[account].amount
-            else:
-                self.by_source[key] = 0
-        return self.by_source[key]
-
-    # -- one item ----------------------------------------------------------------------
-
-    def record(self, item: BatchItem) -> uuid.UUID:
-        t = item.transaction
-        if item.external_ref is not None and item.external_ref in self.refs:
-            tid, kind, sid = self.refs[item.external_ref]
-            if (kind, sid) != (t.source_kind.value, t.source_id):
-                raise RuleError(
-                    "ledger.external_ref",
-                    f"external reference {item.external_ref!r} is already recorded for "
-                    f"{kind} {sid}",
-                    field="external_ref",
-                )
-            return tid
-        client = _uuid(item.client_id, "client")
-        for posting in t.postings:
-            if posting.account.scope not in self.scope_ids:
-                _scope_id(posting.account.scope)  # refuse a scope that is not an id
-        touched = {p.account for p in t.postings}
-        held = {
-            a: Money(self._balance(a, item.platform), a.currency)
-            for a in touched
-            if a.kind in HOLDING_KINDS
-        }
-        per_source = {
-            a: Money(self._source_balance(t.source, a), a.currency)
-            for a in touched
-            if a.kind in _PER_SOURCE_KINDS
-        }
-        check_transaction(t, held, per_source)
-        skey = (t.source_kind.value, t.source_id)
-        for p in t.postings:
-            acc, amount = p.account, p.amount.amount
-            if acc.kind in HOLDING_KINDS:
-                self.held[self._key(acc, item.platform)] += amount
-                if acc.kind is AccountKind.AVAILABLE and acc.scope is not None:
-                    pool = (Account(AccountKind.AVAILABLE, None, acc.currency), item.platform)
-                    if pool in self.held:
-                        self.held[pool] += amount
-            if acc.kind in _PER_SOURCE_KINDS:
-                self.by_source[(skey, acc)] += amount
-            if acc.kind is AccountKind.PENDING and amount > 0:
-                self.pending_possible = True
-        self.known_sources.add(skey)
-        tid = self._queue(item, client)
-        if item.external_ref is not None:
-            self.refs[item.external_ref] = (tid, *skey)
-        return tid
-
-    def _queue(self, item: BatchItem, client_id: uuid.UUID | None) -> uuid.UUID:
-        """The rows `LedgerService._write` would add, kept for one bulk insert."""
-        t = item.transaction
-        tid = uuid.uuid4()
-        stamp = self.now
-        self.transactions.append(
-            {
-                "id": tid,
-                "created_at": stamp,
-                "updated_at": stamp,
-                "occurred_at": t.occurred_at,
-                "kind": item.kind,
-                "memo": t.memo,
-                "platform": item.platform,
-                "client_id": client_id,
-                "source_kind": t.source_kind.value,
-                "source_id": t.source_id,
-                "external_ref": item.external_ref,
-            }
-        )
-        for posting in t.postings:
-            acc = posting.account
-            pending_in = acc.kind is AccountKind.PENDING and posting.amount.amount > 0
-            self.postings.append(
-                {
-                    "id": uuid.uuid4(),
-                    "created_at": stamp,
-                    "updated_at": stamp,
-                    "transaction_id": tid,
-                    "account_kind": acc.kind.value,
-                    "scope_kind": item.scope_kind if acc.scope else "workspace",
-                    "scope_id": self._scope(acc.scope),
-                    "client_id": client_id,
-                    "currency": posting.amount.currency,
-                    "amount_minor": posting.amount.amount,
-                    "available_at": t.available_at if pending_in else None,
-                }
-            )
-        return tid
-
-    def _scope(self, scope: str | None) -> uuid.UUID | None:
-        if scope is None:
-            return None
-        found = self.scope_ids.get(scope)
-        if found is None:
-            found = self.scope_ids[scope] = uuid.UUID(scope)
-        return found
-
-    # -- writing -------------------------------------------------------------------------
-
-    def write(self) -> None:
-        """Insert what is queued (after the session's own pending rows: clients and
-        contracts the postings point to)."""
-        if not self.transactions:
-            return
-        self.session.flush()
-        conn = self.session.connection()
-        for model, rows in ((LedgerTransaction, self.transactions), (LedgerPosting, self.postings)):
-            table = model.__table__
-            assert isinstance(table, Table)
-            plain, bound = _bound(table, conn.dialect, rows)
-            for chunk in _chunks(bound, 5000):
-                conn.execute(insert(plain), chunk)
-        self.transactions, self.postings = [], []
-
-    def forget(self, external_ref: str | None, row: LedgerTransaction) -> None:
-        """After `record()` wrote (and maybe cleared pending): read balances afresh."""
-        self.held.clear()
-        self.by_source.clear()
-        self.known_sources.add((row.source_kind, row.source_id))
-        if external_ref is not None:
-            self.refs[external_ref] = (row.id, row.source_kind, row.source_id)
-
-
-_T = TypeVar("_T")
-
-
-def _bound(
-    table: Table, dialect: Dialect, rows: list[dict[str, Any]]
-) -> tuple[Table, list[dict[str, Any]]]:
-    """`rows` with every value already converted by its column type's own bind
-    processor (for this dialect), and a copy of `table` whose columns convert nothing.
-
-    Executemany then skips SQLAlchemy's per-value conversion, and values that repeat
-    (the stamps, a day's date) are converted once: about half the cost of inserting
-    an import's rows. The conversion is the type's, so every dialect stores the same."""
-    columns = [c for c in table.columns if rows and c.name in rows[0]]
-    plain = Table(table.name, MetaData(), *(Column(c.name, NullType()) for c in columns))
-    converters: list[tuple[str, Callable[[Any], Any] | None, dict[Any, Any] | None]] = []
-    for c in columns:
-        bind = c.type.bind_processor(dialect)
-        repeats = isinstance(c.type, UTCDateTime) or c.name in ("account_kind", "currency")
-        converters.append((c.name, bind, {} if bind is not None and repeats else None))
-    out = []
-    for row in rows:
-        new: dict[str, Any] = {}
-        for name, proc, memo in converters:
-            value = row[name]
-            if proc is None or value is None:
-                new[name] = value
-            elif memo is not None:
-                try:
-                    new[name] = memo[value]
-                except KeyError:
-                    new[name] = memo[value] = proc(value)
-            else:
-                new[name] = proc(value)
-        out.append(new)
-    return plain, out
-
-
-def _chunks(values: Sequence[_T], size: int = _CHUNK) -> Iterable[Sequence[_T]]:
-    for i in range(0, len(values), size):
-        yield values[i : i + size]
 
 
 # -- reading the books -------------------------------------------------------------------

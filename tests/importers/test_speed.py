@@ -6,14 +6,14 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from freelancer_desk.importers import money
 from freelancer_desk.importers.base import decode
 from freelancer_desk.importers.registry import apply, preview
 from freelancer_desk.storage.models import LedgerPosting, LedgerTransaction
 
-from .conftest import open_app
+from .conftest import FIXTURES, open_app
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -50,6 +50,36 @@ def test_batch_path_books_what_record_books(tmp_path, monkeypatch):
     assert books(fast) == books(slow) and len(books(fast)) == 800
     assert fast.ledger.balances() == slow.ledger.balances()
     assert fast.check().ok
+    fast.close()
+    slow.close()
+
+
+def stored_text(app):
+    """The ledger's instants as the database holds them (not as the ORM reads them)."""
+    with app.db.read() as s:
+        rows = s.execute(
+            text(
+                "SELECT t.external_ref, t.occurred_at, t.created_at, t.updated_at,"
+                " p.account_kind, p.available_at, p.created_at, p.scope_id"
+                " FROM ledger_transactions t JOIN ledger_postings p ON p.transaction_id = t.id"
+            )
+        ).all()
+    return sorted(tuple(str(v) for v in r) for r in rows)
+
+
+def test_batch_path_stores_the_text_the_orm_stores(tmp_path, monkeypatch):
+    """Bulk rows skip the ORM: their instants must still be SQLite's DATETIME text with
+    microseconds ("2025-09-08 00:00:00.000000"), or a period starting at that midnight
+    would compare as after them and leave them out."""
+    source = decode((FIXTURES / "upwork_current.csv").read_bytes(), "up.csv")
+    fast = open_app(tmp_path / "fast")
+    apply(fast.db, fast.clock, fast.ledger, preview(fast.db, "upwork", "up.csv", source=source))
+    monkeypatch.setattr(money, "USE_BATCH", False)
+    slow = open_app(tmp_path / "slow")
+    apply(slow.db, slow.clock, slow.ledger, preview(slow.db, "upwork", "up.csv", source=source))
+    got, want = stored_text(fast), stored_text(slow)
+    assert [r[:7] for r in got] == [r[:7] for r in want] and len(got) > 10
+    assert all(r[1].endswith(".000000") for r in got)
     fast.close()
     slow.close()
 

@@ -1,0 +1,490 @@
+"""`LedgerService.record_batch`'s engine: many transactions (an import of years of
+history) recorded with exactly `record()`'s checks, at bulk speed.
+
+- Balances are read once (a few grouped queries) and kept in memory as integers; an
+  item is checked by integer arithmetic, and only one that would overdraw goes through
+  the domain's `check_transaction` (which refuses it, with its message).
+- Rows are queued as plain tuples and inserted with one executemany per table, their
+  values converted column by column by each column type's own bind processor (values
+  that repeat, such as stamps and scopes, once), straight to the driver.
+- Keys are time-ordered within a batch (one random 96-bit prefix, then a counter), so
+  every index on the keys (the transactions' and postings' primary keys, the postings'
+  transaction_id index) grows at one end instead of at random pages.
+- While pending money exists, an item that takes from available money goes through
+  `record()`, which books the clearances due first (memory cannot do clearing).
+
+The caller's unit of work makes it all-or-nothing: a refusal (`BatchRefused`) or a
+stop (`BatchCancelled`) leaves rows in the session, which the caller rolls back.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import Column, MetaData, Table, func, insert, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+from sqlalchemy.types import NullType
+
+from freelancer_desk.domain.errors import RuleError
+from freelancer_desk.domain.ledger import (
+    HOLDING_KINDS,
+    Account,
+    AccountKind,
+    SourceKind,
+    check_transaction,
+)
+from freelancer_desk.domain.money import Money
+from freelancer_desk.services.ledger import (
+    BatchItem,
+    BatchRefused,
+    LedgerService,
+    _scope_id,
+    _uuid,
+)
+from freelancer_desk.storage.models import LedgerPosting, LedgerTransaction
+
+_PER_SOURCE_KINDS = frozenset({AccountKind.ESCROW, AccountKind.PENDING})
+_CHUNK = 500  # ids per IN (...) query
+_INSERT_CHUNK = 5000  # rows per executemany: the stop check runs between them
+POLL_EVERY = 500  # items between progress reports and stop checks
+
+_TRANSACTION_COLUMNS = (
+    "id",
+    "created_at",
+    "updated_at",
+    "occurred_at",
+    "kind",
+    "memo",
+    "platform",
+    "client_id",
+    "source_kind",
+    "source_id",
+    "external_ref",
+)
+_POSTING_COLUMNS = (
+    "id",
+    "created_at",
+    "updated_at",
+    "transaction_id",
+    "account_kind",
+    "scope_kind",
+    "scope_id",
+    "client_id",
+    "currency",
+    "amount_minor",
+    "available_at",
+)
+# Columns whose values are (nearly) all different: converted one by one, not memoised.
+_UNIQUE_COLUMNS = frozenset({"id", "memo", "source_id", "external_ref", "amount_minor"})
+
+# A balance the batch keeps: an account (its platform for the platform-wide available
+# pool, else None), or what one source put in an escrow or pending account.
+_Key = tuple[Account, str | None]
+_SourceKey = tuple[tuple[str, str], Account]
+_T = TypeVar("_T")
+
+
+class BatchCancelled(Exception):
+    """The caller's stop check said stop: nothing of the batch may stay (the caller's
+    unit of work rolls back)."""
+
+
+class KeyMaker:
+    """UUIDs that sort in the order they are made: a random 96-bit prefix (version-4
+    and variant bits kept) and a 32-bit counter. Unique across batches as random UUIDs
+    are (90 random bits), and a batch's keys land at one end of each key index."""
+
+    _VERSION_BITS = 0xF << 76 | 0x3 << 62
+    _VERSION_4 = 0x4 << 76 | 0x2 << 62
+
+    def __init__(self) -> None:
+        self._next = 0
+        self._left = 0
+
+    def __call__(self) -> uuid.UUID:
+        if self._left == 0:
+            prefix = int.from_bytes(os.urandom(16), "big") >> 32 << 32
+            self._next = prefix & ~self._VERSION_BITS | self._VERSION_4
+            self._left = 2**32 - 1
+        self._left -= 1
+        self._next += 1
+        return uuid.UUID(int=self._next)
+
+
+def record_batch(
+    service: LedgerService,
+    session: Session,
+    items: Sequence[BatchItem],
+    *,
+    now: datetime,
+    progress: Callable[[int, int], None] | None = None,
+    stop: Callable[[], bool] | None = None,
+) -> list[uuid.UUID]:
+    """See `LedgerService.record_batch`."""
+    batch = _Batch(session, now, stop)
+    batch.preload(items)
+    ids: list[uuid.UUID] = []
+    total = len(items)
+    available = AccountKind.AVAILABLE
+    for index, item in enumerate(items):
+        t = item.transaction
+        try:
+            if batch.pending_possible and any(
+                p.account.kind is available and p.amount.amount < 0 for p in t.postings
+            ):
+                batch.write()
+                row = service.record(
+                    session,
+                    t,
+                    kind=item.kind,
+                    platform=item.platform,
+                    client_id=item.client_id,
+                    scope_kind=item.scope_kind,
+                    external_ref=item.external_ref,
+                )
+                batch.forget(item.external_ref, row)
+                ids.append(row.id)
+            else:
+                ids.append(batch.record(item))
+        except RuleError as exc:
+            raise BatchRefused(index, exc) from None
+        done = index + 1
+        if done % POLL_EVERY == 0 or done == total:
+            if progress is not None:
+                progress(done, total)
+            batch.check_stop()
+    batch.write()
+    return ids
+
+
+def _chunks(values: Sequence[_T], size: int = _CHUNK) -> Iterable[Sequence[_T]]:
+    for i in range(0, len(values), size):
+        yield values[i : i + size]
+
+
+class _Batch:
+    """The batch's memory: balances read once and updated as items are queued.
+
+    Invariant: a cached balance is the database's at the moment it was read plus every
+    queued posting since; a miss first writes the queue, so a read is never stale.
+    """
+
+    def __init__(self, session: Session, now: datetime, stop: Callable[[], bool] | None) -> None:
+        self.session = session
+        self.now = now
+        self.stop = stop
+        self.held: dict[_Key, int] = {}
+        self.by_source: dict[_SourceKey, int] = {}
+        self.known_sources: set[tuple[str, str]] = set()  # in the books or queued
+        self.refs: dict[str, tuple[uuid.UUID, str, str]] = {}
+        self.transactions: list[tuple[Any, ...]] = []
+        self.postings: list[tuple[Any, ...]] = []
+        self.pending_possible = False
+        self.scope_ids: dict[str | None, uuid.UUID | None] = {None: None}
+        self.clients: dict[Any, uuid.UUID | None] = {None: None}
+        self.key = KeyMaker()
+
+    def check_stop(self) -> None:
+        if self.stop is not None and self.stop():
+            raise BatchCancelled
+
+    # -- reading, in bulk ------------------------------------------------------------
+
+    def preload(self, items: Sequence[BatchItem]) -> None:
+        s = self.session
+        s.flush()
+        refs = [r for r in dict.fromkeys(i.external_ref for i in items) if r is not None]
+        for chunk in _chunks(refs):
+            for tid, ref, kind, sid in s.execute(
+                select(
+                    LedgerTransaction.id,
+                    LedgerTransaction.external_ref,
+                    LedgerTransaction.source_kind,
+                    LedgerTransaction.source_id,
+                ).where(LedgerTransaction.external_ref.in_(chunk))
+            ):
+                self.refs[str(ref)] = (tid, kind, sid)
+        sources = list(dict.fromkeys(i.transaction.source_id for i in items))
+        for names in _chunks(sources):
+            self.known_sources.update(
+                (k, sid)
+                for k, sid in s.execute(
+                    select(LedgerTransaction.source_kind, LedgerTransaction.source_id)
+                    .where(LedgerTransaction.source_id.in_(names))
+                    .distinct()
+                )
+            )
+        self.pending_possible = (
+            s.scalar(
+                select(LedgerPosting.id)
+                .where(LedgerPosting.account_kind == AccountKind.PENDING.value)
+                .limit(1)
+            )
+            is not None
+        )
+        holding = [k.value for k in HOLDING_KINDS]
+        scopes: list[uuid.UUID] = []
+        for i in items:
+            for p in i.transaction.postings:
+                if p.account.scope is not None and p.account.kind in HOLDING_KINDS:
+                    with contextlib.suppress(ValueError):  # refused when recorded
+                        scopes.append(uuid.UUID(p.account.scope))
+        scopes = list(dict.fromkeys(scopes))
+        found: dict[_Key, int] = {}
+        for ids in _chunks(scopes):
+            for kind, scope, cur, total in s.execute(
+                select(
+                    LedgerPosting.account_kind,
+                    LedgerPosting.scope_id,
+                    LedgerPosting.currency,
+                    func.sum(LedgerPosting.amount_minor),
+                )
+                .where(LedgerPosting.scope_id.in_(ids), LedgerPosting.account_kind.in_(holding))
+                .group_by(
+                    LedgerPosting.account_kind, LedgerPosting.scope_id, LedgerPosting.currency
+                )
+            ):
+                found[(Account(AccountKind(kind), str(scope), cur), None)] = int(total or 0)
+        for kind, cur, total in s.execute(
+            select(
+                LedgerPosting.account_kind,
+                LedgerPosting.currency,
+                func.sum(LedgerPosting.amount_minor),
+            )
+            .where(LedgerPosting.scope_id.is_(None), LedgerPosting.account_kind.in_(holding))
+            .group_by(LedgerPosting.account_kind, LedgerPosting.currency)
+        ):
+            if kind != AccountKind.AVAILABLE.value:
+                found[(Account(AccountKind(kind), None, cur), None)] = int(total or 0)
+        for plat, cur, total in s.execute(
+            select(
+                LedgerTransaction.platform,
+                LedgerPosting.currency,
+                func.sum(LedgerPosting.amount_minor),
+            )
+            .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
+            .where(LedgerPosting.account_kind == AccountKind.AVAILABLE.value)
+            .group_by(LedgerTransaction.platform, LedgerPosting.currency)
+        ):
+            found[(Account(AccountKind.AVAILABLE, None, cur), plat)] = int(total or 0)
+        # Every holding account the items touch is now known: absent means zero.
+        for i in items:
+            for p in i.transaction.postings:
+                if p.account.kind in HOLDING_KINDS:
+                    key = self._key(p.account, i.platform)
+                    self.held[key] = found.get(key, 0)
+
+    @staticmethod
+    def _key(account: Account, platform: str) -> _Key:
+        if account.kind is AccountKind.AVAILABLE and account.scope is None:
+            return account, platform
+        return account, None
+
+    def _balance(self, account: Account, platform: str) -> int:
+        key = self._key(account, platform)
+        if key not in self.held:
+            self.write()
+            held = LedgerService._held(self.session, [account], platform)
+            self.held[key] = held[account].amount
+        return self.held[key]
+
+    def _source_balance(self, source: tuple[SourceKind, str], account: Account) -> int:
+        skey = (source[0].value, source[1])
+        key = (skey, account)
+        if key not in self.by_source:
+            if skey in self.known_sources:
+                self.write()
+                held = LedgerService._held(self.session, [account], "", source=source)
+                self.by_source[key] = held[account].amount
+            else:
+                self.by_source[key] = 0
+        return self.by_source[key]
+
+    # -- one item ----------------------------------------------------------------------
+
+    def record(self, item: BatchItem) -> uuid.UUID:
+        t = item.transaction
+        skey = (t.source_kind.value, t.source_id)
+        if item.external_ref is not None and item.external_ref in self.refs:
+            tid, kind, sid = self.refs[item.external_ref]
+            if (kind, sid) != skey:
+                raise RuleError(
+                    "ledger.external_ref",
+                    f"external reference {item.external_ref!r} is already recorded for "
+                    f"{kind} {sid}",
+                    field="external_ref",
+                )
+            return tid
+        try:
+            client = self.clients[item.client_id]
+        except KeyError:
+            client = self.clients[item.client_id] = _uuid(item.client_id, "client")
+        for posting in t.postings:
+            if posting.account.scope not in self.scope_ids:
+                # refuses a scope that is not an id, up front as record() does
+                self.scope_ids[posting.account.scope] = _scope_id(posting.account.scope)
+        # What each account gets (an account may appear in more than one posting).
+        deltas: dict[Account, int] = {}
+        for p in t.postings:
+            deltas[p.account] = deltas.get(p.account, 0) + p.amount.amount
+        platform = item.platform
+        overdrawn = False
+        for acc, delta in deltas.items():
+            kind = acc.kind
+            if kind in HOLDING_KINDS:
+                if self._balance(acc, platform) + delta < 0:
+                    overdrawn = True
+                if kind in _PER_SOURCE_KINDS and self._source_balance(t.source, acc) + delta < 0:
+                    overdrawn = True
+        if overdrawn:
+            # The domain's rule says why (the integer check above is the same rule).
+            check_transaction(
+                t,
+                {
+                    a: Money(self._balance(a, platform), a.currency)
+                    for a in deltas
+                    if a.kind in HOLDING_KINDS
+                },
+                {
+                    a: Money(self._source_balance(t.source, a), a.currency)
+                    for a in deltas
+                    if a.kind in _PER_SOURCE_KINDS
+                },
+            )
+        for acc, amount in deltas.items():
+            kind = acc.kind
+            if kind in HOLDING_KINDS:
+                self.held[self._key(acc, platform)] += amount
+                if kind is AccountKind.AVAILABLE and acc.scope is not None:
+                    pool = (Account(AccountKind.AVAILABLE, None, acc.currency), platform)
+                    if pool in self.held:
+                        self.held[pool] += amount
+                if kind in _PER_SOURCE_KINDS:
+                    self.by_source[(skey, acc)] += amount
+        if not self.pending_possible:
+            self.pending_possible = any(
+                p.account.kind is AccountKind.PENDING and p.amount.amount > 0 for p in t.postings
+            )
+        self.known_sources.add(skey)
+        tid = self._queue(item, client)
+        if item.external_ref is not None:
+            self.refs[item.external_ref] = (tid, *skey)
+        return tid
+
+    def _queue(self, item: BatchItem, client_id: uuid.UUID | None) -> uuid.UUID:
+        """The rows `LedgerService._write` would add, kept for one bulk insert (in the
+        order of `_TRANSACTION_COLUMNS` and `_POSTING_COLUMNS`)."""
+        t = item.transaction
+        tid = self.key()
+        stamp = self.now
+        self.transactions.append(
+            (
+                tid,
+                stamp,
+                stamp,
+                t.occurred_at,
+                item.kind,
+                t.memo,
+                item.platform,
+                client_id,
+                t.source_kind.value,
+                t.source_id,
+                item.external_ref,
+            )
+        )
+        pending = AccountKind.PENDING
+        for posting in t.postings:
+            acc = posting.account
+            amount = posting.amount.amount
+            self.postings.append(
+                (
+                    self.key(),
+                    stamp,
+                    stamp,
+                    tid,
+                    acc.kind.value,
+                    item.scope_kind if acc.scope else "workspace",
+                    self.scope_ids[acc.scope],
+                    client_id,
+                    acc.currency,
+                    amount,
+                    t.available_at if acc.kind is pending and amount > 0 else None,
+                )
+            )
+        return tid
+
+    # -- writing -------------------------------------------------------------------------
+
+    def write(self) -> None:
+        """Insert what is queued (after the session's own pending rows: clients and
+        contracts the postings point to)."""
+        if not self.transactions:
+            return
+        self.session.flush()
+        conn = self.session.connection()
+        for model, names, rows in (
+            (LedgerTransaction, _TRANSACTION_COLUMNS, self.transactions),
+            (LedgerPosting, _POSTING_COLUMNS, self.postings),
+        ):
+            table = model.__table__
+            assert isinstance(table, Table)
+            _insert(conn, table, names, rows, self.check_stop)
+        self.transactions, self.postings = [], []
+
+    def forget(self, external_ref: str | None, row: LedgerTransaction) -> None:
+        """After `record()` wrote (and maybe cleared pending): read balances afresh."""
+        self.held.clear()
+        self.by_source.clear()
+        self.known_sources.add((row.source_kind, row.source_id))
+        if external_ref is not None:
+            self.refs[external_ref] = (row.id, row.source_kind, row.source_id)
+
+
+def _insert(
+    conn: Connection,
+    table: Table,
+    names: Sequence[str],
+    rows: list[tuple[Any, ...]],
+    check_stop: Callable[[], None],
+) -> None:
+    """Insert `rows` (tuples in the order of `names`) with executemany, straight to the
+    driver: each column's values converted by the column type's own bind processor for
+    this dialect (so every backend stores what the ORM would), repeated values once."""
+    dialect = conn.dialect
+    columns = [table.c[name] for name in names]
+    converted: list[Iterable[Any]] = []
+    for c, values in zip(columns, zip(*rows, strict=True), strict=True):
+        # dialect_impl: a TypeDecorator's own bind_processor() chains to its generic
+        # impl (DateTime), not the dialect's (SQLite's DATETIME text with microseconds).
+        proc = c.type.dialect_impl(dialect).bind_processor(dialect)
+        if proc is None:
+            converted.append(values)
+        elif c.name in _UNIQUE_COLUMNS:
+            converted.append([None if v is None else proc(v) for v in values])
+        else:
+            memo: dict[Any, Any] = {None: None}
+            out = []
+            for v in values:
+                try:
+                    out.append(memo[v])
+                except KeyError:
+                    out.append(memo.setdefault(v, proc(v)))
+            converted.append(out)
+    plain = Table(table.name, MetaData(), *(Column(n, NullType()) for n in names))
+    compiled = insert(plain).compile(dialect=dialect)
+    params: list[Any]
+    if compiled.positional:
+        order = [names.index(n) for n in compiled.positiontup or ()]
+        cols = [list(converted[i]) for i in order]
+        params = list(zip(*cols, strict=True))
+    else:
+        params = [dict(zip(names, row, strict=True)) for row in zip(*converted, strict=True)]
+    for i in range(0, len(params), _INSERT_CHUNK):
+        conn.exec_driver_sql(compiled.string, params[i : i + _INSERT_CHUNK])
+        check_stop()
