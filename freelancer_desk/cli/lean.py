@@ -37,17 +37,21 @@ import os
 import sqlite3
 import sys
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from freelancer_desk.domain.clock import Clock, SystemClock
 from freelancer_desk.domain.money import Money, per_hour
 from freelancer_desk.services.machine import locate
 from freelancer_desk.storage.revision import HEAD
+
+if TYPE_CHECKING:
+    from freelancer_desk.tracker.diary import DayView
 
 LEAN_ENV = "FREELANCER_DESK_LEAN"
 DEBUG_ENV = "FREELANCER_DESK_DEBUG"
@@ -196,37 +200,66 @@ class HoursRow:
     tracked_seconds: int
 
 
+def _utc_midnight(at: datetime) -> datetime:
+    return datetime.combine(at.astimezone(UTC).date(), time(), UTC)
+
+
+def split_days(
+    begin: datetime, end: datetime
+) -> tuple[date, date, list[tuple[datetime, datetime]]]:
+    """[begin, end) as the whole UTC days [first, last) inside it — what `tracked_days`
+    answers — and the stretches before and after them, read from the segments."""
+    first_at = _utc_midnight(begin)
+    if first_at < begin:
+        first_at += timedelta(days=1)
+    end_at = _utc_midnight(end)
+    if end_at <= first_at:
+        return first_at.date(), first_at.date(), [(begin, end)] if begin < end else []
+    edges = [(a, b) for a, b in ((begin, first_at), (end_at, end)) if a < b]
+    return first_at.date(), end_at.date(), edges
+
+
 def tracked_per_week(
     conn: sqlite3.Connection,
     weeks: list[tuple[date, datetime, datetime]],
     contract_hex: str | None,
-) -> Iterator[tuple[int, str | None, str | None, int]]:
-    """(week index, contract id, order id, seconds) of the non-deleted segments per
-    week and target: the one query behind `report hours`."""
-    if not weeks:
-        return iter(())
-    values = ", ".join("(?, ?, ?)" for _ in weeks)
-    params: list[object] = []
+) -> list[tuple[int, str | None, str | None, int, int]]:
+    """(week index, contract id, order id, seconds, segments) of the non-deleted
+    segments per week and target — the one function behind `report hours`: the whole
+    UTC days of each week from the `tracked_days` summary (kept by triggers on
+    `segments`, migration 0004), the hours at its edges from the segments."""
+    days: list[object] = []
+    edges: list[object] = []
     for n, (_monday, begin, end) in enumerate(weeks):
-        params += [n, _stamp(begin), _stamp(end)]
-    where = ""
-    if contract_hex is not None:
-        where = "AND s.contract_id = ?"
-        params.append(contract_hex)
+        first, last, parts = split_days(begin, end)
+        if first < last:
+            days += [n, first.isoformat(), last.isoformat()]
+        for lo, hi in parts:
+            edges += [n, _stamp(lo), _stamp(hi)]
+    days += [-1, "", ""]  # neither VALUES list may be empty
+    edges += [-1, "", ""]
+    only = "d.contract_id = ?" if contract_hex else "1"
+    only_s = "s.contract_id = ?" if contract_hex else "1"
+    params = [*days, *edges, *([contract_hex] * 2 if contract_hex else [])]
     # Deleted segments are left out by the sums, not by WHERE (as services.reports: a
     # condition on `deleted` tempts SQLite into an automatic index on it).
-    return iter(
-        conn.execute(
-            f"""WITH weeks(n, lo, hi) AS (VALUES {values})
-            SELECT w.n, s.contract_id, s.order_id,
-                   sum(CASE WHEN s.deleted THEN 0 ELSE s.tracked_seconds END)
-            FROM weeks w JOIN segments s ON s.slot_start >= w.lo AND s.slot_start < w.hi
-            WHERE 1 {where}
-            GROUP BY w.n, s.contract_id, s.order_id
-            HAVING sum(CASE WHEN s.deleted THEN 0 ELSE 1 END) > 0""",
-            params,
+    sql = f"""
+        WITH days(n, lo, hi) AS (VALUES {", ".join(["(?, ?, ?)"] * (len(days) // 3))}),
+             edges(n, lo, hi) AS (VALUES {", ".join(["(?, ?, ?)"] * (len(edges) // 3))})
+        SELECT n, contract_id, order_id, sum(seconds), sum(segments) FROM (
+            SELECT w.n, d.contract_id, d.order_id, d.tracked_seconds AS seconds, d.segments
+            FROM days w JOIN tracked_days d ON d.day >= w.lo AND d.day < w.hi
+            WHERE {only}
+            UNION ALL
+            SELECT e.n, s.contract_id, s.order_id,
+                   CASE WHEN s.deleted THEN 0 ELSE s.tracked_seconds END,
+                   CASE WHEN s.deleted THEN 0 ELSE 1 END
+            FROM edges e JOIN segments s ON s.slot_start >= e.lo AND s.slot_start < e.hi
+            WHERE {only_s}
         )
-    )
+        GROUP BY n, contract_id, order_id
+        HAVING sum(segments) > 0"""
+    return conn.execute(sql, params).fetchall()
 
 
 def report_hours(conn: sqlite3.Connection, args: argparse.Namespace, now: datetime) -> list[str]:
@@ -249,16 +282,22 @@ def report_hours(conn: sqlite3.Connection, args: argparse.Namespace, now: dateti
     ).fetchone()
     rows: list[HoursRow] = []
     if first is not None:
-        weeks = week_bounds(_instant(first), _instant(last) + _TICK, zone)
+        # From the first segment's UTC day to the last one's end (not the first segment,
+        # as services.reports: the same rows, and whole days for the summary)
+        begin = max(lo, _utc_midnight(_instant(first)))
+        end = min(hi, _utc_midnight(_instant(last)) + timedelta(days=1))
+        weeks = week_bounds(begin, end, zone)
         if weeks is None:
             raise Fallback("a week in two stretches of time")
         titles = dict(conn.execute("SELECT id, title FROM contracts"))
         order_titles = dict(conn.execute("SELECT id, title FROM orders"))
-        for n, cid, oid, seconds in tracked_per_week(conn, weeks, contract_hex):
+        ids: dict[str, str] = {}
+        for n, cid, oid, seconds, _count in tracked_per_week(conn, weeks, contract_hex):
             target = cid if cid is not None else oid
             assert target is not None  # a segment belongs to a contract or an order
             title = titles[cid] if cid is not None else order_titles[oid]
-            rows.append(HoursRow(weeks[n][0], _uuid_text(target), title, int(seconds)))
+            text = ids.get(target) or ids.setdefault(target, _uuid_text(target))
+            rows.append(HoursRow(weeks[n][0], text, title, int(seconds)))
         rows.sort(key=lambda r: (r.week_start, r.title, r.target_id))
     return hours_lines(rows)
 
@@ -316,36 +355,47 @@ def report_earnings(conn: sqlite3.Connection, args: argparse.Namespace, now: dat
 
     fmt = {"month": "'%Y-%m'", "year": "'%Y'"}.get(by)
     money_period = f"strftime({fmt}, t.occurred_at)" if fmt else "''"
-    slot_period = f"strftime({fmt}, s.slot_start)" if fmt else "''"
     kinds = ", ".join("?" for _ in EARNED_KINDS)
     bounds = (_stamp(lo), _stamp(hi))
-    money = conn.execute(
-        f"""SELECT t.platform, p.client_id, {money_period}, p.account_kind, p.currency,
-                   sum(p.amount_minor)
-            FROM ledger_postings p JOIN ledger_transactions t ON t.id = p.transaction_id
-            WHERE t.occurred_at >= ? AND t.occurred_at < ? AND p.account_kind IN ({kinds})
-            GROUP BY 1, 2, 3, 4, 5""",
-        (*bounds, *EARNED_KINDS),
-    )
+    sql = f"""SELECT t.platform, p.client_id, {money_period}, p.account_kind, p.currency,
+                     sum(p.amount_minor)
+              FROM ledger_postings p JOIN ledger_transactions t ON t.id = p.transaction_id
+              WHERE t.occurred_at >= ? AND t.occurred_at < ? AND p.account_kind IN ({kinds})
+              GROUP BY 1, 2, 3, 4, 5"""
+    params: tuple[object, ...] = (*bounds, *EARNED_KINDS)
+    if by == "client":
+        first, last = conn.execute(
+            "SELECT min(occurred_at), max(occurred_at) FROM ledger_transactions"
+        ).fetchone()
+        if first is None or (bounds[0] <= first and last < bounds[1]):
+            # the whole ledger (as services.ledger): no transaction to look at
+            sql = f"""SELECT '', client_id, '', account_kind, currency, sum(amount_minor)
+                      FROM ledger_postings WHERE account_kind IN ({kinds})
+                      GROUP BY 2, 4, 5"""
+            params = EARNED_KINDS
+    money = conn.execute(sql, params)
     for platform, client, period, kind, cur, total in money:
         g = group(platform, client, period, cur)
         g.gross += int(total or 0)
         if kind == FEES_KIND:
             g.fees += int(total or 0)
+    # Tracked time of whole UTC days (a CLI period always is): the tracked_days summary.
+    if _utc_midnight(lo) != lo or _utc_midnight(hi) != hi:
+        raise Fallback("a period that is not whole UTC days")
+    day_period = f"strftime({fmt}, d.day)" if fmt else "''"
     tracked = conn.execute(
-        f"""SELECT c.platform, c.client_id, {slot_period}, c.currency, sum(s.tracked_seconds)
-            FROM segments s JOIN contracts c ON c.id = s.contract_id
-            WHERE s.slot_start >= ? AND s.slot_start < ? AND NOT s.deleted
+        f"""SELECT c.platform, c.client_id, {day_period}, c.currency, sum(d.tracked_seconds)
+            FROM tracked_days d JOIN contracts c ON c.id = d.contract_id
+            WHERE d.day >= ? AND d.day < ?
             GROUP BY 1, 2, 3, 4
             UNION ALL
-            SELECT coalesce(g.platform, 'fiverr'), o.client_id, {slot_period}, o.currency,
-                   sum(s.tracked_seconds)
-            FROM segments s JOIN orders o ON o.id = s.order_id
+            SELECT coalesce(g.platform, 'fiverr'), o.client_id, {day_period}, o.currency,
+                   sum(d.tracked_seconds)
+            FROM tracked_days d JOIN orders o ON o.id = d.order_id
             LEFT JOIN gigs g ON g.id = o.gig_id
-            WHERE s.slot_start >= ? AND s.slot_start < ? AND NOT s.deleted
-              AND s.contract_id IS NULL
+            WHERE d.day >= ? AND d.day < ?
             GROUP BY 1, 2, 3, 4""",
-        bounds * 2,
+        (lo.date().isoformat(), hi.date().isoformat()) * 2,
     )
     for platform, client, period, cur, seconds in tracked:
         group(platform, client, period, cur).seconds += int(seconds or 0)
@@ -371,12 +421,280 @@ def report_earnings(conn: sqlite3.Connection, args: argparse.Namespace, now: dat
     return earnings_lines(rows)
 
 
+# -- track diary --------------------------------------------------------------------------
+#
+# The same day as tracker.diary.day_view builds it (that module imports SQLAlchemy), from
+# rows read here: its hours, cells, main segment per cell, and the day's and the billing
+# week's totals per contract or order, printed by cli.track's own `_diary_text`. The
+# tests compare both paths on the demo for many days and zones.
+
+SEGMENT_MINUTES = 10  # domain.billing's
+_SEGMENT_COLUMNS = (
+    "slot_start, contract_id, order_id, tracked_seconds, active_minutes, memo, manual, "
+    "idle, over_limit, deleted"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Segment:
+    slot_start: datetime
+    contract_id: str | None
+    order_id: str | None
+    title: str
+    tracked_seconds: int
+    active_minutes: int
+    memo: str
+    manual: bool
+    idle: bool
+    over_limit: bool
+    deleted: bool
+    value: Money | None
+
+    @property
+    def kind(self) -> str:
+        if self.deleted:
+            return "deleted"
+        if self.over_limit:
+            return "over_limit"
+        if self.manual:
+            return "manual"
+        if self.idle:
+            return "idle"
+        return "tracked"
+
+
+@dataclass(frozen=True, slots=True)
+class _Cell:
+    segments: tuple[_Segment, ...]
+
+    @property
+    def main(self) -> _Segment | None:
+        live = [s for s in self.segments if not s.deleted] or list(self.segments)
+        return max(live, key=lambda s: s.tracked_seconds) if live else None
+
+    @property
+    def tracked_seconds(self) -> int:
+        return sum(s.tracked_seconds for s in self.segments if not s.deleted)
+
+
+@dataclass(frozen=True, slots=True)
+class _Hour:
+    start: datetime
+    cells: tuple[_Cell, ...]
+
+    @property
+    def tracked_seconds(self) -> int:
+        return sum(c.tracked_seconds for c in self.cells)
+
+
+@dataclass(frozen=True, slots=True)
+class _Total:
+    title: str
+    seconds: int
+    manual_seconds: int
+    over_limit_seconds: int
+    limit_minutes: int | None
+    value: Money | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Day:
+    day: date
+    zone: str
+    hours: tuple[_Hour, ...]
+    day_totals: tuple[_Total, ...]
+    week_start: datetime
+    week_totals: tuple[_Total, ...]
+
+    @property
+    def tracked_seconds(self) -> int:
+        return sum(h.tracked_seconds for h in self.hours)
+
+    def worked_hours(self) -> list[_Hour]:
+        return [h for h in self.hours if any(c.segments for c in h.cells)]
+
+
+def local_zone() -> tzinfo:
+    """tracker.diary.local_zone (a test checks they agree): the system's zone, UTC when
+    it cannot be told."""
+    try:
+        from tzlocal import get_localzone
+
+        zone: tzinfo = get_localzone()
+        return zone
+    except Exception:
+        return ZoneInfo("UTC")
+
+
+def _diary_zone(args: argparse.Namespace) -> tzinfo:
+    """cli.track._zone, without its CliError: an unknown zone goes to the normal path."""
+    if getattr(args, "utc", False):
+        return ZoneInfo("UTC")
+    if args.tz:
+        try:
+            return ZoneInfo(args.tz)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise Fallback(f"unknown zone {args.tz!r}") from None
+    return local_zone()
+
+
+class _Owners:
+    """Titles, limits, rates and rounding of the contracts and orders met."""
+
+    def __init__(self, conn: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
+        cids = sorted({r[1] for r in rows if r[1]})
+        oids = sorted({r[2] for r in rows if r[2]})
+        self.contracts: dict[str, tuple[Any, ...]] = {}
+        self.orders: dict[str, str] = {}
+        if cids:
+            self.contracts = {
+                row[0]: row[1:]
+                for row in conn.execute(
+                    "SELECT id, title, weekly_limit_minutes, hourly_rate_minor, kind, currency, "
+                    f"rounding_rule FROM contracts WHERE id IN ({', '.join('?' * len(cids))})",
+                    cids,
+                )
+            }
+        if oids:
+            self.orders = dict(
+                conn.execute(
+                    f"SELECT id, title FROM orders WHERE id IN ({', '.join('?' * len(oids))})",
+                    oids,
+                )
+            )
+        self._rules: dict[str, Any] = {}
+
+    def segment(self, row: tuple[Any, ...]) -> _Segment:
+        from freelancer_desk.domain.billing import UPWORK_SEGMENTS, RoundingRule, bill_amount
+        from freelancer_desk.domain.errors import RuleError
+
+        slot, cid, oid, tracked, active, memo, manual, idle, over, deleted = row
+        contract = self.contracts.get(cid) if cid else None
+        if cid and contract is not None:
+            title = contract[0]
+        elif oid and oid in self.orders:
+            title = self.orders[oid]
+        else:
+            title = "?"
+        value = None  # tracker.diary._Owners.value
+        if contract is not None and contract[2] is not None and contract[3] == "hourly":
+            currency = contract[4]
+            if deleted or over:
+                value = Money(0, currency)
+            else:
+                if cid not in self._rules:
+                    try:
+                        self._rules[cid] = RoundingRule.from_code(contract[5])
+                    except RuleError:
+                        self._rules[cid] = UPWORK_SEGMENTS
+                rate = Money(contract[2], currency)
+                value = bill_amount(self._rules[cid].apply(tracked), rate)
+        return _Segment(
+            _instant(slot),
+            cid,
+            oid,
+            title,
+            tracked,
+            active,
+            memo,
+            bool(manual),
+            bool(idle),
+            bool(over),
+            bool(deleted),
+            value,
+        )
+
+    def totals(self, views: list[_Segment]) -> tuple[_Total, ...]:
+        """tracker.diary._totals: per contract or order, live segments only."""
+        grouped: dict[tuple[str | None, str | None], list[_Segment]] = {}
+        for v in views:
+            if not v.deleted:
+                grouped.setdefault((v.contract_id, v.order_id), []).append(v)
+        out = []
+        for (cid, _oid), items in grouped.items():
+            contract = self.contracts.get(cid) if cid else None
+            values = [v.value for v in items if v.value is not None]
+            total = None
+            if values:
+                total = values[0]
+                for extra in values[1:]:
+                    total = total + extra
+            out.append(
+                _Total(
+                    items[0].title,
+                    sum(v.tracked_seconds for v in items),
+                    sum(v.tracked_seconds for v in items if v.manual),
+                    sum(v.tracked_seconds for v in items if v.over_limit),
+                    contract[1] if contract else None,
+                    total,
+                )
+            )
+        out.sort(key=lambda t: (-t.seconds, t.title))
+        return tuple(out)
+
+
+def _day_segments(conn: sqlite3.Connection, lo: datetime, hi: datetime) -> list[tuple[Any, ...]]:
+    return conn.execute(
+        f"SELECT {_SEGMENT_COLUMNS} FROM segments WHERE slot_start >= ? AND slot_start < ? "
+        "ORDER BY slot_start, created_at",
+        (_stamp(lo), _stamp(hi)),
+    ).fetchall()
+
+
+def track_diary(conn: sqlite3.Connection, args: argparse.Namespace, now: datetime) -> list[str]:
+    from freelancer_desk.cli.track import _diary_text
+    from freelancer_desk.domain.platforms import billing_week
+
+    if args.json:
+        raise Fallback("--json")
+    zone = _diary_zone(args)
+    if args.date:
+        try:
+            day = date.fromisoformat(args.date)
+        except ValueError:
+            raise Fallback("not a date") from None
+    else:
+        day = now.astimezone(zone).date()
+    start = datetime.combine(day, time(0), tzinfo=zone)
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+    start_utc, end_utc = start.astimezone(UTC), end.astimezone(UTC)
+    week_start, week_end = billing_week(start_utc)
+    rows = _day_segments(conn, start_utc, end_utc)
+    week_rows = _day_segments(conn, week_start, week_end)
+    owners = _Owners(conn, rows + week_rows)
+    views = [owners.segment(r) for r in rows]
+    by_cell: dict[datetime, list[_Segment]] = {}
+    for v in views:
+        local = v.slot_start.astimezone(zone)
+        key = local.replace(minute=local.minute - local.minute % SEGMENT_MINUTES)
+        by_cell.setdefault(key.astimezone(UTC), []).append(v)
+    hours = []
+    hour = start_utc
+    while hour < end_utc:
+        cells = tuple(
+            _Cell(tuple(by_cell.get(hour + timedelta(minutes=SEGMENT_MINUTES * i), ())))
+            for i in range(60 // SEGMENT_MINUTES)
+        )
+        hours.append(_Hour(hour.astimezone(zone), cells))
+        hour += timedelta(hours=1)
+    view = _Day(
+        day,
+        str(getattr(zone, "key", None) or zone),
+        tuple(hours),
+        owners.totals(views),
+        week_start,
+        owners.totals([owners.segment(r) for r in week_rows]),
+    )
+    return _diary_text(cast("DayView", view))  # the same attributes, read the same way
+
+
 # -- dispatch -----------------------------------------------------------------------------
 
 Command = Callable[[sqlite3.Connection, argparse.Namespace, datetime], list[str]]
 COMMANDS: dict[str, Command] = {
     "report hours": report_hours,
     "report earnings": report_earnings,
+    "track diary": track_diary,
 }
 
 

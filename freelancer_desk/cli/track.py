@@ -87,7 +87,7 @@ def register(reg: Registry) -> None:
     diary.add_argument("--date", help="YYYY-MM-DD (default today)")
     _zone_args(diary)
     diary.add_argument("--json", action="store_true")
-    diary.set_defaults(**handler(with_app(cmd_diary)))
+    diary.set_defaults(lean="track diary", **handler(with_app(cmd_diary)))  # cli/lean.py first
 
     precheck = reg.verb(noun, "precheck", "Upwork segments at risk before the diary locks")
     precheck.add_argument("--json", action="store_true")

@@ -100,6 +100,53 @@ def test_earnings_lean_equals_normal(demo_dir, by, capsys, monkeypatch):
     assert len(lean_lines(["--data-dir", demo_dir, "report", "earnings", "--by", by])) > 1
 
 
+def diary_days(data_dir: str) -> list[str]:
+    """Days of the demo worth comparing: the busiest, ones with deleted, manual and
+    over-limit segments, the first and the last, and one with nothing tracked."""
+    picks = [
+        "SELECT substr(slot_start, 1, 10) FROM segments GROUP BY 1 ORDER BY count(*) DESC LIMIT 2",
+        "SELECT substr(slot_start, 1, 10) FROM segments WHERE deleted LIMIT 2",
+        "SELECT substr(slot_start, 1, 10) FROM segments WHERE manual LIMIT 2",
+        "SELECT substr(slot_start, 1, 10) FROM segments WHERE over_limit LIMIT 2",
+        "SELECT substr(min(slot_start), 1, 10) FROM segments",
+        "SELECT substr(max(slot_start), 1, 10) FROM segments",
+    ]
+    days = {row[0] for sql in picks for row in query(data_dir, sql)}
+    return [*sorted(days), "2001-05-05"]
+
+
+def test_diary_lean_equals_normal_for_days_and_zones(demo_dir, capsys, monkeypatch):
+    days = diary_days(demo_dir)
+    assert len(days) >= 5
+    kinds = set()
+    for day in days:
+        for zone in (["--utc"], ["--tz", "Europe/Berlin"], ["--tz", "Asia/Kolkata"], []):
+            argv = ["--data-dir", demo_dir, "track", "diary", "--date", day, *zone]
+            got = "".join(line + "\n" for line in lean_lines(argv))
+            assert got == normal_output(argv, capsys, monkeypatch), argv
+            kinds |= {mark for mark in ("m]", "x]", "!]") if mark in got}
+    assert kinds == {"m]", "x]", "!]"}  # manual, deleted and over-limit cells were compared
+    argv = ["--data-dir", demo_dir, "track", "diary"]  # today, this computer's zone
+    assert "".join(line + "\n" for line in lean_lines(argv)) == normal_output(
+        argv, capsys, monkeypatch
+    )
+
+
+def test_diary_in_a_zone_with_a_clock_change(demo_dir, capsys, monkeypatch):
+    last = query(demo_dir, "SELECT substr(max(slot_start), 1, 10) FROM segments")[0][0]
+    for zone in ("America/New_York", "Europe/Berlin"):
+        tz = ZoneInfo(zone)
+        day = date.fromisoformat(last)
+        while day.year > 2020:  # the last clock change before the demo's last day
+            start = datetime.combine(day, datetime.min.time(), tz)
+            if start.utcoffset() != (start + timedelta(days=1)).utcoffset():
+                break
+            day -= timedelta(days=1)
+        argv = ["--data-dir", demo_dir, "track", "diary", "--date", day.isoformat(), "--tz", zone]
+        got = lean_lines(argv)
+        assert "".join(line + "\n" for line in got) == normal_output(argv, capsys, monkeypatch)
+
+
 def test_the_command_answers_without_sqlalchemy_in_a_fresh_process(demo_dir, capsys, monkeypatch):
     argv = ["--data-dir", demo_dir, "report", "hours", "--tz", "Asia/Kolkata"]
     script = (
@@ -143,6 +190,9 @@ def test_steps_aside_for_options_it_does_not_implement(demo_dir):
         lean_lines(["--data-dir", demo_dir, *HOURS, "--from", "2026-02-01", "--to", "2026-01-01"])
     with pytest.raises(lean.Fallback):
         lean_lines(["--data-dir", demo_dir, "report", "earnings", "--json"])
+    for extra in (["--json"], ["--date", "yesterday"], ["--tz", "Mars/Base"]):
+        with pytest.raises(lean.Fallback):
+            lean_lines(["--data-dir", demo_dir, "track", "diary", *extra])
 
 
 def test_steps_aside_for_another_database_or_an_old_schema(copy_dir, tmp_path):
@@ -263,6 +313,11 @@ def test_constants_agree_with_the_normal_path():
 
     assert revision.HEAD == migrate.HEAD == migrate.head_revision() == lean.HEAD
     assert lean.STALE_AFTER == STALE_AFTER
+    from freelancer_desk.domain.billing import SEGMENT_MINUTES
+    from freelancer_desk.tracker.diary import local_zone
+
+    assert lean.SEGMENT_MINUTES == SEGMENT_MINUTES
+    assert lean.local_zone() == local_zone()
     assert tuple(lean.EARNED_KINDS) == tuple(EARNED_KINDS)
     assert _group_key("client", datetime.now(UTC), "upwork", None, {})[1] == lean.NO_CLIENT
 
