@@ -975,8 +975,9 @@ class Tracker:
         """Grab and store the picture — outside the lock, so status() never waits on it."""
         assert self.screen is not None
         try:
-            image = self.screen.grab()
-            return self.store.store(image, due.policy, due.taken_at, due.segment_id.hex[:12])
+            return self.store.capture(
+                self.screen, due.policy, due.taken_at, due.segment_id.hex[:12]
+            )
         except OSError as exc:
             return exc
 

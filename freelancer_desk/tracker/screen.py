@@ -1,7 +1,8 @@
 """Screen snapshots: where the picture comes from, and what is kept of it on disk.
 
-A `ScreenSource` grabs the screen (Pillow's ImageGrab on X11, Windows and macOS; none
-on Wayland or when the user turned snapshots off). The `SnapshotStore` applies the
+A `ScreenSource` grabs the screen (libxcb through ctypes on X11, `tracker/xcb.py`, which
+leaves the GIL free while the X server answers; Pillow's ImageGrab on Windows and macOS,
+or on X11 without libxcb; none on Wayland or when the user turned snapshots off). The `SnapshotStore` applies the
 contract's policy — off, blurred (downscaled first, then blurred: irreversible) or full
 — writes the picture and a ~480 px thumbnail 0600 inside 0700 folders
 (`snapshots/YYYY/MM/DD/`), and hashes the stored file. Each snapshot's SHA-256 is
@@ -46,6 +47,11 @@ class ScreenSource(Protocol):
         """The whole screen now; raises OSError when it cannot be read."""
         ...
 
+    def grab_scaled(self, width: int) -> Image.Image:
+        """The whole screen now, downscaled to about `width` (never wider): what a
+        blurred snapshot keeps, read without a full-size copy where the source can."""
+        ...
+
 
 class PillowScreen:
     """Pillow's ImageGrab: the X11 root window (all monitors), or the Windows/macOS desktop."""
@@ -61,6 +67,38 @@ class PillowScreen:
         if sys.platform.startswith("linux"):
             return ImageGrab.grab(xdisplay=self._xdisplay)
         return ImageGrab.grab(all_screens=True)  # pragma: no cover - Windows/macOS
+
+    def grab_scaled(self, width: int) -> Image.Image:
+        return _scaled(self.grab(), width)
+
+
+class XcbScreen:
+    """X11 through libxcb (`tracker/xcb.py`); Pillow's ImageGrab when the screen's pixel
+    layout is not the usual one."""
+
+    name = "xcb"
+
+    def __init__(self, xdisplay: str | None = None) -> None:
+        from freelancer_desk.tracker.xcb import XcbGrabber
+
+        self._xcb = XcbGrabber(xdisplay)
+        self._fallback = PillowScreen(xdisplay)
+
+    def grab(self) -> Image.Image:
+        from freelancer_desk.tracker.xcb import XcbUnavailable
+
+        try:
+            return self._xcb.grab()
+        except XcbUnavailable:
+            return self._fallback.grab()
+
+    def grab_scaled(self, width: int) -> Image.Image:
+        from freelancer_desk.tracker.xcb import XcbUnavailable
+
+        try:
+            return self._xcb.grab_scaled(width)
+        except XcbUnavailable:
+            return self._fallback.grab_scaled(width)
 
 
 class FakeScreen:
@@ -87,6 +125,9 @@ class FakeScreen:
             draw.text((10, y), "invoice 4711 for ACME " * 12, fill=(200, 0, 0))
         return image
 
+    def grab_scaled(self, width: int) -> Image.Image:
+        return _scaled(self.grab(), width)
+
 
 @dataclass(frozen=True)
 class DetectedScreen:
@@ -111,6 +152,10 @@ def detect_screen_source(
     display = env.get("DISPLAY")
     if not display:
         return DetectedScreen(None, "no DISPLAY: no X server to take snapshots from")
+    from freelancer_desk.tracker.xcb import available
+
+    if available():
+        return DetectedScreen(XcbScreen(display), f"libxcb on X11 {display}")
     return DetectedScreen(PillowScreen(display), f"Pillow ImageGrab on X11 {display}")
 
 
@@ -152,7 +197,9 @@ def _scaled(image: Image.Image, width: int) -> Image.Image:
 
 def _jpeg(image: Image.Image, quality: int) -> bytes:
     buffer = io.BytesIO()
-    image.convert("RGB").save(buffer, "JPEG", quality=quality, optimize=False)
+    if image.mode != "RGB":
+        image = image.convert("RGB")
+    image.save(buffer, "JPEG", quality=quality, optimize=False)
     return buffer.getvalue()
 
 
@@ -167,6 +214,19 @@ class SnapshotStore:
     blur_radius: float = BLUR_RADIUS
     quality: int = JPEG_QUALITY
     _made: set[Path] = field(default_factory=set, repr=False)
+
+    def capture(
+        self, source: ScreenSource, policy: str, taken_at: datetime, stem: str
+    ) -> StoredSnapshot:
+        """Grab the screen and `store` it. A blurred snapshot asks the source for the
+        downscaled picture only (the full-size one is never made on X11)."""
+        if policy == "blurred":
+            image = source.grab_scaled(self.blurred_width)
+        elif policy == "full":
+            image = source.grab()
+        else:
+            raise ValueError(f"snapshot policy {policy!r} stores nothing")
+        return self.store(image, policy, taken_at, stem)
 
     def store(
         self, image: Image.Image, policy: str, taken_at: datetime, stem: str

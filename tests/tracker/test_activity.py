@@ -6,6 +6,7 @@ import pytest
 
 from freelancer_desk.tracker.activity import FakeActivity, detect_activity_source, parse_hid_idle
 from freelancer_desk.tracker.screen import detect_screen_source
+from freelancer_desk.tracker.xcb import available as xcb_available
 
 
 @pytest.mark.parametrize(
@@ -43,7 +44,16 @@ def test_no_screen_source_says_why(env, enabled, reason):
 
 def test_x11_screen_source_is_chosen_with_a_display():
     detected = detect_screen_source({"DISPLAY": ":5"}, "linux")
+    # libxcb through ctypes where it loads (any X11 desktop has it), else Pillow.
+    expected = "xcb" if xcb_available() else "pillow"
+    assert detected.source is not None and detected.source.name == expected
+
+
+def test_x11_without_libxcb_falls_back_to_pillow(monkeypatch):
+    monkeypatch.setattr("freelancer_desk.tracker.xcb.available", lambda: False)
+    detected = detect_screen_source({"DISPLAY": ":5"}, "linux")
     assert detected.source is not None and detected.source.name == "pillow"
+    assert "Pillow ImageGrab on X11 :5" in detected.reason
 
 
 def test_hid_idle_time_parsing():

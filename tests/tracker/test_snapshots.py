@@ -242,3 +242,42 @@ def test_fake_clock_is_used_for_taken_at(db, tracker, drive, contract, clock: Fa
     tracker.stop()
     (row,) = snapshots(db)
     assert MONDAY_9 <= row.taken_at <= clock.now()
+
+
+class CountingScreen(FakeScreen):
+    """Remembers which picture the store asked for."""
+
+    def __init__(self) -> None:
+        super().__init__((1920, 1080))
+        self.asked: list[str] = []
+
+    def grab(self) -> Image.Image:
+        self.asked.append("full")
+        return super().grab()
+
+    def grab_scaled(self, width: int) -> Image.Image:
+        self.asked.append(f"scaled {width}")
+        return super().grab().reduce(1920 // width)
+
+
+def test_capture_asks_only_for_what_the_policy_keeps(tmp_path):
+    screen = CountingScreen()
+    store = SnapshotStore(tmp_path / "snaps")
+    blurred = store.capture(screen, "blurred", MONDAY_9, "b")
+    full = store.capture(screen, "full", MONDAY_9 + timedelta(seconds=1), "f")
+    assert screen.asked == ["scaled 640", "full"]
+    assert (blurred.width, blurred.height) == (640, 360)
+    assert (full.width, full.height) == (1920, 1080)
+    with Image.open(store.path(blurred.path)) as kept:
+        # Downscaled by the source, still blurred by the store.
+        reference = screen.grab().reduce(3)
+        assert high_frequency_energy(kept) < 0.2 * high_frequency_energy(reference)
+    with pytest.raises(ValueError, match="stores nothing"):
+        store.capture(screen, "off", MONDAY_9, "o")
+    assert screen.asked == ["scaled 640", "full", "full"]  # the reference only
+
+
+def test_the_fake_screen_scales_like_the_real_ones():
+    scaled = FakeScreen((1920, 1080)).grab_scaled(640)
+    assert scaled.size == (640, 360) and scaled.mode == "RGB"
+    assert FakeScreen((500, 300)).grab_scaled(640).size == (500, 300)  # never wider

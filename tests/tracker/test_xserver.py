@@ -11,13 +11,18 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from PIL import Image, ImageStat
+from PIL import Image, ImageChops, ImageStat
 from sqlalchemy import select
 
 from freelancer_desk.storage.models import Segment, Snapshot
 from freelancer_desk.tracker.activity import X11Activity, detect_activity_source
 from freelancer_desk.tracker.engine import Tracker
-from freelancer_desk.tracker.screen import PillowScreen, SnapshotStore, detect_screen_source
+from freelancer_desk.tracker.screen import (
+    PillowScreen,
+    SnapshotStore,
+    XcbScreen,
+    detect_screen_source,
+)
 
 from .conftest import MONDAY_9
 
@@ -125,6 +130,34 @@ def test_real_snapshot_of_the_x_screen(tmp_path, painted_window):
             assert stat.S_IMODE(path.stat().st_mode) == 0o600
             with Image.open(path) as written:
                 assert written.width == (480 if rel.endswith("thumb.jpg") else stored.width)
+
+
+def test_xcb_reads_the_same_pixels_as_pillow(painted_window, monkeypatch):
+    from freelancer_desk.tracker import xcb
+
+    screen = detect_screen_source().source
+    assert isinstance(screen, XcbScreen)
+    sharp = screen.grab()
+    reference = PillowScreen().grab()
+    assert sharp.size == (1920, 1080) and sharp.mode == "RGB"
+    assert ImageChops.difference(sharp, reference).getbbox() is None
+    # Reduced from the raw pixels: the same as reducing Pillow's full-size picture.
+    scaled = screen.grab_scaled(640)
+    assert scaled.size == (640, 360) and scaled.mode == "RGB"
+    assert ImageChops.difference(scaled, reference.reduce(3)).getbbox() is None
+    # An unusual pixel layout: Pillow reads the screen instead.
+    monkeypatch.setattr(
+        xcb.XcbGrabber, "_read", lambda *_a: (_ for _ in ()).throw(xcb.XcbUnavailable("x"))
+    )
+    assert ImageChops.difference(screen.grab(), reference).getbbox() is None
+    assert screen.grab_scaled(640).size == (640, 360)
+
+
+def test_xcb_on_a_display_that_is_not_there_is_an_oserror():
+    from freelancer_desk.tracker.xcb import XcbGrabber
+
+    with pytest.raises(OSError, match="cannot open the X display :77"):
+        XcbGrabber(":77").grab()
 
 
 def clock_instant():
