@@ -16,7 +16,7 @@ from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import String, cast, func, literal, select
+from sqlalchemy import DateTime, String, cast, func, literal, select
 from sqlalchemy.orm import Session
 
 from freelancer_desk.domain.billing import (
@@ -42,7 +42,7 @@ from freelancer_desk.services.common import find
 from freelancer_desk.services.events import Change, ChangeBus
 from freelancer_desk.services.ledger import LedgerService
 from freelancer_desk.storage.db import Database
-from freelancer_desk.storage.models import Contract, LedgerTransaction, Segment
+from freelancer_desk.storage.models import Contract, LedgerTransaction, Segment, TrackedDay
 
 BILLED_KIND = "hourly_week_billed"
 
@@ -86,12 +86,13 @@ class WeekSummary:
 
 
 def _week_sql(
-    dialect: str, rules: UpworkRules
+    dialect: str, rules: UpworkRules, of_date: bool = False
 ) -> tuple[Callable[[Any], Any], Callable[[Any], Any]] | None:
-    """SQL for a stored instant's billing-week Monday as 'YYYY-MM-DD' and for a stored
-    contract id as `str(uuid)` spells it (the form `hourly_week_source` uses), on the
-    backends that have them; None elsewhere."""
-    if dialect == "sqlite":  # instants stored as 'YYYY-MM-DD HH:MM:SS' UTC, ids as 32 hex
+    """SQL for a stored instant's (or, `of_date`, a stored UTC day's) billing-week Monday
+    as 'YYYY-MM-DD' and for a stored contract id as `str(uuid)` spells it (the form
+    `hourly_week_source` uses), on the backends that have them; None elsewhere."""
+    if dialect == "sqlite":  # instants stored as 'YYYY-MM-DD HH:MM:SS' UTC (days as
+        # 'YYYY-MM-DD'), ids as 32 hex
         weekday = f"weekday {(rules.week_starts_on + 1) % 7}"  # SQLite counts from Sunday
 
         def sqlite_id(col: Any) -> Any:
@@ -105,7 +106,10 @@ def _week_sql(
     if dialect == "postgresql" and rules.week_starts_on == 0:  # ISO weeks start on Monday
         return (
             lambda col: func.to_char(
-                func.date_trunc("week", func.timezone("UTC", col)), "YYYY-MM-DD"
+                func.date_trunc(
+                    "week", cast(col, DateTime()) if of_date else func.timezone("UTC", col)
+                ),
+                "YYYY-MM-DD",
             )
         ), (lambda col: cast(col, String))
     return None
@@ -220,13 +224,14 @@ class HourlyBillingService:
         while diary_lock_at(latest, self._rules) > now:
             latest -= timedelta(days=7)
         horizon = latest + timedelta(days=7)
+        # The weeks come from the tracked_days summary (rows exist only for days with
+        # non-deleted segments): tens of thousands of rows, not every segment.
         hourly = (
             Contract.kind == "hourly",
             Contract.platform == Platform.UPWORK.value,
-            Segment.deleted.is_(False),
-            Segment.slot_start < horizon,
+            TrackedDay.day < horizon.date(),
         )
-        sql = _week_sql(s.get_bind().dialect.name, self._rules)
+        sql = _week_sql(s.get_bind().dialect.name, self._rules, of_date=True)
         if sql is None:  # another backend: the weeks in Python, the billed ones in one query
             billed = set(
                 s.scalars(
@@ -236,11 +241,15 @@ class HourlyBillingService:
                 )
             )
             rows = s.execute(
-                select(Segment.contract_id, Segment.slot_start)
-                .join(Contract, Contract.id == Segment.contract_id)
+                select(TrackedDay.contract_id, TrackedDay.day)
+                .join(Contract, Contract.id == TrackedDay.contract_id)
                 .where(*hourly)
             ).all()
-            weeks = {(cid, billing_week(slot, self._rules)[0]) for cid, slot in rows if cid}
+            weeks = {
+                (cid, billing_week(datetime.combine(day, time(), UTC), self._rules)[0])
+                for cid, day in rows
+                if cid
+            }
             found = [
                 (cid, start)
                 for cid, start in weeks
@@ -250,10 +259,10 @@ class HourlyBillingService:
             week_of, text_id = sql
             cw = (
                 select(
-                    Segment.contract_id.label("cid"),
-                    week_of(Segment.slot_start).label("week"),
+                    TrackedDay.contract_id.label("cid"),
+                    week_of(TrackedDay.day).label("week"),
                 )
-                .join(Contract, Contract.id == Segment.contract_id)
+                .join(Contract, Contract.id == TrackedDay.contract_id)
                 .where(*hourly)
                 .distinct()
                 .subquery()

@@ -35,6 +35,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    union_all,
 )
 from sqlalchemy.orm import Session
 
@@ -59,7 +60,9 @@ from freelancer_desk.storage.models import (
     LedgerTransaction,
     Order,
     Segment,
+    TrackedDay,
 )
+from freelancer_desk.storage.models.tracked_days import whole_days
 
 # Gross earnings = fees + pending + available + withdrawn: what the clients paid that
 # reached the freelancer's side of the books, before fees (see domain/ledger.py).
@@ -635,7 +638,24 @@ class LedgerService:
                         g.fees += int(total or 0)
                 for plat, client, cur, seconds in _tracked_totals(s, start, end):
                     group(*_group_key(group_by, start, plat, client, names), cur).seconds += seconds
-            else:
+            elif (period := _period_sql(s.get_bind().dialect.name, group_by)) is not None:
+                # per month or year, summed in SQL: the period's key of each posting
+                cols = (
+                    period(LedgerTransaction.occurred_at, False).label("k"),
+                    LedgerPosting.account_kind,
+                    LedgerPosting.currency,
+                )
+                summed = money.with_only_columns(
+                    *cols, func.sum(LedgerPosting.amount_minor)
+                ).group_by(*cols)
+                for key, kind, cur, total in s.execute(summed):
+                    g = group(key, key, cur)
+                    g.gross += int(total or 0)
+                    if kind == AccountKind.FEES.value:
+                        g.fees += int(total or 0)
+                for key, _plat, _client, cur, seconds in _tracked_sums(s, start, end, period):
+                    group(key, key, cur).seconds += seconds
+            else:  # a backend without the date functions: per row
                 for at, plat, client, kind, cur, amount in s.execute(money):
                     g = group(*_group_key(group_by, at, plat, client, names), cur)
                     g.gross += amount
@@ -921,44 +941,111 @@ def _tracked(
     return out
 
 
+_PeriodSql = Callable[[Any, bool], Any]
+
+
+def _period_sql(dialect: str, group_by: str) -> _PeriodSql | None:
+    """SQL for the month ('YYYY-MM') or year ('YYYY') of a stored instant or date (the
+    bool: is it a date), as `_group_key` spells it; None for another grouping or a
+    backend without the functions."""
+    if group_by not in ("month", "year"):
+        return None
+    if dialect == "sqlite":  # instants and dates are stored as text starting 'YYYY-MM-DD'
+        n = 7 if group_by == "month" else 4
+        return lambda col, _is_date: func.substr(col, 1, n)
+    if dialect == "postgresql":
+        spelled = "YYYY-MM" if group_by == "month" else "YYYY"
+        return lambda col, is_date: func.to_char(
+            col if is_date else func.timezone("UTC", col), spelled
+        )
+    return None
+
+
+def _tracked_sums(
+    session: Session, start: datetime, end: datetime, period: _PeriodSql | None = None
+) -> list[tuple[str, str, uuid.UUID | None, str, int]]:
+    """(period key, platform, client, currency, seconds) of the non-deleted segments in
+    [start, end), on contracts and on orders: the whole UTC days from the tracked_days
+    summary, the part of a day at either end from the segments, summed in SQL per
+    contract or order (and per month or year with `period`; the key is '' without)."""
+    first, last, edges = whole_days(start, end)
+    parts: list[Any] = []
+    if first < last:
+        days = select(
+            period(TrackedDay.day, True) if period else literal(""),
+            TrackedDay.target_id,
+            TrackedDay.contract_id,
+            TrackedDay.order_id,
+            TrackedDay.tracked_seconds,
+        )
+        lowest, highest = session.execute(
+            select(func.min(TrackedDay.day), func.max(TrackedDay.day))
+        ).one()
+        if lowest is None or not (first <= lowest and highest < last):
+            # every day (all time): no condition, the target index is read in order
+            days = days.where(TrackedDay.day >= first, TrackedDay.day < last)
+        parts.append(days)
+    if edges:
+        parts.append(
+            select(
+                period(Segment.slot_start, False) if period else literal(""),
+                func.coalesce(Segment.contract_id, Segment.order_id),
+                Segment.contract_id,
+                case((Segment.contract_id.is_(None), Segment.order_id)),
+                Segment.tracked_seconds,
+            ).where(
+                or_(*(and_(Segment.slot_start >= lo, Segment.slot_start < hi) for lo, hi in edges)),
+                Segment.deleted.is_(False),
+            )
+        )
+    if not parts:
+        return []
+    both = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery()
+    k, target, cid, oid, seconds = both.c
+    per_target: dict[tuple[str, uuid.UUID | None, uuid.UUID | None], int] = defaultdict(int)
+    # Without a period the key is not grouped by: a constant in GROUP BY would stop
+    # SQLite reading the target index in order (a sort of every row instead).
+    grouped = (k, target, cid, oid) if period else (target, cid, oid)
+    for key, contract_id, order_id, total in session.execute(
+        select(k if period else literal(""), cid, oid, func.sum(seconds)).group_by(*grouped)
+    ):
+        per_target[(key, contract_id, order_id)] += int(total or 0)
+    wanted = {c for _, c, _ in per_target if c is not None}
+    contracts = {
+        ident: (platform, client_id, currency)
+        for ident, platform, client_id, currency in session.execute(
+            select(Contract.id, Contract.platform, Contract.client_id, Contract.currency)
+        )
+        if ident in wanted
+    }
+    orders: dict[uuid.UUID, tuple[str, uuid.UUID | None, str]] = {}
+    order_ids = sorted({o for _, c, o in per_target if c is None and o is not None})
+    for i in range(0, len(order_ids), 500):
+        chunk = order_ids[i : i + 500]
+        for ident, platform, client_id, currency in session.execute(
+            select(Order.id, func.coalesce(Gig.platform, "fiverr"), Order.client_id, Order.currency)
+            .outerjoin(Gig, Gig.id == Order.gig_id)
+            .where(Order.id.in_(chunk))
+        ):
+            orders[ident] = (platform, client_id, currency)
+    out: dict[tuple[str, str, uuid.UUID | None, str], int] = defaultdict(int)
+    for (key, contract_id, order_id), total in per_target.items():
+        owner = contracts.get(contract_id) if contract_id is not None else None
+        if owner is None and contract_id is None and order_id is not None:
+            owner = orders.get(order_id)
+        if owner is not None:  # a segment whose contract or order is gone counts nowhere
+            out[(key, *owner)] += total
+    return [(key, plat, client, cur, total) for (key, plat, client, cur), total in out.items()]
+
+
 def _tracked_totals(
     session: Session, start: datetime, end: datetime
 ) -> list[tuple[str, uuid.UUID | None, str, int]]:
-    """(platform, client, currency, seconds) summed in SQL over the non-deleted segments
-    in the period, on contracts and on orders: what `_tracked` gives, without the slot."""
-    in_period = (
-        Segment.slot_start >= start,
-        Segment.slot_start < end,
-        Segment.deleted.is_(False),
-    )
-    per_contract = (  # summed per contract first: the segments' covering index alone
-        select(Segment.contract_id, func.sum(Segment.tracked_seconds).label("seconds"))
-        .where(*in_period, Segment.contract_id.is_not(None))
-        .group_by(Segment.contract_id)
-        .subquery()
-    )
-    on_contracts = (
-        select(
-            Contract.platform,
-            Contract.client_id,
-            Contract.currency,
-            func.sum(per_contract.c.seconds),
-        )
-        .join(Contract, Contract.id == per_contract.c.contract_id)
-        .group_by(Contract.platform, Contract.client_id, Contract.currency)
-    )
-    platform = func.coalesce(Gig.platform, "fiverr")
-    on_orders = (
-        select(platform, Order.client_id, Order.currency, func.sum(Segment.tracked_seconds))
-        .join(Order, Order.id == Segment.order_id)
-        .outerjoin(Gig, Gig.id == Order.gig_id)
-        .where(*in_period, Segment.contract_id.is_(None))
-        .group_by(platform, Order.client_id, Order.currency)
-    )
+    """(platform, client, currency, seconds) of the non-deleted segments in the period,
+    on contracts and on orders: what `_tracked` gives, without the slot."""
     return [
-        (plat, client_id, currency, int(seconds or 0))
-        for stmt in (on_contracts, on_orders)
-        for plat, client_id, currency, seconds in session.execute(stmt)
+        (plat, client, cur, seconds)
+        for _key, plat, client, cur, seconds in _tracked_sums(session, start, end)
     ]
 
 

@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Integer, Select, and_, case, column, func, select, values
+from sqlalchemy import Date, Integer, Select, and_, case, column, func, select, values
 from sqlalchemy.orm import Session
 
 from freelancer_desk.domain.clock import Clock, ensure_utc
@@ -51,7 +51,9 @@ from freelancer_desk.storage.models import (
     OrderExtra,
     Proposal,
     Segment,
+    TrackedDay,
 )
+from freelancer_desk.storage.models.tracked_days import whole_days
 from freelancer_desk.storage.types import UTCDateTime
 
 FEES_KIND = "fees"
@@ -166,12 +168,11 @@ _HoursRow = tuple[date, uuid.UUID | None, uuid.UUID | None, int, int, int, int]
 
 
 def _hours_per_week(
-    s: Session, lo: datetime, hi: datetime, zone: tzinfo, where: list[Any]
+    s: Session, lo: datetime, hi: datetime, zone: tzinfo, contract: uuid.UUID | None = None
 ) -> list[_HoursRow]:
     """(week, contract, order, seconds, manual seconds, over-limit seconds, segments) of
-    the non-deleted segments in [lo, hi) matching `where`, summed in SQL per week (the weeks as a VALUES list
-    joined on slot_start) and per contract or order: thousands of rows, not one per
-    segment."""
+    the non-deleted segments in [lo, hi) (of one contract if given), summed in SQL per
+    week and per contract or order: thousands of rows, not one per segment."""
     first, last = s.execute(
         select(func.min(Segment.slot_start), func.max(Segment.slot_start)).where(
             Segment.slot_start >= lo, Segment.slot_start < hi
@@ -189,9 +190,9 @@ def _hours_per_week(
             Segment.tracked_seconds,
             Segment.manual,
             Segment.over_limit,
-        ).where(
-            Segment.slot_start >= lo, Segment.slot_start < hi, Segment.deleted.is_(False), *where
-        )
+        ).where(Segment.slot_start >= lo, Segment.slot_start < hi, Segment.deleted.is_(False))
+        if contract is not None:
+            per_segment = per_segment.where(Segment.contract_id == contract)
         for slot, cid, oid, tracked, manual, over in s.execute(per_segment):
             local = ensure_utc(slot).astimezone(zone).date()
             row = out[(local - timedelta(days=local.weekday()), cid, oid)]
@@ -200,42 +201,89 @@ def _hours_per_week(
             row[2] += tracked if over else 0
             row[3] += 1
         return [(week, cid, oid, r[0], r[1], r[2], r[3]) for (week, cid, oid), r in out.items()]
-    table = (
-        values(
-            column("n", Integer),
-            column("lo", UTCDateTime()),
-            column("hi", UTCDateTime()),
-            name="weeks",
+    # Per week: the whole UTC days inside it from the tracked_days summary, the hours
+    # before the first and after the last of them (a zone not on a UTC day boundary, or
+    # the data's first and last day) from the segments.
+    day_rows: list[tuple[int, date, date]] = []
+    edge_rows: list[tuple[int, datetime, datetime]] = []
+    for n, (_monday, begin, end) in enumerate(weeks):
+        first_day, end_day, edges = whole_days(begin, end)
+        if first_day < end_day:
+            day_rows.append((n, first_day, end_day))
+        edge_rows.extend((n, lo_, hi_) for lo_, hi_ in edges)
+    acc: dict[tuple[int, Any, Any], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+
+    def add(result: Any) -> None:
+        for n, cid, oid, total, manual, over, segments in result:
+            row = acc[(n, cid, oid)]
+            row[0] += int(total or 0)
+            row[1] += int(manual or 0)
+            row[2] += int(over or 0)
+            row[3] += int(segments or 0)
+
+    if day_rows:
+        days = (
+            values(column("n", Integer), column("lo", Date()), column("hi", Date()), name="days")
+            .data(day_rows)
+            .cte("days")
         )
-        .data([(n, begin, end) for n, (_monday, begin, end) in enumerate(weeks)])
-        .cte("weeks")
-    )
-    # Deleted segments are left out by the sums, not by WHERE: a condition on `deleted`
-    # tempts SQLite into an automatic index on it instead of the weeks' slot_start ranges.
-    kept = ~Segment.deleted
-    seconds: Any = Segment.tracked_seconds
-    count = func.sum(case((kept, 1), else_=0))
-    stmt = (
-        select(
-            table.c.n,
-            Segment.contract_id,
-            Segment.order_id,
-            func.sum(case((kept, seconds), else_=0)),
-            func.sum(case((and_(kept, Segment.manual), seconds), else_=0)),
-            func.sum(case((and_(kept, Segment.over_limit), seconds), else_=0)),
-            count,
+        on_days = (
+            select(
+                days.c.n,
+                TrackedDay.contract_id,
+                TrackedDay.order_id,
+                func.sum(TrackedDay.tracked_seconds),
+                func.sum(TrackedDay.manual_seconds),
+                func.sum(TrackedDay.over_limit_seconds),
+                func.sum(TrackedDay.segments),
+            )
+            .select_from(days)
+            .join(TrackedDay, and_(TrackedDay.day >= days.c.lo, TrackedDay.day < days.c.hi))
+            .group_by(days.c.n, TrackedDay.contract_id, TrackedDay.order_id)
         )
-        .select_from(table)
-        # the weeks' bounds are the only ones on slot_start: each week is one index range
-        .join(Segment, and_(Segment.slot_start >= table.c.lo, Segment.slot_start < table.c.hi))
-        .where(*where)
-        .group_by(table.c.n, Segment.contract_id, Segment.order_id)
-        .having(count > 0)
-    )
-    result: Any = s.execute(stmt)
+        if contract is not None:
+            on_days = on_days.where(TrackedDay.contract_id == contract)
+        add(s.execute(on_days))
+    if edge_rows:
+        table = (
+            values(
+                column("n", Integer),
+                column("lo", UTCDateTime()),
+                column("hi", UTCDateTime()),
+                name="edges",
+            )
+            .data(edge_rows)
+            .cte("edges")
+        )
+        # Deleted segments are left out by the sums, not by WHERE: a condition on
+        # `deleted` tempts SQLite into an automatic index on it instead of the ranges.
+        kept = ~Segment.deleted
+        seconds: Any = Segment.tracked_seconds
+        count = func.sum(case((kept, 1), else_=0))
+        order = case((Segment.contract_id.is_(None), Segment.order_id))
+        stmt = (
+            select(
+                table.c.n,
+                Segment.contract_id,
+                order,
+                func.sum(case((kept, seconds), else_=0)),
+                func.sum(case((and_(kept, Segment.manual), seconds), else_=0)),
+                func.sum(case((and_(kept, Segment.over_limit), seconds), else_=0)),
+                count,
+            )
+            .select_from(table)
+            # the edges' bounds are the only ones on slot_start: each is one index range
+            .join(Segment, and_(Segment.slot_start >= table.c.lo, Segment.slot_start < table.c.hi))
+            .group_by(table.c.n, Segment.contract_id, order)
+            .having(count > 0)
+        )
+        if contract is not None:
+            stmt = stmt.where(Segment.contract_id == contract)
+        add(s.execute(stmt))
     return [
-        (weeks[n][0], cid, oid, int(total), int(manual), int(over), int(segments))
-        for n, cid, oid, total, manual, over, segments in result
+        (weeks[n][0], cid, oid, total, manual, over, segments)
+        for (n, cid, oid), (total, manual, over, segments) in acc.items()
+        if segments
     ]
 
 
@@ -665,11 +713,8 @@ class ReportService:
                 ) from None
         acc: dict[tuple[date, str, uuid.UUID], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
         with self._db.read() as s:
-            where = []
-            if wanted is not None:
-                where.append(Segment.contract_id == wanted)
             for week, cid, oid, seconds, manual, over, count in _hours_per_week(
-                s, lo, hi, zone, where
+                s, lo, hi, zone, wanted
             ):
                 target = cid if cid is not None else oid
                 assert target is not None  # a segment belongs to a contract or an order
@@ -679,20 +724,29 @@ class ReportService:
                 row[1] += manual
                 row[2] += over
                 row[3] += count
-            contracts = {
-                c.id: (c.title, c.client_id, c.platform, c.weekly_limit_minutes)
-                for c in s.scalars(
-                    select(Contract).where(
-                        Contract.id.in_({k[2] for k in acc if k[1] == "contract"})
+            wanted_contracts = {k[2] for k in acc if k[1] == "contract"}
+            contracts = {  # plain rows: every contract is fewer queries than an IN list
+                cid: (title, client_id, platform, minutes)
+                for cid, title, client_id, platform, minutes in s.execute(
+                    select(
+                        Contract.id,
+                        Contract.title,
+                        Contract.client_id,
+                        Contract.platform,
+                        Contract.weekly_limit_minutes,
                     )
                 )
+                if cid in wanted_contracts
             }
-            orders = {
-                o.id: (o.title, o.client_id, o.gig_id)
-                for o in s.scalars(
-                    select(Order).where(Order.id.in_({k[2] for k in acc if k[1] == "order"}))
-                )
-            }
+            wanted_orders = sorted({k[2] for k in acc if k[1] == "order"})
+            orders: dict[uuid.UUID, tuple[str, uuid.UUID, uuid.UUID | None]] = {}
+            for i in range(0, len(wanted_orders), 500):
+                for oid, title, client_id, gig_id in s.execute(
+                    select(Order.id, Order.title, Order.client_id, Order.gig_id).where(
+                        Order.id.in_(wanted_orders[i : i + 500])
+                    )
+                ):
+                    orders[oid] = (title, client_id, gig_id)
             gig_platform: dict[uuid.UUID, str] = {
                 gid: platform for gid, platform in s.execute(select(Gig.id, Gig.platform))
             }

@@ -213,6 +213,7 @@ def test_due_weeks_in_sql_match_the_weeks_worked_out_in_python(ws, billing, monk
     add_segments(ws.db, utc(2026, 3, 2, 0, 0), [600] * 2, contract_id=first)  # Monday 00:00
     add_segments(ws.db, utc(2026, 3, 8, 23, 50), [600], contract_id=second)
     add_segments(ws.db, utc(2026, 3, 16, 9), [600], contract_id=second)  # locks 3-23 12:00
+    add_segments(ws.db, utc(2026, 3, 10, 9), [600], contract_id=second, deleted=[True])
     ws.clock.set(utc(2026, 3, 10, 12))
     billing.bill_week(first, utc(2026, 2, 23))
     ws.clock.set(utc(2026, 3, 23, 11))
@@ -223,7 +224,7 @@ def test_due_weeks_in_sql_match_the_weeks_worked_out_in_python(ws, billing, monk
 
     in_sql = due()
     assert module._week_sql("sqlite", module.UPWORK) is not None
-    monkeypatch.setattr(module, "_week_sql", lambda dialect, rules: None)
+    monkeypatch.setattr(module, "_week_sql", lambda dialect, rules, of_date=False: None)
     assert due() == in_sql
     assert sorted((str(cid), start) for cid, start in in_sql) == sorted(
         [(str(first), utc(2026, 3, 2)), (str(second), utc(2026, 3, 2))]

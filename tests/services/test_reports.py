@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from freelancer_desk.app import App, resolve_location
 from freelancer_desk.domain.clock import FakeClock
 from freelancer_desk.services.reports import Drill, ReportService, period_bounds
-from freelancer_desk.storage.models import LedgerPosting, LedgerTransaction, Order, Segment
+from freelancer_desk.storage.models import Client, LedgerPosting, LedgerTransaction, Order, Segment
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 EARNED = ("fees", "pending", "available", "withdrawn")
@@ -168,7 +168,45 @@ def test_earnings_per_client_grouped_in_sql_match_the_rows(app, reports, period)
     assert sum(r.tracked_seconds for r in rows) > 0
 
 
-@pytest.mark.parametrize("tz", ["UTC", "Pacific/Auckland", "America/New_York"])
+def data_periods(app) -> list[tuple[datetime, datetime]]:
+    """All time, and periods cut inside days (and months) of the demo's tracked time."""
+    with app.db.read() as s:
+        first, last = s.execute(
+            select(func.min(Segment.slot_start), func.max(Segment.slot_start))
+        ).one()
+    first, last = first.astimezone(UTC), last.astimezone(UTC)
+    middle = first + (last - first) / 2
+    return [
+        ALL,
+        (first + timedelta(hours=5, minutes=10), last - timedelta(hours=3)),
+        (middle - timedelta(hours=6), middle + timedelta(hours=7)),  # within a day or two
+        (middle.replace(hour=0, minute=0, second=0, microsecond=0), last + timedelta(days=1)),
+        (first - timedelta(days=40), middle + timedelta(minutes=10)),
+    ]
+
+
+@pytest.mark.parametrize("group_by", ["client", "platform", "month", "year"])
+def test_earnings_hours_from_the_day_summary_equal_the_segments_one_by_one(app, group_by):
+    """Tracked seconds come from tracked_days for whole UTC days and from the segments
+    for the rest: the same sums as the segments read one by one (`_tracked`)."""
+    from freelancer_desk.services.ledger import _group_key, _tracked
+
+    for lo, hi in data_periods(app):
+        expected: dict[tuple[str, str], int] = defaultdict(int)
+        with app.db.read() as s:
+            names = dict(s.execute(select(Client.id, Client.name)).all())
+            for at, plat, client, cur, seconds in _tracked(s, lo, hi):
+                key, _ = _group_key(group_by, at, plat, client, names)
+                expected[(key, cur)] += seconds
+        rows = app.ledger.earnings(lo, hi, group_by)
+        got = {(r.key, r.currency): r.tracked_seconds for r in rows if r.tracked_seconds}
+        assert got == {k: v for k, v in expected.items() if v}, (lo, hi)
+    assert sum(r.tracked_seconds for r in app.ledger.earnings(*ALL, group_by)) > 0
+
+
+@pytest.mark.parametrize(
+    "tz", ["UTC", "Pacific/Auckland", "America/New_York", "Europe/Berlin", "Asia/Kolkata"]
+)
 def test_hours_summed_in_sql_per_week_match_the_segments_one_by_one(app, reports, monkeypatch, tz):
     """The weeks are a VALUES list joined on slot_start and summed in SQL; the fallback
     (for a zone whose local week is not one stretch of time) works them out per segment:
@@ -177,9 +215,13 @@ def test_hours_summed_in_sql_per_week_match_the_segments_one_by_one(app, reports
 
     some = reports.hours(*ALL, tz)
     contract = next(r.target_id for r in some if r.target_kind == "contract")
-    periods = [ALL, (datetime(2026, 3, 4, 13, tzinfo=UTC), datetime(2026, 11, 3, tzinfo=UTC))]
+    periods = [
+        ALL,
+        (datetime(2026, 3, 4, 13, tzinfo=UTC), datetime(2026, 11, 3, tzinfo=UTC)),
+        *data_periods(app)[1:],
+    ]
     in_sql = [reports.hours(*p, tz) for p in periods] + [reports.hours(*ALL, tz, contract)]
     monkeypatch.setattr(module, "_week_bounds", lambda lo, hi, zone: None)
     one_by_one = [reports.hours(*p, tz) for p in periods] + [reports.hours(*ALL, tz, contract)]
     assert in_sql == one_by_one
-    assert all(in_sql) and {r.target_id for r in in_sql[2]} == {contract}
+    assert all(in_sql) and {r.target_id for r in in_sql[-1]} == {contract}

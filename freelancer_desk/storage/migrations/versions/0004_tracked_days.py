@@ -35,6 +35,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('day', 'target_id', name=op.f('pk_tracked_days')),
         sqlite_with_rowid=False,
     )
+    op.create_index(
+        'ix_tracked_days_target_cover',
+        'tracked_days',
+        ['target_id', 'contract_id', 'order_id', 'tracked_seconds'],
+        unique=False,
+    )
     bind = op.get_bind()
     rebuild(bind)
     create_triggers(bind)
@@ -46,4 +52,5 @@ def downgrade() -> None:
     bind = op.get_bind()
     for statement in drop_trigger_ddl(bind.dialect.name):
         op.execute(statement)
+    op.drop_index('ix_tracked_days_target_cover', table_name='tracked_days')
     op.drop_table('tracked_days')
