@@ -36,7 +36,6 @@ import argparse
 import os
 import sqlite3
 import sys
-import uuid
 from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass
@@ -162,7 +161,15 @@ def _period(args: argparse.Namespace, now: datetime) -> tuple[datetime, datetime
 
 
 def _uuid_text(hex_id: str) -> str:
+    import uuid  # here: the diary does not need it
+
     return str(uuid.UUID(hex_id))
+
+
+def _uuid_hex(text: str) -> str:
+    import uuid
+
+    return uuid.UUID(text).hex
 
 
 def week_bounds(
@@ -272,7 +279,7 @@ def report_hours(conn: sqlite3.Connection, args: argparse.Namespace, now: dateti
     contract_hex = None
     if args.contract is not None:
         try:
-            contract_hex = uuid.UUID(str(args.contract)).hex
+            contract_hex = _uuid_hex(str(args.contract))
         except ValueError:
             raise Fallback("not a contract id") from None
     first, last = conn.execute(
@@ -437,7 +444,7 @@ _SEGMENT_COLUMNS = (
 
 @dataclass(frozen=True, slots=True)
 class _Segment:
-    slot_start: datetime
+    slot_start: str  # as stored (UTC)
     contract_id: str | None
     order_id: str | None
     title: str
@@ -562,12 +569,32 @@ class _Owners:
                     oids,
                 )
             )
-        self._rules: dict[str, Any] = {}
+        self._values: dict[tuple[str | None, int, bool], Money | None] = {}
+
+    def value(self, cid: str | None, tracked: int, zero: bool) -> Money | None:
+        """tracker.diary._Owners.value: the segment's worth at its hourly contract's rate
+        and rounding (zero when deleted or over the limit; None off hourly contracts)."""
+        contract = self.contracts.get(cid) if cid else None
+        if contract is None or contract[2] is None or contract[3] != "hourly":
+            return None
+        key = (cid, tracked, zero)
+        if key not in self._values:  # a pure function of these: most segments are 600 s
+            from freelancer_desk.domain.billing import UPWORK_SEGMENTS, RoundingRule, bill_amount
+            from freelancer_desk.domain.errors import RuleError
+
+            currency = contract[4]
+            if zero:
+                self._values[key] = Money(0, currency)
+            else:
+                try:
+                    rule = RoundingRule.from_code(contract[5])
+                except RuleError:  # an unknown code: an estimate at Upwork's rule beats none
+                    rule = UPWORK_SEGMENTS
+                rate = Money(contract[2], currency)
+                self._values[key] = bill_amount(rule.apply(tracked), rate)
+        return self._values[key]
 
     def segment(self, row: tuple[Any, ...]) -> _Segment:
-        from freelancer_desk.domain.billing import UPWORK_SEGMENTS, RoundingRule, bill_amount
-        from freelancer_desk.domain.errors import RuleError
-
         slot, cid, oid, tracked, active, memo, manual, idle, over, deleted = row
         contract = self.contracts.get(cid) if cid else None
         if cid and contract is not None:
@@ -576,21 +603,8 @@ class _Owners:
             title = self.orders[oid]
         else:
             title = "?"
-        value = None  # tracker.diary._Owners.value
-        if contract is not None and contract[2] is not None and contract[3] == "hourly":
-            currency = contract[4]
-            if deleted or over:
-                value = Money(0, currency)
-            else:
-                if cid not in self._rules:
-                    try:
-                        self._rules[cid] = RoundingRule.from_code(contract[5])
-                    except RuleError:
-                        self._rules[cid] = UPWORK_SEGMENTS
-                rate = Money(contract[2], currency)
-                value = bill_amount(self._rules[cid].apply(tracked), rate)
         return _Segment(
-            _instant(slot),
+            slot,
             cid,
             oid,
             title,
@@ -601,7 +615,7 @@ class _Owners:
             bool(idle),
             bool(over),
             bool(deleted),
-            value,
+            self.value(cid, tracked, bool(deleted or over)),
         )
 
     def totals(self, views: list[_Segment]) -> tuple[_Total, ...]:
@@ -665,7 +679,7 @@ def track_diary(conn: sqlite3.Connection, args: argparse.Namespace, now: datetim
     views = [owners.segment(r) for r in rows]
     by_cell: dict[datetime, list[_Segment]] = {}
     for v in views:
-        local = v.slot_start.astimezone(zone)
+        local = _instant(v.slot_start).astimezone(zone)
         key = local.replace(minute=local.minute - local.minute % SEGMENT_MINUTES)
         by_cell.setdefault(key.astimezone(UTC), []).append(v)
     hours = []

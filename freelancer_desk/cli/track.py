@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import subprocess
 import sys
 import threading
 from datetime import datetime, time
@@ -273,6 +272,8 @@ def cmd_run(app: App, args: argparse.Namespace) -> int:
 
 
 def cmd_start(app: App, args: argparse.Namespace) -> int:
+    import subprocess  # here: `track diary` and the others do not need it
+
     from freelancer_desk.tracker.control import clear_stop_request, running_session
 
     running = running_session(app.db, app.device_id)
