@@ -1000,7 +1000,8 @@ def _tracked_sums(
         )
     if not parts:
         return []
-    both = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery()
+    combine: Any = union_all  # (mypy 2.4 crashes inferring union_all over a list)
+    both = (parts[0] if len(parts) == 1 else combine(*parts)).subquery()
     k, target, cid, oid, seconds = both.c
     per_target: dict[tuple[str, uuid.UUID | None, uuid.UUID | None], int] = defaultdict(int)
     # Without a period the key is not grouped by: a constant in GROUP BY would stop

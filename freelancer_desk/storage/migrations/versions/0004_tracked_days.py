@@ -14,7 +14,6 @@ from alembic import op
 
 from freelancer_desk.storage.models.tracked_days import create_triggers, drop_trigger_ddl, rebuild
 
-
 revision = '0004'
 down_revision = '0003'
 branch_labels = None
