@@ -1012,7 +1012,7 @@ def _tracked_sums(
     ):
         per_target[(key, contract_id, order_id)] += int(total or 0)
     wanted = {c for _, c, _ in per_target if c is not None}
-    contracts = {
+    contracts: dict[uuid.UUID, tuple[str, uuid.UUID | None, str]] = {
         ident: (platform, client_id, currency)
         for ident, platform, client_id, currency in session.execute(
             select(Contract.id, Contract.platform, Contract.client_id, Contract.currency)
