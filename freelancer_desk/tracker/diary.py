@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from freelancer_desk.domain.billing import (
     SEGMENT_MINUTES,
@@ -34,7 +36,7 @@ from freelancer_desk.domain.errors import RuleError
 from freelancer_desk.domain.money import Money
 from freelancer_desk.domain.platforms import billing_week, diary_lock_at
 from freelancer_desk.storage.db import Database
-from freelancer_desk.storage.models import Contract, Order, Segment
+from freelancer_desk.storage.models import Contract, Order, Segment, Snapshot
 
 UTC_ZONE = ZoneInfo("UTC")
 LOW_ACTIVITY = 3  # an activity level below this (out of 10) is "low"
@@ -212,65 +214,135 @@ class DayView:
 # -- reading ---------------------------------------------------------------------------------
 
 
+_CONTRACT_COLUMNS = (
+    Contract.id,
+    Contract.title,
+    Contract.kind,
+    Contract.platform,
+    Contract.currency,
+    Contract.hourly_rate_minor,
+    Contract.rounding_rule,
+    Contract.snapshot_policy,
+    Contract.weekly_limit_minutes,
+)
+
+
 @dataclass
 class _Owners:
-    """Titles, rates and policies of the contracts and orders met, loaded once."""
+    """Titles, rates and policies of the contracts and orders met, loaded once (plain
+    rows: the attributes the diary reads, no ORM objects)."""
 
-    contracts: dict[uuid.UUID, Contract] = field(default_factory=dict)
-    orders: dict[uuid.UUID, Order] = field(default_factory=dict)
+    contracts: dict[uuid.UUID, Any] = field(default_factory=dict)
+    orders: dict[uuid.UUID, Any] = field(default_factory=dict)
+    _values: dict[tuple[uuid.UUID, int], Money | None] = field(default_factory=dict)
 
-    def load(self, s: Session, segments: list[Segment]) -> None:
-        cids = {g.contract_id for g in segments if g.contract_id} - set(self.contracts)
-        oids = {g.order_id for g in segments if g.order_id} - set(self.orders)
+    def load(self, s: Session, segments: Iterable[Any]) -> None:
+        cids: set[uuid.UUID] = set()
+        oids: set[uuid.UUID] = set()
+        for g in segments:
+            if g.contract_id:
+                cids.add(g.contract_id)
+            if g.order_id:
+                oids.add(g.order_id)
+        cids -= set(self.contracts)
+        oids -= set(self.orders)
         if cids:
-            for c in s.scalars(select(Contract).where(Contract.id.in_(cids))):
+            for c in s.execute(select(*_CONTRACT_COLUMNS).where(Contract.id.in_(cids))):
                 self.contracts[c.id] = c
         if oids:
-            for o in s.scalars(select(Order).where(Order.id.in_(oids))):
+            for o in s.execute(
+                select(Order.id, Order.title, Order.snapshot_policy).where(Order.id.in_(oids))
+            ):
                 self.orders[o.id] = o
 
-    def title(self, g: Segment) -> str:
+    def title(self, g: Any) -> str:
         if g.contract_id and g.contract_id in self.contracts:
-            return self.contracts[g.contract_id].title
+            return str(self.contracts[g.contract_id].title)
         if g.order_id and g.order_id in self.orders:
-            return self.orders[g.order_id].title
+            return str(self.orders[g.order_id].title)
         return "?"
 
-    def value(self, g: Segment) -> Money | None:
+    def value(self, g: Any) -> Money | None:
         contract = self.contracts.get(g.contract_id) if g.contract_id else None
         if contract is None or contract.hourly_rate_minor is None or contract.kind != "hourly":
             return None
         if g.deleted or g.over_limit:
             return Money(0, contract.currency)
-        try:
-            rule = RoundingRule.from_code(contract.rounding_rule)
-        except RuleError:  # an unknown code: an estimate at Upwork's rule beats none
-            rule = UPWORK_SEGMENTS
-        rate = Money(contract.hourly_rate_minor, contract.currency)
-        return bill_amount(rule.apply(g.tracked_seconds), rate)
+        key = (contract.id, g.tracked_seconds)
+        if key not in self._values:  # a week holds a few distinct amounts per contract
+            try:
+                rule = RoundingRule.from_code(contract.rounding_rule)
+            except RuleError:  # an unknown code: an estimate at Upwork's rule beats none
+                rule = UPWORK_SEGMENTS
+            rate = Money(contract.hourly_rate_minor, contract.currency)
+            self._values[key] = bill_amount(rule.apply(g.tracked_seconds), rate)
+        return self._values[key]
 
-    def policy(self, g: Segment) -> str | None:
+    def policy(self, g: Any) -> str | None:
         if g.contract_id and g.contract_id in self.contracts:
-            return self.contracts[g.contract_id].snapshot_policy
+            return str(self.contracts[g.contract_id].snapshot_policy)
         if g.order_id and g.order_id in self.orders:
-            return self.orders[g.order_id].snapshot_policy
+            return str(self.orders[g.order_id].snapshot_policy)
         return None
 
 
-def _segments(s: Session, start: datetime, end: datetime) -> list[Segment]:
+_SEGMENT_COLUMNS = (
+    Segment.id,
+    Segment.slot_start,
+    Segment.contract_id,
+    Segment.order_id,
+    Segment.tracked_seconds,
+    Segment.active_minutes,
+    Segment.activity,
+    Segment.memo,
+    Segment.manual,
+    Segment.idle,
+    Segment.over_limit,
+    Segment.deleted,
+    Segment.snapshot_missing,
+    Snapshot.id.label("snap_id"),
+    Snapshot.path.label("snap_path"),
+    Snapshot.thumb_path.label("snap_thumb"),
+    Snapshot.removed_at.label("snap_removed_at"),
+    Snapshot.removed_reason.label("snap_removed_reason"),
+    Snapshot.device_id.label("snap_device"),
+)
+
+
+def _segments(s: Session, start: datetime, end: datetime) -> list[Any]:
+    """The segments in [start, end) with their snapshot's metadata: one query of plain
+    rows (attributes named as the columns, the snapshot's prefixed snap_)."""
     return list(
-        s.scalars(
-            select(Segment)
+        s.execute(
+            select(*_SEGMENT_COLUMNS)
+            .outerjoin(Snapshot, Snapshot.segment_id == Segment.id)
             .where(Segment.slot_start >= start, Segment.slot_start < end)
-            .options(selectinload(Segment.snapshot))
             .order_by(Segment.slot_start, Segment.created_at)
         ).all()
     )
 
 
-def _view(g: Segment, owners: _Owners) -> DiarySegment:
-    snap = g.snapshot
-    present = snap is not None and snap.removed_at is None and bool(snap.path)
+def _week_segments(s: Session, start: datetime, end: datetime) -> list[Any]:
+    """What a week's totals need of its live segments, in the order `_segments` gives."""
+    return list(
+        s.execute(
+            select(
+                Segment.contract_id,
+                Segment.order_id,
+                Segment.tracked_seconds,
+                Segment.manual,
+                Segment.over_limit,
+                Segment.deleted,
+            )
+            .where(Segment.slot_start >= start, Segment.slot_start < end)
+            .order_by(Segment.slot_start, Segment.created_at)
+        ).all()
+    )
+
+
+def _view(g: Any, owners: _Owners) -> DiarySegment:
+    has_snap = g.snap_id is not None
+    present = has_snap and g.snap_removed_at is None and bool(g.snap_path)
     return DiarySegment(
         id=g.id,
         slot_start=g.slot_start,
@@ -286,39 +358,57 @@ def _view(g: Segment, owners: _Owners) -> DiarySegment:
         over_limit=g.over_limit,
         deleted=g.deleted,
         snapshot_missing=g.snapshot_missing,
-        snapshot_path=snap.path if present and snap is not None else None,
-        thumb_path=snap.thumb_path or None if present and snap is not None else None,
+        snapshot_path=g.snap_path if present else None,
+        thumb_path=g.snap_thumb or None if present else None,
         snapshot_policy=owners.policy(g),
-        snapshot_removed=snap.removed_reason if snap is not None else None,
+        snapshot_removed=g.snap_removed_reason if has_snap else None,
         value=owners.value(g),
-        snapshot_device=snap.device_id if snap is not None else None,
+        snapshot_device=g.snap_device if has_snap else None,
     )
 
 
-def _totals(views: list[DiarySegment], owners: _Owners) -> tuple[ContractTotal, ...]:
-    grouped: dict[tuple[uuid.UUID | None, uuid.UUID | None], list[DiarySegment]] = defaultdict(list)
-    for v in views:
-        if not v.deleted:
-            grouped[(v.contract_id, v.order_id)].append(v)
+def _totals(rows: Iterable[Any], owners: _Owners) -> tuple[ContractTotal, ...]:
+    """Per contract or order, the live rows' time (and value, summed in minor units);
+    `rows` are DiarySegments or the plain rows of `_week_segments`."""
+    grouped: dict[tuple[uuid.UUID | None, uuid.UUID | None], list[Any]] = {}
+    for g in rows:
+        if g.deleted:
+            continue
+        key = (g.contract_id, g.order_id)
+        sums = grouped.get(key)
+        if sums is None:  # seconds, manual, over the limit, value, currency, title
+            contract = owners.contracts.get(g.contract_id) if g.contract_id else None
+            hourly = (
+                contract is not None
+                and contract.hourly_rate_minor is not None
+                and contract.kind == "hourly"
+            )
+            currency = contract.currency if hourly and contract is not None else None
+            sums = grouped[key] = [0, 0, 0, 0, currency]
+            sums.append(owners.title(g))
+        seconds = g.tracked_seconds
+        sums[0] += seconds
+        if g.manual:
+            sums[1] += seconds
+        if g.over_limit:
+            sums[2] += seconds
+        elif sums[4] is not None:
+            worth = owners.value(g)
+            assert worth is not None
+            sums[3] += worth.amount
     out = []
-    for (cid, oid), items in grouped.items():
+    for (cid, oid), (seconds, manual, over, value, currency, title) in grouped.items():
         contract = owners.contracts.get(cid) if cid else None
-        values = [v.value for v in items if v.value is not None]
-        total = None
-        if values:
-            total = values[0]
-            for extra in values[1:]:
-                total = total + extra
         out.append(
             ContractTotal(
                 cid,
                 oid,
-                items[0].title,
-                sum(v.tracked_seconds for v in items),
-                sum(v.tracked_seconds for v in items if v.manual),
-                sum(v.tracked_seconds for v in items if v.over_limit),
+                title,
+                seconds,
+                manual,
+                over,
                 contract.weekly_limit_minutes if contract else None,
-                total,
+                Money(value, currency) if currency is not None else None,
             )
         )
     out.sort(key=lambda t: (-t.seconds, t.title))
@@ -340,11 +430,11 @@ def day_view(db: Database, day: date, zone: tzinfo = UTC_ZONE) -> DayView:
     owners = _Owners()
     with db.read() as s:
         rows = _segments(s, start_utc, end_utc)
-        week_rows = _segments(s, week_start, week_end)
+        week_rows = _week_segments(s, week_start, week_end)
         owners.load(s, rows + week_rows)
-        views = [_view(g, owners) for g in rows]
-        day_totals = _totals(views, owners)
-        week_totals = _totals([_view(g, owners) for g in week_rows], owners)
+    views = [_view(g, owners) for g in rows]
+    day_totals = _totals(views, owners)
+    week_totals = _totals(week_rows, owners)
     by_cell: dict[datetime, list[DiarySegment]] = defaultdict(list)
     for v in views:
         local = v.slot_start.astimezone(zone)
@@ -384,13 +474,10 @@ def totals(
     week_start, week_end = billing_week(now)
     owners = _Owners()
     with db.read() as s:
-        today = _segments(s, start.astimezone(UTC_ZONE), end.astimezone(UTC_ZONE))
-        week = _segments(s, week_start, week_end)
+        today = _week_segments(s, start.astimezone(UTC_ZONE), end.astimezone(UTC_ZONE))
+        week = _week_segments(s, week_start, week_end)
         owners.load(s, today + week)
-        return (
-            _totals([_view(g, owners) for g in today], owners),
-            _totals([_view(g, owners) for g in week], owners),
-        )
+    return _totals(today, owners), _totals(week, owners)
 
 
 # -- the weekly pre-check ----------------------------------------------------------------------

@@ -1,0 +1,85 @@
+"""The Work Diary's day and week totals equal an independent sum over the segments."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from freelancer_desk.app import App, resolve_location
+from freelancer_desk.domain.billing import RoundingRule, bill_amount
+from freelancer_desk.domain.clock import FakeClock
+from freelancer_desk.domain.money import Money
+from freelancer_desk.domain.platforms import billing_week
+from freelancer_desk.storage.models import Contract, Segment
+from freelancer_desk.tracker.diary import day_view, totals
+
+NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    path = tmp_path_factory.mktemp("diary") / "ws"
+    application = App.open(resolve_location(str(path)), FakeClock(NOW))
+    application.create_demo()
+    yield application
+    application.close()
+
+
+def expected(app, lo, hi):
+    """(contract, order) -> (seconds, manual, over, value minor units or None)."""
+    out: dict = defaultdict(lambda: [0, 0, 0, None])
+    with app.db.read() as s:
+        contracts = {c.id: c for c in s.scalars(select(Contract))}
+        for g in s.scalars(
+            select(Segment).where(
+                Segment.slot_start >= lo, Segment.slot_start < hi, Segment.deleted.is_(False)
+            )
+        ):
+            row = out[(g.contract_id, g.order_id)]
+            row[0] += g.tracked_seconds
+            row[1] += g.tracked_seconds if g.manual else 0
+            row[2] += g.tracked_seconds if g.over_limit else 0
+            c = contracts.get(g.contract_id)
+            if c is not None and c.kind == "hourly" and c.hourly_rate_minor is not None:
+                worth = 0
+                if not g.over_limit:
+                    rule = RoundingRule.from_code(c.rounding_rule)
+                    rate = Money(c.hourly_rate_minor, c.currency)
+                    worth = bill_amount(rule.apply(g.tracked_seconds), rate).amount
+                row[3] = (row[3] or 0) + worth
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def as_dict(found):
+    return {
+        (t.contract_id, t.order_id): (
+            t.seconds,
+            t.manual_seconds,
+            t.over_limit_seconds,
+            t.value.amount if t.value is not None else None,
+        )
+        for t in found
+    }
+
+
+def test_day_and_week_totals_equal_the_segments(app):
+    with app.db.read() as s:
+        slots = list(s.scalars(select(Segment.slot_start).where(Segment.deleted.is_(False))))
+    busiest = Counter(slot.date() for slot in slots).most_common(3)
+    assert busiest
+    for day, _n in busiest:
+        view = day_view(app.db, day)
+        lo = datetime.combine(day, datetime.min.time(), UTC)
+        assert as_dict(view.day_totals) == expected(app, lo, lo + timedelta(days=1))
+        week, end = billing_week(lo)
+        assert as_dict(view.week_totals) == expected(app, week, end)
+        assert sum(c.tracked_seconds for h in view.hours for c in h.cells) == sum(
+            v[0] for v in expected(app, lo, lo + timedelta(days=1)).values()
+        )
+        assert all(s.title != "?" for s in view.segments)
+        today, this_week = totals(app.db, lo + timedelta(hours=12))
+        assert as_dict(today) == as_dict(view.day_totals)
+        assert as_dict(this_week) == as_dict(view.week_totals)
