@@ -45,6 +45,7 @@ from freelancer_desk.storage.db import Database
 from freelancer_desk.storage.models import Contract, Segment, Setting, TimeSession
 
 Progress = Callable[[int, int], None]  # (done, total)
+Stop = Callable[[], bool]  # polled between batches while writing: True stops the import
 Severity = Literal["error", "warning"]
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
@@ -84,6 +85,19 @@ class ImportRefused(RuleError):
         more = f" (and {len(issues) - 1} more problems)" if len(issues) > 1 else ""
         super().__init__("import.refused", f"{first}{more}", field=first.field)
         self.issues = tuple(issues)
+
+
+class ImportCancelled(Exception):
+    """The import was stopped while writing (its `stop` check said so): the unit of work
+    rolled back, nothing of it was written."""
+
+    def __init__(self) -> None:
+        super().__init__("import cancelled: nothing was imported")
+
+
+def check_stop(stop: Stop | None) -> None:
+    if stop is not None and stop():
+        raise ImportCancelled
 
 
 class RowError(ValueError):
@@ -791,10 +805,14 @@ def check_overlaps(parsed: Parsed) -> None:
 
 
 def write_time(
-    session: Session, preview: Preview, clock: Clock, progress: Progress | None
+    session: Session,
+    preview: Preview,
+    clock: Clock,
+    progress: Progress | None,
+    stop: Stop | None = None,
 ) -> tuple[int, int, int]:
     """Sessions and their wall-clock segments for every new entry; (sessions, segments,
-    skipped)."""
+    skipped). `stop` is polled every 200 entries (ImportCancelled)."""
     existing = _existing_sessions(session, preview.kind)
     sessions = segments = skipped = 0
     total = len(preview.parsed.entries)
@@ -836,8 +854,10 @@ def write_time(
                 )
                 segments += 1
             sessions += 1
-        if progress is not None and (n % 200 == 0 or n == total):
-            progress(n, total)
+        if n % 200 == 0 or n == total:
+            if progress is not None:
+                progress(n, total)
+            check_stop(stop)
     return sessions, segments, skipped
 
 

@@ -15,6 +15,7 @@ How a row is booked (A is the row's amount, scope its contract when known):
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -33,8 +34,18 @@ from freelancer_desk.domain.ledger import (
     Transaction,
 )
 from freelancer_desk.domain.money import Money
-from freelancer_desk.importers.base import ImportRefused, Issue, MoneyRow, Preview, Progress
+from freelancer_desk.importers.base import (
+    ImportCancelled,
+    ImportRefused,
+    Issue,
+    MoneyRow,
+    Preview,
+    Progress,
+    Stop,
+    check_stop,
+)
 from freelancer_desk.services.ledger import BatchItem, BatchRefused, LedgerService
+from freelancer_desk.services.ledger_bulk import BatchCancelled, in_texts
 from freelancer_desk.storage.models import Client, Contract, LedgerTransaction
 
 CHARGE_TO = {
@@ -52,18 +63,12 @@ class _Books:
 
 
 def existing_refs(session: Session, refs: Iterable[str]) -> set[str]:
+    """Which of `refs` the ledger already holds (one query on SQLite and PostgreSQL)."""
     wanted = list(dict.fromkeys(refs))
     found: set[str] = set()
-    for i in range(0, len(wanted), 500):
-        chunk = wanted[i : i + 500]
+    for where in in_texts(session, LedgerTransaction.external_ref, wanted):
         found.update(
-            r
-            for r in session.scalars(
-                select(LedgerTransaction.external_ref).where(
-                    LedgerTransaction.external_ref.in_(chunk)
-                )
-            )
-            if r is not None
+            r for r in session.scalars(select(LedgerTransaction.external_ref).where(where)) if r
         )
     return found
 
@@ -149,6 +154,11 @@ def _contract(
     return row.id
 
 
+@functools.lru_cache(maxsize=4096)
+def _scope_text(contract_id: uuid.UUID) -> str:
+    return str(contract_id)
+
+
 # Rows are booked with `LedgerService.record_batch` (record()'s checks, balances kept in
 # memory, one bulk insert); False books them one by one with record(), which the tests
 # use to show both paths book the same.
@@ -161,8 +171,10 @@ def write_money(
     clock: Clock,
     ledger: LedgerService,
     progress: Progress | None,
+    stop: Stop | None = None,
 ) -> tuple[int, int, int, int]:
-    """Book every new row; (transactions, clients, contracts, skipped)."""
+    """Book every new row; (transactions, clients, contracts, skipped). `stop` is polled
+    every 500 rows and between bulk inserts (ImportCancelled)."""
     platform = preview.parsed.platform
     rows = preview.parsed.money
     seen = existing_refs(session, (r.external_ref for r in rows))
@@ -183,9 +195,9 @@ def write_money(
             client_id = _client(session, books, r.client_name, platform, r.amount.currency)
         scope: str | None = None
         if r.contract_ref and client_id is not None:
-            scope = str(_contract(session, books, r, client_id, platform))
+            scope = _scope_text(_contract(session, books, r, client_id, platform))
         elif r.contract_ref and r.contract_ref in books.contracts:
-            scope = str(books.contracts[r.contract_ref][0])
+            scope = _scope_text(books.contracts[r.contract_ref][0])
         try:
             transaction = _transaction(r, scope, now, pending_sources)
         except RuleError as exc:
@@ -203,10 +215,12 @@ def write_money(
         item_rows.append(r)
     if USE_BATCH:
         try:
-            ledger.record_batch(session, items, now=now, progress=progress)
+            ledger.record_batch(session, items, now=now, progress=progress, stop=stop)
         except BatchRefused as exc:
             r = item_rows[exc.index]
             raise ImportRefused([Issue(r.row, exc.field or "amount", str(exc))]) from None
+        except BatchCancelled:
+            raise ImportCancelled from None
     else:
         for n, (item, r) in enumerate(zip(items, item_rows, strict=True), 1):
             try:
@@ -221,11 +235,19 @@ def write_money(
                 )
             except RuleError as exc:
                 raise ImportRefused([Issue(r.row, exc.field or "amount", str(exc))]) from None
-            if progress is not None and (n % 500 == 0 or n == len(items)):
-                progress(n, len(items))
+            if n % 500 == 0 or n == len(items):
+                if progress is not None:
+                    progress(n, len(items))
+                check_stop(stop)
     if progress is not None and not items:
         progress(len(rows), len(rows))
     return len(items), books.new_clients, books.new_contracts, skipped
+
+
+@functools.lru_cache(maxsize=4096)
+def _account(kind: AccountKind, scope: str | None, currency: str) -> Account:
+    """Accounts are immutable keys: the rows of one contract share theirs."""
+    return Account(kind, scope, currency)
 
 
 def _transaction(
@@ -240,7 +262,7 @@ def _transaction(
     memo = (r.description or r.type)[:500]
 
     def leg(kind: AccountKind, where: str | None, minor: int) -> Posting:
-        return Posting(Account(kind, where, cur), Money(minor, cur))
+        return Posting(_account(kind, where, cur), Money(minor, cur))
 
     if amount == 0:
         raise RuleError("import.zero", "amount is zero: nothing to book", field="amount")

@@ -20,15 +20,28 @@ stop (`BatchCancelled`) leaves rows in the session, which the caller rolls back.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Column, MetaData, Table, func, insert, select
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    MetaData,
+    String,
+    Table,
+    any_,
+    bindparam,
+    func,
+    insert,
+    select,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import QueryableAttribute, Session
 from sqlalchemy.types import NullType
 
 from freelancer_desk.domain.errors import RuleError
@@ -168,6 +181,25 @@ def _chunks(values: Sequence[_T], size: int = _CHUNK) -> Iterable[Sequence[_T]]:
         yield values[i : i + size]
 
 
+def in_texts(
+    session: Session, column: QueryableAttribute[Any], values: Sequence[str]
+) -> Iterable[ColumnElement[bool]]:
+    """`column IN values` for many text values, as few statements' conditions as the
+    backend allows: one on SQLite (`IN (SELECT value FROM json_each(?))`, one bound
+    JSON array) and PostgreSQL (`= ANY(?)`, one bound array), else chunks of 500."""
+    if not values:
+        return
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        each = func.json_each(bindparam(None, json.dumps(list(values)))).table_valued("value")
+        yield column.in_(select(each.c.value))
+    elif dialect == "postgresql":
+        yield column == any_(bindparam(None, list(values), type_=ARRAY(String)))
+    else:
+        for chunk in _chunks(values):
+            yield column.in_(chunk)
+
+
 class _Batch:
     """The batch's memory: balances read once and updated as items are queued.
 
@@ -200,26 +232,30 @@ class _Batch:
         s = self.session
         s.flush()
         refs = [r for r in dict.fromkeys(i.external_ref for i in items) if r is not None]
-        for chunk in _chunks(refs):
+        for where in in_texts(s, LedgerTransaction.external_ref, refs):
             for tid, ref, kind, sid in s.execute(
                 select(
                     LedgerTransaction.id,
                     LedgerTransaction.external_ref,
                     LedgerTransaction.source_kind,
                     LedgerTransaction.source_id,
-                ).where(LedgerTransaction.external_ref.in_(chunk))
+                ).where(where)
             ):
                 self.refs[str(ref)] = (tid, kind, sid)
-        sources = list(dict.fromkeys(i.transaction.source_id for i in items))
-        for names in _chunks(sources):
-            self.known_sources.update(
-                (k, sid)
-                for k, sid in s.execute(
-                    select(LedgerTransaction.source_kind, LedgerTransaction.source_id)
-                    .where(LedgerTransaction.source_id.in_(names))
-                    .distinct()
+        by_kind: dict[str, dict[str, None]] = {}
+        for i in items:
+            t = i.transaction
+            by_kind.setdefault(t.source_kind.value, {})[t.source_id] = None
+        for source_kind, names in by_kind.items():
+            for where in in_texts(s, LedgerTransaction.source_id, list(names)):
+                self.known_sources.update(
+                    (source_kind, sid)
+                    for sid in s.scalars(
+                        select(LedgerTransaction.source_id)
+                        .where(LedgerTransaction.source_kind == source_kind, where)
+                        .distinct()
+                    )
                 )
-            )
         self.pending_possible = (
             s.scalar(
                 select(LedgerPosting.id)
