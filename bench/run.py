@@ -8,7 +8,9 @@ peers' files under D/peers). Sections:
 
   inprocess  reports called in one process (services), median of --runs after a warm-up
   cli        the same reports as whole processes, side by side with Watson and
-             Timewarrior on the same 150,000 intervals, run alternating, medians
+             Timewarrior on the same 150,000 intervals, run alternating, medians;
+             ours both on the lean path (cli/lean.py) and the normal one
+             (FREELANCER_DESK_LEAN=0), with Python's bytecode cache on
   ui         cold start to the first painted window on a real X server (Xvfb), first
              paint of every area, scrolling the 350,000-segment table (bench/paint.py)
   import     10,000 Upwork transaction rows (bench/gen_upwork.py) into a new workspace
@@ -153,29 +155,32 @@ def side_by_side(
     return results
 
 
+def cli_env(env: dict[str, str]) -> dict[str, str]:
+    """The processes' environment: Python writes its bytecode cache (into a folder of its
+    own, not the source tree), as an installed app has one — without it every run
+    recompiles this project's modules while the peers' are cached by pip."""
+    out = {k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    out["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "fd-bench-pycache")
+    return out
+
+
 def cli_groups(data_dir: Path) -> dict[str, dict[str, list[str]]]:
     ours = [*FD, "--data-dir", str(data_dir)]
+    # The normal path (SQLAlchemy, the app, the ORM) for the same commands: what the lean
+    # path (cli/lean.py, sqlite3 only) saves.
+    normal = ["env", "FREELANCER_DESK_LEAN=0", *ours]
     lean = [PY, str(ROOT / "bench" / "lean_report.py"), str(data_dir)]
     watson = [str(WATSON)]
+    year = ["--from", YEAR[0], "--to", YEAR[1]]
     return {
         "one year": {
-            "freelancer-desk report hours": [
-                *ours,
+            "freelancer-desk report hours": [*ours, "report", "hours", *year],
+            "freelancer-desk report earnings": [*ours, "report", "earnings", *year],
+            "report hours, normal path (FREELANCER_DESK_LEAN=0)": [
+                *normal,
                 "report",
                 "hours",
-                "--from",
-                YEAR[0],
-                "--to",
-                YEAR[1],
-            ],
-            "freelancer-desk report earnings": [
-                *ours,
-                "report",
-                "earnings",
-                "--from",
-                YEAR[0],
-                "--to",
-                YEAR[1],
+                *year,
             ],
             "lean sqlite3 prototype (bench only)": [
                 *lean,
@@ -191,12 +196,20 @@ def cli_groups(data_dir: Path) -> dict[str, dict[str, list[str]]]:
         "all time": {
             "freelancer-desk report hours": [*ours, "report", "hours"],
             "freelancer-desk report earnings": [*ours, "report", "earnings"],
+            "report hours, normal path (FREELANCER_DESK_LEAN=0)": [*normal, "report", "hours"],
             "lean sqlite3 prototype (bench only)": [*lean, "hours"],
             "watson report": [*watson, "report", "--all", "--no-pager"],
             "timew report totals": ["timew", "report", "totals", ":all"],
         },
         "one day": {
             "freelancer-desk track diary": [*ours, "track", "diary", "--date", DAY],
+            "track diary, normal path (FREELANCER_DESK_LEAN=0)": [
+                *normal,
+                "track",
+                "diary",
+                "--date",
+                DAY,
+            ],
             "lean sqlite3 prototype (bench only)": [*lean, "day", DAY],
             "watson log": [*watson, "log", "--from", DAY, "--to", DAY, "--no-pager"],
             "timew summary": ["timew", "summary", DAY],
@@ -612,7 +625,7 @@ def main(argv: list[str] | None = None) -> int:
         guarded("by_db", lambda: by_database(urls, args.rounds, child_inprocess))
     if "cli" in args.only:
         print("whole processes", file=sys.stderr)
-        env = dict(os.environ, **ensure_peers(data_dir))
+        env = cli_env(dict(os.environ, **ensure_peers(data_dir)))
         guarded("cli", lambda: side_by_side(cli_groups(data_dir), env, args.runs))
     if "ui" in args.only:
         print("window", file=sys.stderr)
