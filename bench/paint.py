@@ -2,15 +2,20 @@
 
     python bench/paint.py --data-dir D [--t0 EPOCH]
 
-Opens the workspace as `freelancer-desk` does (open_backend: backup, orphan recovery,
-catch-up), builds the main window with ui.main.build_window, shows it, and records the
-first paint event of the window (an application-wide event filter). Then shows every
-area in turn and records the time from asking for it to its first paint, and scrolls the
-Work Diary's segment table page by page (fetchMore, never all rows). Prints one JSON
-object. `--t0` is the parent's clock reading just before it started this process, so
-the cold start includes the interpreter's own start-up.
+1. The start users get: runs `python -m freelancer_desk --data-dir D` (run_gui: theme,
+   first-start check, single-instance guard, the window, then on a worker thread the
+   integrity check, backup, orphan recovery and catch-up) with FREELANCER_DESK_START_LOG
+   naming a file where the app writes the wall time of its window's first paint
+   ("window_painted"), of the workspace being open ("opened") and of the first paint
+   with data ("data_shown"); reads the child's RSS there, then ends it (SIGTERM).
+2. In this process (the older measure, kept for comparison): open_backend + build_window,
+   first paint; every area in turn, the time from asking for it to its first paint and
+   to its figures being there (pages that read them on a worker thread); the longest
+   gap of a 10 ms GUI-thread heartbeat while doing so; then scrolls the Work Diary's
+   segment table page by page (fetchMore, never all rows).
 
-Bench-only code; the UI is not changed for it.
+Prints one JSON object. `--t0` is the parent's clock reading just before it started
+this process, so the cold start includes the interpreter's own start-up.
 """
 
 from __future__ import annotations
@@ -27,6 +32,56 @@ import sys  # noqa: E402
 from typing import Any  # noqa: E402
 
 
+def _proc_status(pid: int) -> dict[str, float]:
+    found: dict[str, float] = {}
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                key, _, value = line.partition(":")
+                if key in ("VmRSS", "VmHWM"):
+                    found[key] = int(value.split()[0]) / 1024
+    except OSError:
+        pass
+    return found
+
+
+def real_start(data_dir: str, timeout: float = 120.0) -> dict[str, Any]:
+    """`python -m freelancer_desk --data-dir D` as a user starts it; marks in seconds
+    from just before the process was started."""
+    import os
+    import signal
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        log = os.path.join(tmp, "start.jsonl")
+        env = dict(os.environ, FREELANCER_DESK_START_LOG=log)
+        t0 = time.time()
+        child = subprocess.Popen(
+            [sys.executable, "-m", "freelancer_desk", "--data-dir", data_dir],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        marks: dict[str, float] = {}
+        deadline = time.time() + timeout
+        while "data_shown" not in marks and time.time() < deadline and child.poll() is None:
+            time.sleep(0.02)
+            if os.path.exists(log):
+                with open(log, encoding="utf-8") as lines:
+                    for line in lines:
+                        mark = json.loads(line)
+                        marks[mark["mark"]] = mark["t"] - t0
+        time.sleep(0.5)  # let it settle (the tray, the first timers)
+        rss = _proc_status(child.pid)
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+        _out, err = child.communicate(timeout=30)
+        if "data_shown" not in marks:
+            raise RuntimeError(f"the app never showed its data: {err[-800:]!r}")
+    return {"marks": marks, "rss_mb": rss.get("VmRSS"), "peak_rss_mb": rss.get("VmHWM")}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--data-dir", required=True)
@@ -35,6 +90,8 @@ def main() -> int:
     args = parser.parse_args()
     t0 = args.t0 or T_START
     marks: dict[str, float] = {"python_started": T_START - t0}
+    started = real_start(args.data_dir)
+    t0 += time.time() - T_START  # this process's own measure starts now
 
     from PySide6.QtCore import QEvent, QObject
     from PySide6.QtWidgets import QWidget
@@ -71,17 +128,41 @@ def main() -> int:
         app.processEvents()
     marks["first_paint"] = painted.get(id(window), float("nan")) - t0
 
+    from PySide6.QtCore import QTimer
+
+    gaps: list[float] = []
+    last_tick = [time.perf_counter()]
+
+    def tick() -> None:
+        now = time.perf_counter()
+        gaps.append(now - last_tick[0])
+        last_tick[0] = now
+
+    heartbeat = QTimer()
+    heartbeat.setInterval(10)
+    heartbeat.timeout.connect(tick)
+    heartbeat.start()
     areas: dict[str, float] = {}
+    areas_data: dict[str, float] = {}
     for area in AREAS[1:] + AREAS[:1]:
         asked = time.time()
         watched.clear()
         window.set_area(area.key)
-        watched["page"] = window.stack.currentWidget()
-        window.stack.currentWidget().update()
-        deadline = time.time() + 30
+        page = window.stack.currentWidget()
+        watched["page"] = page
+        page.update()
+        deadline = time.time() + 60
         while "page_painted" not in watched and time.time() < deadline:
             app.processEvents()
         areas[area.key] = watched.get("page_painted", float("nan")) - asked
+        while getattr(page, "is_loading", False) and time.time() < deadline:
+            app.processEvents()
+            time.sleep(0.002)
+        areas_data[area.key] = time.time() - asked
+        for _ in range(20):  # the heartbeat goes on between areas too
+            app.processEvents()
+            time.sleep(0.005)
+    heartbeat.stop()
 
     # Scroll the Work Diary's segment table the way a user does: page after page.
     from PySide6.QtCore import QModelIndex
@@ -117,6 +198,9 @@ def main() -> int:
         {
             "marks": marks,
             "areas_ms": {k: v * 1000 for k, v in areas.items()},
+            "areas_data_ms": {k: v * 1000 for k, v in areas_data.items()},
+            "max_gui_stall_ms": max(gaps, default=0.0) * 1000,
+            "real_start": started,
             "scroll": scroll,
             "max_rss_mb": rss_mb,
         },

@@ -23,7 +23,7 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
@@ -327,6 +327,31 @@ class _StartMarks(QObject):
         return False
 
 
+class _AfterFirstPaint(QObject):
+    """Calls `then()` once, after `window`'s first paint (or after FALLBACK_MS if none
+    comes: a minimised or unmapped window). The worker thread starts there, so its
+    imports and queries do not compete for the interpreter while the window paints."""
+
+    FALLBACK_MS = 400
+
+    def __init__(self, window: QWidget, then: Callable[[], None]) -> None:
+        super().__init__(window)
+        self._then: Callable[[], None] | None = then
+        window.installEventFilter(self)
+        QTimer.singleShot(self.FALLBACK_MS, self._fire)
+
+    def _fire(self) -> None:
+        then, self._then = self._then, None
+        if then is not None:
+            then()
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and self._then is not None:
+            obj.removeEventFilter(self)
+            QTimer.singleShot(0, self._fire)  # after this paint is done
+        return False
+
+
 def run_gui(args: argparse.Namespace, opener: Opener | None = None) -> int:
     screenshot = getattr(args, "screenshot", None)
     if _no_display():
@@ -421,8 +446,8 @@ def run_gui(args: argparse.Namespace, opener: Opener | None = None) -> int:
 
     opener_.opened.connect(on_opened)
     opener_.failed.connect(on_failed)
+    _AfterFirstPaint(window, opener_.start)
     window.show()
-    opener_.start()
     try:
         code = app.exec()
     finally:
