@@ -71,8 +71,12 @@ class Database:
         send nothing."""
         if statement.lstrip()[:6].upper() not in _WRITES:
             return
-        transaction = conn.get_transaction()
-        if transaction is None or conn.info.get(_NOTIFIED) is transaction:
+        # Once per transaction (a savepoint counts as one: a notification sent inside a
+        # savepoint that is rolled back is dropped with it); every statement when the
+        # connection commits each one itself.
+        transaction = conn.get_nested_transaction() or conn.get_transaction()
+        autocommit = bool(getattr(cursor.connection, "autocommit", False))
+        if not autocommit and transaction is not None and conn.info.get(_NOTIFIED) is transaction:
             return
         notify = cursor.connection.cursor()
         try:

@@ -149,7 +149,9 @@ class NotifyWatcher:
 
     def close(self) -> None:
         self._stop.set()
-        self._thread.join(timeout=self._poll + 5)
+        # Not longer than a poll: a thread still connecting to an unreachable server
+        # ends on its own (connect_timeout; it is a daemon).
+        self._thread.join(timeout=self._poll + 1)
 
 
 def watcher_for(db: Database) -> Watcher:

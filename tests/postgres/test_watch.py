@@ -110,6 +110,40 @@ def test_a_transaction_with_many_writes_notifies_once(two_apps):
         watcher.close()
 
 
+def test_a_write_after_a_rolled_back_savepoint_is_still_announced(two_apps):
+    laptop, desktop = two_apps
+    watcher = listening(laptop)
+    try:
+        with desktop.db.session() as session:
+            savepoint = session.begin_nested()
+            session.add(Client(name="undone", platform="direct"))
+            session.flush()  # announced inside the savepoint...
+            savepoint.rollback()  # ...and that notification is dropped with it
+            session.add(Client(name="kept", platform="direct"))
+        laptop.clients.create(ClientInput(name="Fence"))
+        assert wait_for(lambda: watcher.received >= 2)
+        assert watcher.received == 2
+        assert watcher.changed() is True
+    finally:
+        watcher.close()
+
+
+def test_autocommit_writes_are_each_announced(two_apps):
+    laptop, desktop = two_apps
+    watcher = listening(laptop)
+    try:
+        engine = desktop.db.engine.execution_options(isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(update(Client).values(notes="one"))
+            conn.execute(update(Client).values(notes="two"))
+        laptop.clients.create(ClientInput(name="Fence"))
+        assert wait_for(lambda: watcher.received >= 3)
+        assert watcher.received == 3
+        assert watcher.changed() is True
+    finally:
+        watcher.close()
+
+
 def test_a_lost_connection_reconnects_and_reports_a_change(two_apps):
     laptop, desktop = two_apps
     watcher = listening(laptop)
