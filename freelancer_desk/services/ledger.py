@@ -484,18 +484,32 @@ class LedgerService:
         filters = _Filters(_uuid(client_id, "client"), platform, currency)
         totals: dict[tuple[str, str], int] = defaultdict(int)
         with self.db.read() as s:
-            stmt = (
-                select(
-                    LedgerPosting.account_kind,
-                    LedgerPosting.currency,
-                    func.sum(LedgerPosting.amount_minor),
-                )
-                .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
-                .where(LedgerTransaction.occurred_at <= when)
-                .group_by(LedgerPosting.account_kind, LedgerPosting.currency)
-            )
-            for kind, cur, total in s.execute(filters.apply(stmt)):
-                totals[(kind, cur)] += int(total or 0)
+            stmt = select(
+                LedgerPosting.account_kind,
+                LedgerPosting.currency,
+                func.sum(LedgerPosting.amount_minor),
+            ).group_by(LedgerPosting.account_kind, LedgerPosting.currency)
+            if platform is not None:  # a transaction's column: every posting joined
+                stmt = stmt.join(
+                    LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id
+                ).where(LedgerTransaction.occurred_at <= when)
+                for kind, cur, total in s.execute(filters.apply(stmt)):
+                    totals[(kind, cur)] += int(total or 0)
+            else:  # every posting, less those of the (few) transactions after `when`
+                counted = stmt.add_columns(func.count())
+                later = select(LedgerTransaction.id).where(LedgerTransaction.occurred_at > when)
+                postings: dict[tuple[str, str], int] = defaultdict(int)
+                for kind, cur, total, n in s.execute(filters.apply(counted)):
+                    totals[(kind, cur)] += int(total or 0)
+                    postings[(kind, cur)] += n
+                for kind, cur, total, n in s.execute(
+                    filters.apply(counted.where(LedgerPosting.transaction_id.in_(later)))
+                ):
+                    totals[(kind, cur)] -= int(total or 0)
+                    postings[(kind, cur)] -= n
+                for key, n in postings.items():
+                    if not n:  # only in transactions after `when`: not there yet
+                        del totals[key]
             for lot in _lots(s, as_of=when, filters=filters):
                 if lot.remaining and lot.available_at is not None and lot.available_at <= when:
                     cur = lot.remaining.currency
