@@ -10,8 +10,9 @@
    This is the dry run: nothing has been written. A bad file stops here, with one
    clear message naming the row and field.
 5. Import: the apply runs off the GUI thread (a worker on a QThread; widgets are only
-   touched by slots on the GUI thread), with a progress bar; then what was added and
-   what was already there.
+   touched by slots on the GUI thread), with a progress bar and a Cancel button (the
+   worker polls a flag between batches and rolls everything back); then what was added
+   and what was already there, or that nothing was imported.
 
 `open_import_wizard(parent, app)` shows it (non-blocking); `screenshot_extras(window,
 out_dir)` renders every page on a small sample file.
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import tempfile
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -49,6 +51,7 @@ from sqlalchemy import select
 from freelancer_desk.domain.errors import RuleError
 from freelancer_desk.importers import column_mapping
 from freelancer_desk.importers.base import (
+    ImportCancelled,
     ImportRefused,
     ImportResult,
     Issue,
@@ -135,11 +138,17 @@ class ApplyWorker(QObject):
     progressed = Signal(int, int)
     finished = Signal(object)  # ImportResult
     failed = Signal(str, str)  # message, field
+    cancelled = Signal()  # stopped on request: nothing was written
 
     def __init__(self, app: App, result: Preview) -> None:
         super().__init__()
         self._app = app
         self._preview = result
+        self._stop = threading.Event()
+
+    def request_stop(self) -> None:
+        """Ask the running import to stop (any thread): it rolls back at its next check."""
+        self._stop.set()
 
     @Slot()
     def run(self) -> None:
@@ -150,7 +159,10 @@ class ApplyWorker(QObject):
                 self._app.ledger,
                 self._preview,
                 progress=self.progressed.emit,
+                stop=self._stop.is_set,
             )
+        except ImportCancelled:
+            self.cancelled.emit()
         except RuleError as exc:
             self.failed.emit(str(exc), exc.field or "")
         except Exception as exc:  # shown to the user: the unit of work rolled back
@@ -568,8 +580,17 @@ class ResultPage(QWizardPage):
         self.status.setAccessibleName("Import result")
         self.error = error_label()
         self.error.setAccessibleName("Import failure")
+        self.cancel = QPushButton("Cancel import")
+        self.cancel.setAccessibleName("Cancel import")
+        self.cancel.setToolTip("Stop the import: nothing of it is kept")
+        self.cancel.clicked.connect(wizard.cancel_import)
+        self.cancel.hide()
         layout = QVBoxLayout(self)
         layout.addWidget(self.progress)
+        row = QHBoxLayout()
+        row.addWidget(self.cancel)
+        row.addStretch(1)
+        layout.addLayout(row)
         layout.addWidget(self.status)
         layout.addWidget(self.error)
         layout.addStretch(1)
@@ -579,7 +600,21 @@ class ResultPage(QWizardPage):
         self.progress.setRange(0, 0)  # busy until the first report
         self.status.setText("Writing, in one step: all of it or nothing…")
         self.error.hide()
+        self.cancel.setEnabled(True)
+        self.cancel.show()
         self.w.start_apply()
+
+    def on_stopping(self) -> None:
+        self.cancel.setEnabled(False)
+        self.status.setText("Stopping: everything written so far is being rolled back…")
+
+    def on_cancelled(self) -> None:
+        self.setTitle("Not imported")
+        self.cancel.hide()
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        self.status.setText("Cancelled: nothing was imported.")
+        self.completeChanged.emit()
 
     def on_progress(self, done: int, total: int) -> None:
         self.progress.setRange(0, max(total, 1))
@@ -588,6 +623,7 @@ class ResultPage(QWizardPage):
 
     def on_finished(self, result: ImportResult) -> None:
         self.setTitle("Imported")
+        self.cancel.hide()
         self.progress.setRange(0, 1)
         self.progress.setValue(1)
         added = [
@@ -612,6 +648,7 @@ class ResultPage(QWizardPage):
 
     def on_failed(self, message: str) -> None:
         self.setTitle("Not imported")
+        self.cancel.hide()
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
         self.status.setText("")
@@ -642,6 +679,7 @@ class ImportWizard(QWizard):
         self.preview: Preview | None = None
         self.outcome: ImportResult | None = None
         self.failure: str | None = None
+        self.cancelled = False  # the last import was stopped by Cancel
         self.time_mapping: dict[str, str] = {}
         self.running = False
         self._thread: QThread | None = None
@@ -741,7 +779,7 @@ class ImportWizard(QWizard):
         if self.running:
             return
         self.running = True
-        self.outcome, self.failure = None, None
+        self.outcome, self.failure, self.cancelled = None, None, False
         self._set_closable(False)
         thread = QThread(self)
         worker = ApplyWorker(self.app, self.preview)
@@ -750,11 +788,28 @@ class ImportWizard(QWizard):
         worker.progressed.connect(self._on_progress)
         worker.finished.connect(self._on_finished)
         worker.failed.connect(self._on_failed)
+        worker.cancelled.connect(self._on_cancelled)
         worker.finished.connect(thread.quit)
         worker.failed.connect(thread.quit)
+        worker.cancelled.connect(thread.quit)
         thread.finished.connect(worker.deleteLater)
         self._thread, self._worker = thread, worker
         thread.start()
+
+    @Slot()
+    def cancel_import(self) -> None:
+        """The Cancel button: ask the worker to stop; it rolls back and says so."""
+        if not self.running or self._worker is None:
+            return
+        self._worker.request_stop()
+        self.result_page.on_stopping()
+
+    @Slot()
+    def _on_cancelled(self) -> None:
+        self.running = False
+        self.cancelled = True
+        self._set_closable(True)
+        self.result_page.on_cancelled()
 
     @Slot(int, int)
     def _on_progress(self, done: int, total: int) -> None:

@@ -79,7 +79,8 @@ def test_batch_path_stores_the_text_the_orm_stores(tmp_path, monkeypatch):
     apply(slow.db, slow.clock, slow.ledger, preview(slow.db, "upwork", "up.csv", source=source))
     got, want = stored_text(fast), stored_text(slow)
     assert [r[:7] for r in got] == [r[:7] for r in want] and len(got) > 10
-    assert all(r[1].endswith(".000000") for r in got)
+    if fast.db.engine.dialect.name == "sqlite":  # PostgreSQL stores timestamptz
+        assert all(r[1].endswith(".000000") for r in got)
     fast.close()
     slow.close()
 

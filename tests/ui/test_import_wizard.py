@@ -263,3 +263,52 @@ def test_a_long_file_reports_progress_from_the_worker_thread(qtbot, app, wizard,
     assert threads and threads[0] != threading.main_thread().name
     assert {500, 1_000, 1_500, 2_000} <= set(values)  # every 500 rows, then the end
     assert wizard.outcome is not None and wizard.outcome.transactions == 2_000
+
+
+def test_cancel_stops_a_running_import_and_nothing_is_imported(qtbot, app, wizard, tmp_path):
+    """Cancel pressed after the worker reported its first 500 rows (the worker waits at
+    that report until the click, so the import is surely running): it rolls back, the
+    page says nothing was imported, and every table has the rows it had."""
+    import threading
+
+    import freelancer_desk.ui.import_wizard as module
+    from tests.importers.test_speed import generate
+
+    path = tmp_path / "long.csv"
+    path.write_bytes(generate(2_000))
+    clicked = threading.Event()
+    real_apply = module.apply
+
+    def held_apply(*args, **kwargs):
+        report = kwargs["progress"]
+
+        def progress(done: int, total: int) -> None:
+            report(done, total)
+            if done == 500:
+                assert clicked.wait(30)
+
+        return real_apply(*args, **{**kwargs, "progress": progress})
+
+    before = counts(app)
+    wizard.file_page.set_file(path)
+    wizard.next()
+    assert wizard.preview is not None and wizard.preview.new_rows == 2_000
+    module.apply = held_apply
+    try:
+        wizard.next()
+        assert wizard.currentId() == PAGE_RESULT and wizard.running
+        page = wizard.result_page
+        assert page.cancel.isVisible() and page.cancel.isEnabled()
+        qtbot.waitUntil(lambda: page.progress.value() == 500, timeout=30_000)
+        page.cancel.click()
+        assert not page.cancel.isEnabled() and "Stopping" in page.status.text()
+        clicked.set()
+        qtbot.waitUntil(lambda: not wizard.running, timeout=30_000)
+    finally:
+        clicked.set()
+        module.apply = real_apply
+        wizard.wait()
+    assert wizard.cancelled and wizard.outcome is None and wizard.failure is None
+    assert page.status.text() == "Cancelled: nothing was imported."
+    assert page.title() == "Not imported" and page.isComplete() and not page.cancel.isVisible()
+    assert counts(app) == before
