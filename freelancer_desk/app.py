@@ -282,6 +282,15 @@ class App:
 
         return recover_orphans(self.db, self.clock, self.device_id)
 
+    def verify_file(self) -> None:
+        """`PRAGMA quick_check` of a SQLite workspace (reads the whole file): raises
+        `NotAWorkspace` for a damaged page. Nothing to check on a server database."""
+        from freelancer_desk.storage.workspace import sqlite_path, verify_integrity
+
+        path = sqlite_path(self.location.db_url)
+        if path is not None and path.exists():
+            verify_integrity(path)
+
     def start_of_day(self, step: Callable[[str], None] | None = None) -> list[str]:
         """What the window does when it opens; returns what the user should be told.
         `step(text)` is called before each part (the window shows it while it waits;
@@ -378,19 +387,38 @@ class AppBackend:
         self.app.close()
 
 
-def open_backend(args: argparse.Namespace, step: Callable[[str], None] | None = None) -> AppBackend:
+def open_backend(
+    args: argparse.Namespace,
+    step: Callable[[str], None] | None = None,
+    ready: Callable[[AppBackend], None] | None = None,
+    *,
+    check_file: bool = False,
+) -> AppBackend:
     """Open the workspace named by the command line (creating it on first start), take
-    the day's backup, close orphaned sessions and book what fell due meanwhile. The
-    window calls it on a worker thread, `step` saying what it is doing (see
-    `start_of_day`); the services it warms (the tables' sources, the tiles) are then
-    built before the window asks for them."""
+    the day's backup, close orphaned sessions and book what fell due meanwhile.
+
+    The window calls it on a worker thread: `step(text)` says what comes next (see
+    `start_of_day`); `ready(backend)` gets the backend as soon as it can be read (the
+    tables' sources and the tiles' service built), before the rest; `check_file` runs
+    the full integrity check (`App.verify_file`) after `ready` and before anything is
+    written. Once `ready` was called, closing the backend on failure is its caller's."""
     app = App.open(resolve_location(args.data_dir, args.db_url))
+    say = step or (lambda _text: None)
+    backend: AppBackend | None = None
+    handed = False
     try:
-        app.startup_notices = app.start_of_day(step)
-        if step is not None:
-            step("Preparing the window…")
+        backend = AppBackend(app)
+        if ready is not None:
+            say("Preparing the window…")
             _ = app.sources, app.summary
+            handed = True
+            ready(backend)
+        if check_file:
+            say("Checking the workspace file…")
+            app.verify_file()
+        app.startup_notices = app.start_of_day(step)
     except BaseException:
-        app.close()
+        if not handed:
+            (backend or app).close()
         raise
-    return AppBackend(app)
+    return backend

@@ -153,6 +153,7 @@ class MainWindow(QMainWindow):
         folder = backend.data_dir if backend is not None else data_dir
         if folder is None:
             raise ValueError("MainWindow needs a backend or the data folder it will open")
+        self._folder = folder
         self._settings = (
             QSettings(str(folder / SETTINGS_FILE), QSettings.Format.IniFormat) if remember else None
         )
@@ -274,6 +275,32 @@ class MainWindow(QMainWindow):
     def show_opening_step(self, text: str) -> None:
         if self.opening is not None:
             self.opening.step.setText(text)
+
+    def detach(self) -> Backend | None:
+        """Back to the "Opening workspace…" state (the workspace turned out unusable
+        after it was shown); returns the backend, for the caller to close."""
+        backend = self._backend
+        if backend is None:
+            return None
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        self._watch_timer.stop()
+        self._external = None
+        self._backend = None
+        self.opening = OpeningPage(self._folder)
+        self.stack.addWidget(self.opening)
+        self.stack.setCurrentWidget(self.opening)
+        for key, page in self._pages.items():
+            index = self.stack.indexOf(page)
+            self.stack.insertWidget(index, QWidget())
+            self.stack.removeWidget(page)
+            page.deleteLater()
+            if self._settings is not None:
+                self._settings.setValue(f"splitters/{key}", page.splitter.saveState())
+        self._pages.clear()
+        self.statusBar().showMessage(f"Opening {self._folder}…")
+        return backend
 
     def attach(self, backend: Backend) -> None:
         """The workspace is open: show the chosen area over it."""

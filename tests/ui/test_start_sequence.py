@@ -6,7 +6,9 @@ the user closes it while the workspace is still opening."""
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
+import sqlite3
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -180,7 +182,7 @@ def test_a_cancelled_opener_stops_at_its_next_step(qtbot):
     release = threading.Event()
     steps: list[str] = []
 
-    def work(say: Callable[[str], None]) -> FakeBackend:
+    def work(say: Callable[[str], None], _ready: Callable[[FakeBackend], None]) -> FakeBackend:
         say("first")
         assert release.wait(WAIT_S)
         say("second")  # raises: cancelled meanwhile
@@ -227,3 +229,50 @@ def test_an_unreadable_settings_file_means_the_system_theme(tmp_path, monkeypatc
     path.write_text("{not json")
     monkeypatch.setattr(machine, "local_settings_path", lambda: path)
     assert stored_theme() == "system"
+
+
+def _damaged_workspace(tmp_path: Path) -> Path:
+    """A real workspace whose clients table's root page is destroyed: it opens (only the
+    schema is read) and fails later, table by table — what the integrity check finds."""
+    from freelancer_desk import cli
+
+    ws = tmp_path / "ws"
+    assert cli.main(["--data-dir", str(ws), "client", "add", "--name", "Kept"]) == 0
+    db = ws / "workspace.sqlite3"
+    conn = sqlite3.connect(db)
+    root, size = conn.execute(
+        "SELECT rootpage, (SELECT page_size FROM pragma_page_size()) FROM sqlite_master "
+        "WHERE name = 'clients'"
+    ).fetchone()
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    data = bytearray(db.read_bytes())
+    data[(root - 1) * size : root * size] = b"\xa5" * size
+    db.write_bytes(bytes(data))
+    return ws
+
+
+def test_a_damaged_page_found_after_the_data_was_shown_offers_recovery_and_writes_nothing(
+    qtbot, tmp_path, monkeypatch, capsys
+):
+    """The real opening path: the workspace is shown first, then `PRAGMA quick_check`
+    runs before the backup, orphan recovery and catch-up — which never run here."""
+    ws = _damaged_workspace(tmp_path)
+    db = ws / "workspace.sqlite3"
+    before = hashlib.sha256(db.read_bytes()).hexdigest()
+    offered: list[tuple[str, object]] = []
+
+    def recover(exc, _data_dir, _db_url, parent=None):
+        window = _window()
+        offered.append((str(exc), window is not None and window.is_open))
+        return False
+
+    monkeypatch.setattr("freelancer_desk.ui.recovery.recover_workspace", recover)
+    args = argparse.Namespace(data_dir=str(ws), db_url=None, screenshot=None)
+    assert run_gui(args) == 1
+    assert len(offered) == 1
+    message, still_shown = offered[0]
+    assert "is damaged" in message and "left untouched" in message
+    assert still_shown is False  # the window went back to "Opening…" and closed it
+    assert hashlib.sha256(db.read_bytes()).hexdigest() == before
+    assert not list((ws / "backups").glob("*daily*"))  # no backup of a damaged file

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import tzinfo
 from functools import partial
 from typing import TYPE_CHECKING
@@ -160,8 +161,9 @@ class DashboardPage(AreaPage):
     def __init__(self, area: Area, backend: Backend, app: App) -> None:
         self.app = app
         self.data = DashboardService(app.db, app.clock, app.ledger)
-        super().__init__(area, backend)
-        # The cards replace the generic tiles and the earnings table.
+        # The cards replace the generic tiles and the earnings table: that table is not
+        # built (nor read: ~0.4 s on a large workspace).
+        super().__init__(replace(area, sources=()), backend)
         self.splitter.hide()
         self.filter_edit.hide()
         self._locale = display_locale()
