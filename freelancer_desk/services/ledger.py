@@ -625,14 +625,13 @@ class LedgerService:
                 summed: Any = money.with_only_columns(
                     *cols, func.sum(LedgerPosting.amount_minor)
                 ).group_by(*cols)
-                first, last = s.execute(
-                    select(
-                        func.min(LedgerTransaction.occurred_at),
-                        func.max(LedgerTransaction.occurred_at),
-                    )
-                ).one()
+                # two queries: one index entry each (min and max together: a scan)
+                first = s.scalar(select(func.min(LedgerTransaction.occurred_at)))
+                last = s.scalar(select(func.max(LedgerTransaction.occurred_at)))
                 if group_by == "client" and (
-                    first is None or (start <= ensure_utc(first) and ensure_utc(last) < end)
+                    first is None
+                    or last is None
+                    or (start <= ensure_utc(first) and ensure_utc(last) < end)
                 ):  # the whole ledger: no transaction to look at (postings' covering index)
                     cols = (
                         literal("").label("platform"),
@@ -992,10 +991,10 @@ def _tracked_sums(
             TrackedDay.order_id,
             TrackedDay.tracked_seconds,
         )
-        lowest, highest = session.execute(
-            select(func.min(TrackedDay.day), func.max(TrackedDay.day))
-        ).one()
-        if lowest is None or not (first <= lowest and highest < last):
+        # two queries: SQLite reads one index entry for each (together: a scan)
+        lowest = session.scalar(select(func.min(TrackedDay.day)))
+        highest = session.scalar(select(func.max(TrackedDay.day)))
+        if lowest is None or highest is None or not (first <= lowest and highest < last):
             # every day (all time): no condition, the target index is read in order
             days = days.where(TrackedDay.day >= first, TrackedDay.day < last)
         parts.append(days)

@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Date, Integer, Select, and_, case, column, func, select, values
+from sqlalchemy import Date, Integer, Select, and_, case, column, func, or_, select, values
 from sqlalchemy.orm import Session
 
 from freelancer_desk.domain.clock import Clock, ensure_utc
@@ -165,6 +165,8 @@ def _week_bounds(
 
 
 _HoursRow = tuple[date, uuid.UUID | None, uuid.UUID | None, int, int, int, int]
+# Up to this many billed weeks are looked up by source id; more by the weeks' range.
+_BILLED_BY_ID = 200
 
 
 def _hours_per_week(
@@ -173,12 +175,12 @@ def _hours_per_week(
     """(week, contract, order, seconds, manual seconds, over-limit seconds, segments) of
     the non-deleted segments in [lo, hi) (of one contract if given), summed in SQL per
     week and per contract or order: thousands of rows, not one per segment."""
-    first, last = s.execute(
-        select(func.min(Segment.slot_start), func.max(Segment.slot_start)).where(
-            Segment.slot_start >= lo, Segment.slot_start < hi
-        )
-    ).one()
-    if first is None:
+    # min and max in two queries: SQLite reads one index entry for each then (together
+    # they would scan every slot in the range)
+    in_range = (Segment.slot_start >= lo, Segment.slot_start < hi)
+    first = s.scalar(select(func.min(Segment.slot_start)).where(*in_range))
+    last = s.scalar(select(func.max(Segment.slot_start)).where(*in_range))
+    if first is None or last is None:
         return []
     weeks = _week_bounds(ensure_utc(first), ensure_utc(last) + timedelta(microseconds=1), zone)
     if weeks is None:  # a week that is not one stretch of time: per segment, here
@@ -759,7 +761,15 @@ class ReportService:
                     s, {(str(k[2]), k[0]) for k in acc if k[1] == "contract"}
                 )
         rows = []
+        ids: dict[uuid.UUID, str] = {}
+        days: dict[date, str] = {}
         for (week, kind, target), (tracked, manual_seconds, over_seconds, count) in acc.items():
+            tid = ids.get(target)
+            if tid is None:
+                tid = ids[target] = str(target)
+            day = days.get(week)
+            if day is None:
+                day = days[week] = week.isoformat()
             limit: int | None = None
             if kind == "contract":
                 title, client_id, platform, minutes = contracts[target]
@@ -772,7 +782,7 @@ class ReportService:
                     week,
                     zone_name,
                     kind,
-                    str(target),
+                    tid,
                     title,
                     names.get(client_id, ""),
                     platform,
@@ -781,7 +791,7 @@ class ReportService:
                     over_seconds,
                     count,
                     limit,
-                    billed.get((str(target), week.isoformat())),
+                    billed.get((tid, day)),
                 )
             )
         return sorted(rows, key=lambda r: (r.week_start, r.title, r.target_id))
@@ -791,10 +801,14 @@ class ReportService:
         s: Session, weeks: Iterable[tuple[str, date]]
     ) -> dict[tuple[str, str], Money]:
         """Gross booked per (contract id, week start) for the billed hourly weeks."""
-        sources = {hourly_week_source(cid, day_instant(week))[1] for cid, week in weeks}
+        weeks = list(weeks)
+        spelled: dict[date, str] = {}  # hourly_week_source's id, the week spelled once
+        for _cid, week in weeks:
+            if week not in spelled:
+                spelled[week] = hourly_week_source("", day_instant(week))[1]
+        sources = {cid + spelled[week] for cid, week in weeks}
         if not sources:
             return {}
-        out: dict[tuple[str, str], Money] = {}
         stmt = (
             select(
                 LedgerTransaction.source_id,
@@ -803,21 +817,48 @@ class ReportService:
             )
             .join(LedgerPosting, LedgerPosting.transaction_id == LedgerTransaction.id)
             .where(
-                LedgerTransaction.source_kind == SourceKind.HOURLY_WEEK.value,
                 LedgerPosting.account_kind.in_(EARNED_KINDS),
                 LedgerTransaction.kind != "pending_cleared",
             )
             .group_by(LedgerTransaction.source_id, LedgerPosting.currency)
         )
-        if len(sources) <= 5000:  # some weeks: by their source ids; years of them: every one
-            stmt = stmt.where(LedgerTransaction.source_id.in_(sources))
+        if len(sources) <= _BILLED_BY_ID:  # a few weeks: by their source ids
+            stmt = stmt.where(
+                LedgerTransaction.source_kind == SourceKind.HOURLY_WEEK.value,
+                LedgerTransaction.source_id.in_(sources),
+            )
+        else:  # many: per contract, the range of its weeks' source ids (index ranges)
+            spans: dict[str, tuple[date, date]] = {}
+            for cid, week in weeks:
+                lo_hi = spans.get(cid)
+                spans[cid] = (
+                    (week, week) if lo_hi is None else (min(lo_hi[0], week), max(lo_hi[1], week))
+                )
+            source, kind = LedgerTransaction.source_id, LedgerTransaction.source_kind
+            hourly = SourceKind.HOURLY_WEEK.value
+            stmt = stmt.where(  # the kind in every branch: each is one range of the index
+                or_(
+                    *(
+                        and_(
+                            kind == hourly,
+                            source >= cid + spelled[lo_],
+                            source <= cid + spelled[hi_],
+                        )
+                        for cid, (lo_, hi_) in spans.items()
+                    )
+                )
+            )
+        sums: dict[tuple[str, str], tuple[int, str]] = {}
         for source_id, cur, amount in s.execute(stmt):
             if source_id not in sources:
                 continue
-            cid, _, week = source_id.partition("/")
-            key = (cid, week)
-            out[key] = out.get(key, Money.zero(cur)) + Money(int(amount), cur)
-        return out
+            cid, _, spelled_week = source_id.partition("/")
+            key = (cid, spelled_week)
+            held = sums.get(key)
+            if held is not None and held[1] != cur:  # one currency per contract-week:
+                Money(held[0], held[1]) + Money(int(amount), cur)  # mixing raises, as ever
+            sums[key] = ((held[0] if held else 0) + int(amount), cur)
+        return {key: Money(total, cur) for key, (total, cur) in sums.items()}
 
     # -- proposals ---------------------------------------------------------------------
 

@@ -251,3 +251,12 @@ def test_balances_as_of_any_instant_equal_the_postings_up_to_it(app):
                 for cur, money in per.items()
             }
             assert got == dict(expected), when
+
+
+def test_billed_weeks_by_source_id_or_by_the_weeks_range_agree(app, reports, monkeypatch):
+    from freelancer_desk.services import reports as module
+
+    by_id = reports.hours(*ALL)
+    monkeypatch.setattr(module, "_BILLED_BY_ID", 0)
+    assert reports.hours(*ALL) == by_id
+    assert any(r.billed for r in by_id)
