@@ -38,10 +38,9 @@ import sqlite3
 import sys
 from collections.abc import Callable
 from contextlib import closing
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from freelancer_desk.domain.clock import Clock, SystemClock
@@ -161,13 +160,14 @@ def _period(args: argparse.Namespace, now: datetime) -> tuple[datetime, datetime
 
 
 def _uuid_text(hex_id: str) -> str:
-    import uuid  # here: the diary does not need it
-
-    return str(uuid.UUID(hex_id))
+    """str(uuid.UUID(hex_id)) of a stored id (32 lowercase hex digits, as SQLAlchemy
+    stores a UUID in SQLite), without importing uuid (and its `platform`)."""
+    h = hex_id
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def _uuid_hex(text: str) -> str:
-    import uuid
+    import uuid  # here: only `--contract` needs it
 
     return uuid.UUID(text).hex
 
@@ -199,8 +199,7 @@ def week_bounds(
 # -- report hours -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class HoursRow:
+class HoursRow(NamedTuple):
     week_start: date
     target_id: str
     title: str
@@ -316,8 +315,7 @@ FEES_KIND = "fees"
 NO_CLIENT = "(no client: withdrawals, platform-wide)"  # services.ledger._group_key's
 
 
-@dataclass(frozen=True, slots=True)
-class EarningsRow:
+class EarningsRow(NamedTuple):
     key: str
     label: str
     currency: str
@@ -328,12 +326,12 @@ class EarningsRow:
     per_hour: Money | None
 
 
-@dataclass(slots=True)
 class _Group:
-    label: str
-    gross: int = 0
-    fees: int = 0
-    seconds: int = 0
+    __slots__ = ("fees", "gross", "label", "seconds")
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.gross = self.fees = self.seconds = 0
 
 
 def report_earnings(conn: sqlite3.Connection, args: argparse.Namespace, now: datetime) -> list[str]:
@@ -442,8 +440,7 @@ _SEGMENT_COLUMNS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class _Segment:
+class _Segment(NamedTuple):
     slot_start: str  # as stored (UTC)
     contract_id: str | None
     order_id: str | None
@@ -470,8 +467,7 @@ class _Segment:
         return "tracked"
 
 
-@dataclass(frozen=True, slots=True)
-class _Cell:
+class _Cell(NamedTuple):
     segments: tuple[_Segment, ...]
 
     @property
@@ -484,8 +480,7 @@ class _Cell:
         return sum(s.tracked_seconds for s in self.segments if not s.deleted)
 
 
-@dataclass(frozen=True, slots=True)
-class _Hour:
+class _Hour(NamedTuple):
     start: datetime
     cells: tuple[_Cell, ...]
 
@@ -494,8 +489,7 @@ class _Hour:
         return sum(c.tracked_seconds for c in self.cells)
 
 
-@dataclass(frozen=True, slots=True)
-class _Total:
+class _Total(NamedTuple):
     title: str
     seconds: int
     manual_seconds: int
@@ -504,8 +498,7 @@ class _Total:
     value: Money | None
 
 
-@dataclass(frozen=True, slots=True)
-class _Day:
+class _Day(NamedTuple):
     day: date
     zone: str
     hours: tuple[_Hour, ...]

@@ -341,3 +341,9 @@ def test_week_bounds_are_the_reports(zone):
         (datetime(2024, 3, 20, 13, tzinfo=UTC), datetime(2024, 11, 5, 7, 10, tzinfo=UTC)),
     ):
         assert lean.week_bounds(lo, hi, tz) == _week_bounds(lo, hi, tz)
+
+
+def test_stored_ids_print_as_uuids_do():
+    for _ in range(200):
+        value = uuid.uuid4()
+        assert lean._uuid_text(value.hex) == str(value)
