@@ -9,6 +9,8 @@ Tracking runs for real: the system clock, APScheduler's BackgroundScheduler tick
 a fresh workspace with one hourly contract taking blurred snapshots. `--window` also
 opens the main window and the tray (Qt event loop running), as a user would have it.
 CPU is this process's user+system time over the tracked span, as a share of one core.
+The span starts `--settle` seconds after tracking started (the window's refresh after
+the start is a one-off, not the cost of tracking) and ends before tracking stops.
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+if os.environ.get("FD_SRC"):  # another checkout's code, e.g. a `git worktree` of an old commit
+    sys.path.insert(0, os.environ["FD_SRC"])
 
 
 def rss_mb() -> tuple[float, float]:
@@ -40,6 +45,30 @@ def rss_mb() -> tuple[float, float]:
 def cpu_seconds() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
+
+
+def thread_cpu() -> dict[str, float]:
+    """CPU seconds per thread of this process, by name (Linux /proc; {} elsewhere)."""
+    import threading
+
+    names = {t.native_id: t.name for t in threading.enumerate()}
+    tick = os.sysconf("SC_CLK_TCK")
+    result: dict[str, float] = {}
+    try:
+        tasks = list(Path("/proc/self/task").iterdir())
+    except OSError:
+        return result
+    for task in tasks:
+        try:
+            stat = (task / "stat").read_text()
+            comm = (task / "comm").read_text().strip()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        seconds = (int(fields[11]) + int(fields[12])) / tick
+        name = names.get(int(task.name), comm)
+        result[name] = result.get(name, 0.0) + seconds
+    return result
 
 
 def make_app(folder: Path):  # type: ignore[no-untyped-def]
@@ -64,9 +93,16 @@ def make_app(folder: Path):  # type: ignore[no-untyped-def]
     return app, contract.id
 
 
-def bench_tracking(duration: float, window: bool) -> dict[str, object]:
+def bench_tracking(
+    duration: float, window: bool, settle: float = 5.0, profile: str | None = None
+) -> dict[str, object]:
+    import cProfile
+
+    profiler = cProfile.Profile() if profile else None
     from freelancer_desk.tracker.scheduler import TrackerScheduler
 
+    threads0: dict[str, float] = {}
+    threads1: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
         app, contract_id = make_app(Path(tmp) / "ws")
         status = app.tracker.status()
@@ -85,25 +121,39 @@ def bench_tracking(duration: float, window: bool) -> dict[str, object]:
             win.set_area("tracker")
             qapp.processEvents()
             tray.runtime.start_tracking(contract_id, None, "benchmark")
-            cpu0, wall0 = cpu_seconds(), time.monotonic()
+            marks: dict[str, float] = {}
             seen: list[int] = []
 
+            def begin() -> None:
+                threads0.update(thread_cpu())
+                marks["cpu0"], marks["wall0"] = cpu_seconds(), time.monotonic()
+                if profiler is not None:
+                    profiler.enable()
+                QTimer.singleShot(int(duration * 1000), finish)
+
             def finish() -> None:
+                if profiler is not None:
+                    profiler.disable()
+                marks["cpu1"], marks["wall1"] = cpu_seconds(), time.monotonic()
+                threads1.update(thread_cpu())
                 seen.append(tray.runtime.status().session_seconds)
                 qapp.quit()  # the tray stops tracking as the application quits
 
-            QTimer.singleShot(int(duration * 1000), finish)
+            QTimer.singleShot(int(settle * 1000), begin)
             qapp.exec()
-            cpu1, wall1 = cpu_seconds(), time.monotonic()
+            cpu0, wall0, cpu1, wall1 = (marks[k] for k in ("cpu0", "wall0", "cpu1", "wall1"))
             stopped_seconds = seen[0]
             win.close()
         else:
             scheduler = TrackerScheduler(app.tracker, app.clock)
             app.tracker.start(contract_id, None, "benchmark")
             scheduler.start()
+            time.sleep(settle)
+            threads0.update(thread_cpu())
             cpu0, wall0 = cpu_seconds(), time.monotonic()
             time.sleep(duration)
             cpu1, wall1 = cpu_seconds(), time.monotonic()
+            threads1.update(thread_cpu())
             scheduler.shutdown()
             stopped_seconds = app.tracker.stop().tracked_seconds
         current, peak = rss_mb()
@@ -114,6 +164,8 @@ def bench_tracking(duration: float, window: bool) -> dict[str, object]:
         with app.db.read() as s:
             snapshots = s.scalar(select(func.count(Snapshot.id)))
         app.close()
+    if profiler is not None and profile:
+        profiler.dump_stats(profile)
     wall = wall1 - wall0
     return {
         "mode": "window + tray" if window else "headless",
@@ -124,6 +176,12 @@ def bench_tracking(duration: float, window: bool) -> dict[str, object]:
         "peak_rss_mb": round(peak, 1),
         "tracked_s": stopped_seconds,
         "snapshots": snapshots,
+        # per thread (clock ticks of 10 ms: coarse over short spans)
+        "cpu_s_by_thread": {
+            name: round(threads1[name] - threads0.get(name, 0.0), 2)
+            for name in sorted(threads1)
+            if threads1[name] - threads0.get(name, 0.0) > 0
+        },
         "activity_source": status.activity_source,
         "screen_source": status.screen_source,
     }
@@ -175,6 +233,12 @@ def main() -> int:
     parser.add_argument("--window", action="store_true", help="with the window and the tray")
     parser.add_argument("--snapshots", type=int, default=20, help="pipeline runs (0: skip)")
     parser.add_argument("--skip-tracking", action="store_true")
+    parser.add_argument(
+        "--profile", metavar="FILE", help="--window: cProfile the GUI thread over the span"
+    )
+    parser.add_argument(
+        "--settle", type=float, default=5.0, help="seconds after the start not measured"
+    )
     args = parser.parse_args()
     result: dict[str, object] = {
         "machine": f"{platform.machine()} {platform.processor() or ''} "
@@ -184,7 +248,7 @@ def main() -> int:
     if args.snapshots:
         result["snapshot_pipeline"] = bench_snapshots(args.snapshots)
     if not args.skip_tracking:
-        result["tracking"] = bench_tracking(args.duration, args.window)
+        result["tracking"] = bench_tracking(args.duration, args.window, args.settle, args.profile)
     print(json.dumps(result, indent=2))
     return 0
 

@@ -9,6 +9,8 @@ quits as before and the runtime still ticks while the window is open.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
@@ -22,10 +24,24 @@ from freelancer_desk.ui.tracker_runtime import TrackerRuntime, tracker_runtime
 
 if TYPE_CHECKING:
     from freelancer_desk.app import App
+    from freelancer_desk.tracker.engine import Status
 
 TOOLTIP_MS = 5000
+# Today's total is read from the database when something changed (this process's bus,
+# the runtime), when the local day turns, and at least this often (another process's
+# writes); in between the running session's progress is added from memory.
+TODAY_REREAD_S = 300.0
 NOTIFY_KINDS = {"idle", "held", "limit_warning", "over_limit", "recovery", "session_lost",
                 "snapshot_failed", "stopped", "error"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Today:
+    day: date
+    seconds: int  # today's total when read, the running session's unsaved part included
+    session_seconds: int  # the running session's count then
+    session_id: object
+    read_at: float  # the clock's monotonic time
 
 
 def _icon(window: QWidget) -> QIcon:
@@ -69,7 +85,10 @@ class TrayController(QObject):
         self.icon.activated.connect(self._activated)
         self.last_message: tuple[str, str] | None = None
         self._last_target: tuple[str, object] | None = None
+        self._today: _Today | None = None
+        self._unsubscribe = app.bus.subscribe(self._forget_today)
 
+        runtime.changed.connect(self._forget_today)
         runtime.changed.connect(self.update_tooltip)
         runtime.notice.connect(self.notify)
         self._timer = QTimer(self)
@@ -163,13 +182,31 @@ class TrayController(QObject):
 
     # -- tooltip and notifications -----------------------------------------------------------
 
+    def _forget_today(self, _change: object = None) -> None:
+        self._today = None  # any thread may publish: one assignment, read again later
+
+    def today_seconds(self, status: Status) -> int:
+        """Today's tracked seconds: read from the database (see TODAY_REREAD_S), plus
+        what the running session counted since."""
+        now, mono = self.app.clock.now(), self.app.clock.monotonic()
+        day = now.astimezone(local_zone()).date()
+        session = status.session_seconds if status.running else 0
+        cached = self._today
+        if (
+            cached is not None
+            and cached.day == day
+            and cached.session_id == status.session_id
+            and 0 <= mono - cached.read_at < TODAY_REREAD_S
+        ):
+            return cached.seconds + session - cached.session_seconds
+        today, _week = totals(self.app.db, now, local_zone())
+        seconds = sum(t.seconds for t in today) + (status.unsaved_seconds if status.running else 0)
+        self._today = _Today(day, seconds, session, status.session_id, mono)
+        return seconds
+
     def tooltip_text(self) -> str:
         status = self.runtime.status()
-        today, _week = totals(self.app.db, self.app.clock.now(), local_zone())
-        today_seconds = sum(t.seconds for t in today) + (
-            status.unsaved_seconds if status.running else 0
-        )
-        total = f"today {hms(today_seconds)[:-3]}"
+        total = f"today {hms(self.today_seconds(status))[:-3]}"
         if status.running:
             idle = " (idle: held)" if status.idle_since else ""
             return (
@@ -179,10 +216,12 @@ class TrayController(QObject):
         return f"Freelancer Desk — not tracking · {total}"
 
     def update_tooltip(self) -> None:
-        self.icon.setToolTip(self.tooltip_text())
-        self.toggle_action.setText(
-            "Stop tracking" if self.runtime.status().running else "Start tracking"
-        )
+        text = self.tooltip_text()
+        if text != self.icon.toolTip():
+            self.icon.setToolTip(text)
+        label = "Stop tracking" if self.runtime.status().running else "Start tracking"
+        if label != self.toggle_action.text():
+            self.toggle_action.setText(label)
 
     def notify(self, kind: str, message: str) -> None:
         if kind not in NOTIFY_KINDS:
@@ -210,6 +249,8 @@ class TrayController(QObject):
 
     def shutdown(self) -> None:
         self._timer.stop()
+        self._unsubscribe()
+        self._unsubscribe = lambda: None
         self.runtime.shutdown()
         self.icon.hide()
 

@@ -138,6 +138,47 @@ def test_tray_tooltip_menu_and_notifications(qtbot, backend, rig):
         tray.deleteLater()
 
 
+def test_tray_tooltip_reads_today_from_the_database_only_after_a_change(
+    qtbot, backend, rig, monkeypatch
+):
+    """The tooltip refreshes every few seconds: between changes it adds the running
+    session's progress to the total it read, rather than querying the diary each time."""
+    from freelancer_desk.services.events import Change
+    from freelancer_desk.ui import tray as tray_module
+
+    page, _contract = page_for(qtbot, backend, rig)
+    tray = install_tray(page, rig.app)
+    reads = []
+    real_totals = tray_module.totals
+    monkeypatch.setattr(
+        tray_module, "totals", lambda *a, **k: reads.append(1) or real_totals(*a, **k)
+    )
+    try:
+        tray.toggle()  # starts on the only contract: a change, the next tooltip reads
+        rig.work(300)
+        assert "today 0:05" in tray.tooltip_text()
+        read = len(reads)
+        rig.work(240)  # segments written in between (every minute): counted once
+        for _ in range(3):
+            tray.update_tooltip()
+        assert "0:09:00 this session" in tray.icon.toolTip()
+        assert "today 0:09" in tray.icon.toolTip() and len(reads) == read
+        # Another part of the window wrote something: read again once.
+        rig.app.bus.publish(Change("time_session", "updated"))
+        assert "today 0:09" in tray.tooltip_text() and len(reads) == read + 1
+        assert "today 0:09" in tray.tooltip_text() and len(reads) == read + 1
+        # And at least every TODAY_REREAD_S, for other processes' writes.
+        rig.work(tray_module.TODAY_REREAD_S)
+        assert "today 0:14" in tray.tooltip_text() and len(reads) == read + 2
+        tray.toggle()  # stopped: a change again
+        assert "not tracking · today 0:14" in tray.tooltip_text() and len(reads) > read + 2
+    finally:
+        tray.shutdown()
+        tray.icon.hide()
+        tray.setParent(None)
+        tray.deleteLater()
+
+
 def test_read_only_backend_gets_the_plain_page(qtbot, tmp_path):
     from tests.ui.fakes import demo_backend
 
