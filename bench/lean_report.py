@@ -6,8 +6,10 @@
 A bench-only prototype, not the app: it answers the same questions as
 `freelancer-desk report hours` (tracked time per week per contract, UTC weeks) and the
 day's totals of `freelancer-desk track diary`, on the same file with the same pragmas
-(busy timeout; read only), without SQLAlchemy, the ORM or Alembic. bench/run.py times
-it beside the real commands and the peers to show what the start-up costs.
+(busy timeout; read only), without SQLAlchemy, the ORM or Alembic. The app now has the
+real thing (freelancer_desk/cli/lean.py: the same commands, byte-identical to the normal
+path, with its checks); bench/run.py keeps this row beside it and the peers as the floor
+of what a Python process reading segments costs.
 """
 
 from __future__ import annotations
