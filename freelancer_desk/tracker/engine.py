@@ -77,6 +77,8 @@ LIMIT_WARNING_SHARE = 0.9
 # this; older, the device is taken to be gone and its session is closed at its last
 # heartbeat, as an orphan, so the time is not counted twice (README: "Another database").
 OTHER_DEVICE_STALE_AFTER = timedelta(minutes=10)
+# status() waits at most this long for a tick in progress (a GUI frame is 16 ms).
+STATUS_WAIT_SECONDS = 0.004
 
 
 class InterruptionKind(StrEnum):
@@ -298,6 +300,7 @@ class Tracker:
         self._snapshot_failing = False
         self._limit_noticed: set[tuple[uuid.UUID, datetime, str]] = set()
         self._outbox: list[Notice] = []  # notices raised while writing, handed out once
+        self._last_status: Status | None = None
 
     # -- start / stop ---------------------------------------------------------------
 
@@ -407,35 +410,48 @@ class Tracker:
         return self._run is not None
 
     def status(self) -> Status:
-        with self._lock:
-            base = Status(
-                False,
-                pending=tuple(self._pending.values()),
-                activity_source=self.activity.name if self.activity else None,
-                screen_source=self.screen.name if self.screen else None,
-            )
-            run = self._run
-            if run is None:
-                return base
-            live = run.live
-            idle = run.open_holds.get(InterruptionKind.IDLE)
-            return replace(
-                base,
-                running=True,
-                session_id=run.session_id,
-                contract_id=run.target.contract_id,
-                order_id=run.target.order_id,
-                title=run.target.title,
-                memo=run.memo,
-                started_at=run.started_at,
-                session_seconds=run.counted,
-                slot_start=live.slot_start if live else None,
-                slot_seconds=live.tracked if live else 0,
-                slot_activity=tuple(live.activity) if live else (),
-                idle_since=idle.start if idle else None,
-                unsaved_seconds=(live.tracked - live.stored if live else 0)
-                + sum(f.tracked - f.stored for f in run.finished),
-            )
+        """What runs now. Asked on the GUI thread every second: while another thread
+        holds the lock for longer than `STATUS_WAIT_SECONDS` (a tick writing to the
+        database), the status of the previous call is returned rather than waiting."""
+        if not self._lock.acquire(timeout=STATUS_WAIT_SECONDS):
+            if self._last_status is not None:
+                return self._last_status
+            self._lock.acquire()
+        try:
+            self._last_status = self._status_locked()
+            return self._last_status
+        finally:
+            self._lock.release()
+
+    def _status_locked(self) -> Status:
+        base = Status(
+            False,
+            pending=tuple(self._pending.values()),
+            activity_source=self.activity.name if self.activity else None,
+            screen_source=self.screen.name if self.screen else None,
+        )
+        run = self._run
+        if run is None:
+            return base
+        live = run.live
+        idle = run.open_holds.get(InterruptionKind.IDLE)
+        return replace(
+            base,
+            running=True,
+            session_id=run.session_id,
+            contract_id=run.target.contract_id,
+            order_id=run.target.order_id,
+            title=run.target.title,
+            memo=run.memo,
+            started_at=run.started_at,
+            session_seconds=run.counted,
+            slot_start=live.slot_start if live else None,
+            slot_seconds=live.tracked if live else 0,
+            slot_activity=tuple(live.activity) if live else (),
+            idle_since=idle.start if idle else None,
+            unsaved_seconds=(live.tracked - live.stored if live else 0)
+            + sum(f.tracked - f.stored for f in run.finished),
+        )
 
     # -- the beat ----------------------------------------------------------------------
 

@@ -459,3 +459,36 @@ def test_a_dst_change_is_no_clock_change(db, clock, tracker, drive, contract, zo
     ]
     local = [r.slot_start.astimezone(ZoneInfo(zone)).utcoffset() for r in rows]
     assert local[0] != local[-1]  # the local offset did change in the middle
+
+
+# -- status on the GUI thread ------------------------------------------------------------
+
+
+def test_status_does_not_wait_for_a_tick_holding_the_lock(tracker, drive, contract):
+    """The window asks for the status every second on its GUI thread; while the
+    scheduler's thread holds the lock (a tick writing to the database) it gets the
+    previous status instead of waiting."""
+    import threading
+
+    tracker.start(contract)
+    drive.run(60)
+    before = tracker.status()
+    held, release = threading.Event(), threading.Event()
+    released = []
+
+    def writer() -> None:
+        with tracker._lock:
+            held.set()
+            release.wait(timeout=30)  # a stuck test fails instead of hanging
+            released.append(True)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    held.wait(timeout=30)
+    during = tracker.status()
+    assert not released  # it answered while the lock was held
+    release.set()
+    thread.join()
+    assert during == before
+    drive.run(5)
+    assert tracker.status().session_seconds == 65  # fresh again once the lock is free
