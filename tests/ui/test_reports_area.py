@@ -44,6 +44,22 @@ def page(qtbot, app):
     widget.resize(1400, 900)
     widget.show()
     qtbot.waitExposed(widget)
+
+    # The figures are read on a worker thread: wait for them after the first show and
+    # after every change of period or grouping, as a user's eye does.
+    def settle() -> None:
+        qtbot.waitUntil(lambda: not widget.is_loading, timeout=20_000)
+
+    def waiting(change):
+        def changed(*args, **kwargs):
+            change(*args, **kwargs)
+            settle()
+
+        return changed
+
+    widget.set_period = waiting(widget.set_period)
+    widget.set_group = waiting(widget.set_group)
+    settle()
     return widget
 
 

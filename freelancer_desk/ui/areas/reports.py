@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from datetime import date, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt
@@ -206,9 +207,26 @@ def gig_row(row: GigRow) -> Row:
     }
 
 
+@dataclass(frozen=True)
+class ReportFigures:
+    """One period's reports, read on a worker thread."""
+
+    start: datetime
+    end: datetime
+    group: str
+    earnings: Sequence[EarningsRow]
+    hours: Sequence[HoursRow]
+    proposals: Sequence[ProposalsRow]
+    gigs: Sequence[GigRow]
+
+
 class ReportsPage(AreaPage):
+    SUMMARY_TILES = False  # the period's totals are drawn here
+
     def __init__(self, area: Area, backend: Backend, app: App) -> None:
-        super().__init__(area, backend)
+        # Only the reviews table of the plain page is kept: the earnings-by-client table
+        # it would build first (and read) is replaced by the report's own.
+        super().__init__(replace(area, sources=("reviews",)), backend)
         self.app = app
         self.reports = reports_of(app)
         self.earnings: list[EarningsRow] = []
@@ -217,12 +235,8 @@ class ReportsPage(AreaPage):
         self.start, self.end = day_instant(date(2000, 1, 1)), day_instant(date(2000, 1, 2))
 
         # Tables: the reviews panel of the plain page stays; the rest are reports.
-        old = self.panels[0]
-        old.hide()
-        old.setParent(None)
-        old.deleteLater()
-        self.reviews_model = self.models[1]
-        self.reviews_panel = self.panels[1]
+        self.reviews_model = self.models[0]
+        self.reviews_panel = self.panels[0]
         self.earnings_source = RowsSource("report-earnings", "Earnings", EARNINGS_COLUMNS)
         self.earnings_model = _GroupModel(self.earnings_source, parent=self)
         self.ledger_model = ListModel(ledger_source(app.db), parent=self)
@@ -281,6 +295,7 @@ class ReportsPage(AreaPage):
         self.drill_label.setWordWrap(True)
         self.show_all_button = QPushButton("Show the whole period")
         self.show_all_button.clicked.connect(lambda _c=False: self.clear_drill())
+        self.show_all_button.setEnabled(False)  # until a drill-down narrows the ledger
 
         # Tabs.
         self.tabs = QTabWidget()
@@ -465,18 +480,36 @@ class ReportsPage(AreaPage):
             self.tiles_row.addWidget(tile, 1)
 
     def reload(self) -> None:
+        """The period's figures, read on a worker thread (all-time hours and earnings
+        take ~1 s on a large workspace) and drawn when they are there."""
         lo_day, hi_day = self.bounds()
-        self.start, self.end = day_instant(lo_day), day_instant(hi_day)
+        start, end = day_instant(lo_day), day_instant(hi_day)
         group = self.group_key()
-        group_title = dict(GROUPS)[group]
         last = hi_day - timedelta(days=1)
         self.period_label.setText(
             f"up to {last:%d %b %Y}"
             if self.period_key() == "all"
             else f"{lo_day:%d %b %Y} – {last:%d %b %Y}"
         )
+        reports = self.reports
 
-        self.earnings = self.reports.earnings(self.start, self.end, group)
+        def fetch() -> ReportFigures:
+            return ReportFigures(
+                start,
+                end,
+                group,
+                reports.earnings(start, end, group),
+                reports.hours(start, end),
+                reports.proposals(start, end),
+                reports.gigs(start, end),
+            )
+
+        self.load_in_background("figures", fetch, self.show_figures)
+
+    def show_figures(self, figures: ReportFigures) -> None:
+        self.start, self.end, group = figures.start, figures.end, figures.group
+        group_title = dict(GROUPS)[group]
+        self.earnings = list(figures.earnings)
         self.totals = earnings_totals(self.earnings)
         self.earnings_model.group_title = group_title
         self.earnings_source.set_rows([earnings_row(r) for r in self.earnings])
@@ -489,20 +522,20 @@ class ReportsPage(AreaPage):
         self.clear_drill()
         self._show_tiles([])
 
-        hours = self.reports.hours(self.start, self.end)
+        hours = figures.hours
         self.hours_source.set_rows([hours_row(r) for r in hours])
         self.hours_model.refresh()
         categories, series = _hours_categories(hours)
         self.hours_chart.set_data(categories, series)
 
-        proposals = self.reports.proposals(self.start, self.end)
+        proposals = figures.proposals
         self.proposals_source.set_rows([proposals_row(r) for r in proposals])
         self.proposals_model.refresh()
         self.proposals_chart.set_data(
             _proposal_categories(proposals), ["Sent", "Viewed", "Interviewed", "Hired"]
         )
 
-        gigs = self.reports.gigs(self.start, self.end)
+        gigs = figures.gigs
         self.gigs_source.set_rows([gig_row(r) for r in gigs])
         self.gigs_model.refresh()
         self.gigs_chart.set_data(*_gig_categories(gigs))

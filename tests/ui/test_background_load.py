@@ -1,0 +1,66 @@
+"""Figures read off the GUI thread (`AreaPage.load_in_background`): the result is
+applied on the GUI thread, a newer load of the same figures wins over an older one
+still running, a failure is said in the status bar, and the generic tiles arrive so."""
+
+from __future__ import annotations
+
+import threading
+
+from PySide6.QtCore import QThread
+
+from freelancer_desk.ui.areapage import AreaPage
+from freelancer_desk.ui.main import build_window
+from freelancer_desk.ui.mainwindow import AREAS
+from tests.ui.fakes import demo_backend
+
+WAIT_MS = 20_000
+
+
+def test_the_result_is_applied_on_the_gui_thread_and_the_newest_load_wins(qtbot, tmp_path):
+    page = AreaPage(AREAS[1], demo_backend(tmp_path))
+    qtbot.addWidget(page)
+    qtbot.waitUntil(lambda: not page.is_loading, timeout=WAIT_MS)
+    first_may_finish = threading.Event()
+    applied: list[tuple[str, bool]] = []
+
+    def apply(result: str) -> None:
+        applied.append((result, QThread.currentThread() is page.thread()))
+
+    def slow() -> str:
+        assert first_may_finish.wait(WAIT_MS / 1000)
+        return "old"
+
+    page.load_in_background("figures", slow, apply)
+    page.load_in_background("figures", lambda: "new", apply)
+    qtbot.waitUntil(lambda: bool(applied), timeout=WAIT_MS)
+    assert page.is_loading is False  # the newest one is in; the old one is not awaited
+    first_may_finish.set()
+    qtbot.wait(50)
+    assert applied == [("new", True)]
+
+
+def test_a_failed_load_is_said_in_the_status_bar(qtbot, tmp_path):
+    window = build_window(demo_backend(tmp_path), remember=False)
+    qtbot.addWidget(window)
+    page = window.page("gigs")
+    qtbot.waitUntil(lambda: not page.is_loading, timeout=WAIT_MS)
+    applied: list[object] = []
+
+    def broken() -> object:
+        raise OSError("disk I/O error")
+
+    with qtbot.waitSignal(page.loaded, timeout=WAIT_MS):
+        page.load_in_background("figures", broken, applied.append)
+    assert applied == []
+    assert window.statusBar().currentMessage() == "Could not load Gigs & Orders: disk I/O error"
+
+
+def test_the_generic_tiles_arrive_from_the_backend(qtbot, tmp_path):
+    backend = demo_backend(tmp_path)
+    tracker = next(a for a in AREAS if a.key == "tracker")
+    page = AreaPage(tracker, backend)
+    qtbot.addWidget(page)
+    assert page._tiles == []  # asked for, not there yet
+    qtbot.waitUntil(lambda: not page.is_loading, timeout=WAIT_MS)
+    shown = [(t.caption_label.text(), t.value_label.text()) for t in page._tiles]
+    assert shown == [("Today", "3:20 h"), ("This week", "23:40 h"), ("Average activity", "78%")]
