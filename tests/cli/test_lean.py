@@ -20,7 +20,8 @@ from freelancer_desk import cli
 from freelancer_desk.cli import lean
 from freelancer_desk.cli.common import QuietParser
 
-pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
+# The lean path reads SQLite files only (on a server database the normal path answers).
+pytestmark = [pytest.mark.filterwarnings("ignore::ResourceWarning"), pytest.mark.sqlite_only]
 
 
 @pytest.fixture(scope="module")
