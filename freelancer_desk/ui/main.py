@@ -371,11 +371,17 @@ class _StartMarks(QObject):
             out.write(line + "\n")
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        painted = event.type() == QEvent.Type.Paint and isinstance(obj, QWidget)
-        if painted and obj.window() is self._window:  # type: ignore[attr-defined]
+        if event.type() != QEvent.Type.Paint or not isinstance(obj, QWidget):
+            return False
+        if obj.window() is self._window:
             self.mark("window_painted")
-            if self._window.is_open:
-                self.mark("data_shown")
+            area = self._window.stack.currentWidget()
+            if (
+                self._window.is_open
+                and area is not None
+                and (obj is area or area.isAncestorOf(obj))
+            ):
+                self.mark("data_shown")  # the chosen area itself, over the open workspace
         return False
 
 

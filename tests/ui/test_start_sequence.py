@@ -79,7 +79,8 @@ def test_the_window_shows_before_the_workspace_is_open(qtbot, tmp_path, monkeypa
         seen["area"] = window.current_area
         seen["shown"] = window.stack.currentWidget() is window.page("earnings")
         seen["opening_gone"] = window.opening is None
-        window.close()
+        # Closed once the area has painted over the open workspace (the log says so).
+        _poll(lambda: log.exists() and "data_shown" in log.read_text(), window.close, [])
 
     def step_shown() -> bool:
         window = _window()
