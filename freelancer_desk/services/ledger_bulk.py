@@ -10,8 +10,12 @@ history) recorded with exactly `record()`'s checks, at bulk speed.
 - Keys are time-ordered within a batch (one random 96-bit prefix, then a counter), so
   every index on the keys (the transactions' and postings' primary keys, the postings'
   transaction_id index) grows at one end instead of at random pages.
-- While pending money exists, an item that takes from available money goes through
-  `record()`, which books the clearances due first (memory cannot do clearing).
+- Clearing is the one thing memory does not do: an item that takes from available money
+  at or after the earliest date some pending money becomes available (in the books or
+  queued) goes through `record()`, which books the clearances due first; the batch then
+  reads that date again. Before it, clearing would book nothing, so the item stays in
+  the batch (an import of years of history into a workspace with pending money is not
+  recorded row by row).
 
 The caller's unit of work makes it all-or-nothing: a refusal (`BatchRefused`) or a
 stop (`BatchCancelled`) leaves rows in the session, which the caller rolls back.
@@ -57,6 +61,7 @@ from freelancer_desk.services.ledger import (
     BatchItem,
     BatchRefused,
     LedgerService,
+    _lots,
     _scope_id,
     _uuid,
 )
@@ -148,8 +153,10 @@ def record_batch(
     for index, item in enumerate(items):
         t = item.transaction
         try:
-            if batch.pending_possible and any(
-                p.account.kind is available and p.amount.amount < 0 for p in t.postings
+            if (
+                batch.next_due is not None
+                and t.occurred_at >= batch.next_due
+                and any(p.account.kind is available and p.amount.amount < 0 for p in t.postings)
             ):
                 batch.write()
                 row = service.record(
@@ -162,6 +169,7 @@ def record_batch(
                     external_ref=item.external_ref,
                 )
                 batch.forget(item.external_ref, row)
+                batch.read_next_due()
                 ids.append(row.id)
             else:
                 ids.append(batch.record(item))
@@ -217,7 +225,8 @@ class _Batch:
         self.refs: dict[str, tuple[uuid.UUID, str, str]] = {}
         self.transactions: list[tuple[Any, ...]] = []
         self.postings: list[tuple[Any, ...]] = []
-        self.pending_possible = False
+        # The earliest available_at of pending money that may still clear (None: none).
+        self.next_due: datetime | None = None
         self.scope_ids: dict[str | None, uuid.UUID | None] = {None: None}
         self.clients: dict[Any, uuid.UUID | None] = {None: None}
         self.key = KeyMaker()
@@ -256,14 +265,15 @@ class _Batch:
                         .distinct()
                     )
                 )
-        self.pending_possible = (
+        if (
             s.scalar(
                 select(LedgerPosting.id)
                 .where(LedgerPosting.account_kind == AccountKind.PENDING.value)
                 .limit(1)
             )
             is not None
-        )
+        ):
+            self.read_next_due()
         holding = [k.value for k in HOLDING_KINDS]
         scopes: list[uuid.UUID] = []
         for i in items:
@@ -315,6 +325,18 @@ class _Batch:
                 if p.account.kind in HOLDING_KINDS:
                     key = self._key(p.account, i.platform)
                     self.held[key] = found.get(key, 0)
+
+    def read_next_due(self) -> None:
+        """When the books' pending money next clears: the earliest available date of a
+        lot with something remaining (as `_clear_due` picks them, over all dates: never
+        later than what a clearing at an item's date would book)."""
+        self.write()
+        due = [
+            lot.available_at
+            for lot in _lots(self.session, as_of=None)
+            if lot.remaining and lot.available_at is not None and lot.scope_id is not None
+        ]
+        self.next_due = min(due) if due else None
 
     @staticmethod
     def _key(account: Account, platform: str) -> _Key:
@@ -403,10 +425,9 @@ class _Batch:
                         self.held[pool] += amount
                 if kind in _PER_SOURCE_KINDS:
                     self.by_source[(skey, acc)] += amount
-        if not self.pending_possible:
-            self.pending_possible = any(
-                p.account.kind is AccountKind.PENDING and p.amount.amount > 0 for p in t.postings
-            )
+        due = t.available_at  # set only with money put into pending (the domain's rule)
+        if due is not None and (self.next_due is None or due < self.next_due):
+            self.next_due = due
         self.known_sources.add(skey)
         tid = self._queue(item, client)
         if item.external_ref is not None:

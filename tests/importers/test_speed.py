@@ -37,7 +37,7 @@ def books(app):
                 LedgerPosting.currency,
             ).join(LedgerPosting, LedgerPosting.transaction_id == LedgerTransaction.id)
         ).all()
-    return sorted(tuple(r) for r in rows)
+    return sorted((tuple(r) for r in rows), key=repr)  # repr: clearings have no ref
 
 
 def test_batch_path_books_what_record_books(tmp_path, monkeypatch):
@@ -93,3 +93,48 @@ def test_ten_thousand_upwork_rows(tmp_path):
     # How long this takes is measured in bench/ (docs/benchmarks.md), not asserted here.
     assert done.transactions == 10_000
     app.close()
+
+
+def test_pending_money_in_the_books_keeps_the_rows_before_it_clears_in_the_batch(
+    tmp_path, monkeypatch
+):
+    """A workspace holding pending money (the fixture's week, available 2025-09-24):
+    rows dated before that day need no clearing and stay in the batch; the first charge
+    on or after it goes through record(), which clears first; the books come out as
+    record() alone books them."""
+    from freelancer_desk.services.ledger import LedgerService, _lots
+
+    text = generate(700).decode("utf-8-sig").replace(", 2014", ", 2025")
+    assert ", 2015" not in text and '"Oct ' in text  # Jan-Oct 2025: across 2025-09-24
+    text = text.replace(",900000", ",800000")  # ids apart from the fixture's 9000000xx
+    source = decode(text.encode(), "gen.csv")
+    calls: list[str] = []
+    real_record = LedgerService.record
+
+    def spy(self, session, transaction, **kwargs):
+        calls.append(kwargs["kind"])
+        return real_record(self, session, transaction, **kwargs)
+
+    apps = []
+    for name, batch in (("fast", True), ("slow", False)):
+        monkeypatch.setattr(money, "USE_BATCH", batch)
+        a = open_app(tmp_path / name)
+        first = preview(a.db, "upwork", FIXTURES / "upwork_current.csv")
+        apply(a.db, a.clock, a.ledger, first)
+        with a.db.read() as s:  # pending money that no clearing has booked yet
+            assert any(lot.remaining for lot in _lots(s, as_of=None))
+        monkeypatch.setattr(LedgerService, "record", spy)
+        calls.clear()
+        apply(a.db, a.clock, a.ledger, preview(a.db, "upwork", "gen.csv", source=source))
+        monkeypatch.setattr(LedgerService, "record", real_record)
+        if batch:
+            # one charge crossed the day (its clearing booked), the other rows did not
+            assert calls == ["import_fee"]
+        apps.append(a)
+    fast, slow = apps
+    assert books(fast) == books(slow) and len(books(fast)) > 1400
+    assert fast.ledger.balances() == slow.ledger.balances()
+    assert fast.ledger.pending_schedule() == slow.ledger.pending_schedule() == []
+    assert fast.check().ok
+    for a in apps:
+        a.close()
