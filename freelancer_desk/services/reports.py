@@ -22,7 +22,19 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Date, Integer, Select, and_, case, column, func, or_, select, values
+from sqlalchemy import (
+    Date,
+    Integer,
+    Select,
+    Uuid,
+    and_,
+    bindparam,
+    column,
+    func,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy.orm import Session
 
 from freelancer_desk.domain.clock import Clock, ensure_utc
@@ -51,7 +63,6 @@ from freelancer_desk.storage.models import (
     OrderExtra,
     Proposal,
     Segment,
-    TrackedDay,
 )
 from freelancer_desk.storage.models.tracked_days import whole_days
 from freelancer_desk.storage.types import UTCDateTime
@@ -223,70 +234,84 @@ def _hours_per_week(
             row[2] += int(over or 0)
             row[3] += int(segments or 0)
 
+    # Plain SQL text: SQLAlchemy's compiler costs ~0.1 ms per VALUES row (its cache
+    # cannot hold statements whose VALUES differ), more than the queries themselves.
+    only = " AND {col}.contract_id = :contract" if contract is not None else ""
     if day_rows:
-        days = (
-            values(column("n", Integer), column("lo", Date()), column("hi", Date()), name="days")
-            .data(day_rows)
-            .cte("days")
-        )
-        on_days = (
-            select(
-                days.c.n,
-                TrackedDay.contract_id,
-                TrackedDay.order_id,
-                func.sum(TrackedDay.tracked_seconds),
-                func.sum(TrackedDay.manual_seconds),
-                func.sum(TrackedDay.over_limit_seconds),
-                func.sum(TrackedDay.segments),
+        add(
+            s.execute(
+                _ranges_sql(
+                    "days",
+                    day_rows,
+                    Date(),
+                    "SELECT days.n, tracked_days.contract_id, tracked_days.order_id, "
+                    "sum(tracked_days.tracked_seconds), sum(tracked_days.manual_seconds), "
+                    "sum(tracked_days.over_limit_seconds), sum(tracked_days.segments) "
+                    "FROM days JOIN tracked_days "
+                    "ON tracked_days.day >= days.lo AND tracked_days.day < days.hi"
+                    + only.format(col="tracked_days")
+                    + " GROUP BY days.n, tracked_days.contract_id, tracked_days.order_id",
+                    contract,
+                )
             )
-            .select_from(days)
-            .join(TrackedDay, and_(TrackedDay.day >= days.c.lo, TrackedDay.day < days.c.hi))
-            .group_by(days.c.n, TrackedDay.contract_id, TrackedDay.order_id)
         )
-        if contract is not None:
-            on_days = on_days.where(TrackedDay.contract_id == contract)
-        add(s.execute(on_days))
     if edge_rows:
-        table = (
-            values(
-                column("n", Integer),
-                column("lo", UTCDateTime()),
-                column("hi", UTCDateTime()),
-                name="edges",
-            )
-            .data(edge_rows)
-            .cte("edges")
-        )
         # Deleted segments are left out by the sums, not by WHERE: a condition on
         # `deleted` tempts SQLite into an automatic index on it instead of the ranges.
-        kept = ~Segment.deleted
-        seconds: Any = Segment.tracked_seconds
-        count = func.sum(case((kept, 1), else_=0))
-        order = case((Segment.contract_id.is_(None), Segment.order_id))
-        stmt = (
-            select(
-                table.c.n,
-                Segment.contract_id,
-                order,
-                func.sum(case((kept, seconds), else_=0)),
-                func.sum(case((and_(kept, Segment.manual), seconds), else_=0)),
-                func.sum(case((and_(kept, Segment.over_limit), seconds), else_=0)),
-                count,
+        # The edges' bounds are the only ones on slot_start: each is one index range.
+        order = "CASE WHEN segments.contract_id IS NULL THEN segments.order_id END"
+        add(
+            s.execute(
+                _ranges_sql(
+                    "edges",
+                    edge_rows,
+                    UTCDateTime(),
+                    f"SELECT edges.n, segments.contract_id, {order}, "
+                    "sum(CASE WHEN NOT segments.deleted THEN segments.tracked_seconds "
+                    "ELSE 0 END), "
+                    "sum(CASE WHEN NOT segments.deleted AND segments.manual "
+                    "THEN segments.tracked_seconds ELSE 0 END), "
+                    "sum(CASE WHEN NOT segments.deleted AND segments.over_limit "
+                    "THEN segments.tracked_seconds ELSE 0 END), "
+                    "sum(CASE WHEN NOT segments.deleted THEN 1 ELSE 0 END) "
+                    "FROM edges JOIN segments ON segments.slot_start >= edges.lo "
+                    "AND segments.slot_start < edges.hi"
+                    + only.format(col="segments")
+                    + f" GROUP BY edges.n, segments.contract_id, {order}",
+                    contract,
+                )
             )
-            .select_from(table)
-            # the edges' bounds are the only ones on slot_start: each is one index range
-            .join(Segment, and_(Segment.slot_start >= table.c.lo, Segment.slot_start < table.c.hi))
-            .group_by(table.c.n, Segment.contract_id, order)
-            .having(count > 0)
         )
-        if contract is not None:
-            stmt = stmt.where(Segment.contract_id == contract)
-        add(s.execute(stmt))
     return [
         (weeks[n][0], cid, oid, total, manual, over, segments)
         for (n, cid, oid), (total, manual, over, segments) in acc.items()
         if segments
     ]
+
+
+def _ranges_sql(
+    name: str, rows: Sequence[tuple[int, Any, Any]], kind: Any, select_sql: str, contract: Any
+) -> Any:
+    """`WITH name(n, lo, hi) AS (VALUES …) select_sql` as a text statement, the bounds
+    bound with the column type `kind`; result columns: n, contract, order, four sums."""
+    placeholders = ", ".join(f"(:n{i}, :lo{i}, :hi{i})" for i in range(len(rows)))
+    binds: list[Any] = []
+    for i, (n, lo, hi) in enumerate(rows):
+        binds.append(bindparam(f"n{i}", n, type_=Integer()))
+        binds.append(bindparam(f"lo{i}", lo, type_=kind))
+        binds.append(bindparam(f"hi{i}", hi, type_=kind))
+    if contract is not None:
+        binds.append(bindparam("contract", contract, type_=Uuid()))
+    stmt = text(f"WITH {name}(n, lo, hi) AS (VALUES {placeholders}) {select_sql}")
+    return stmt.bindparams(*binds).columns(
+        column("n", Integer()),
+        column("contract_id", Uuid()),
+        column("order_id", Uuid()),
+        column("tracked", Integer()),
+        column("manual", Integer()),
+        column("over", Integer()),
+        column("count", Integer()),
+    )
 
 
 def _per_hour(net: int, seconds: int, currency: str) -> Money | None:
