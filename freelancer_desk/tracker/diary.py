@@ -234,7 +234,8 @@ class _Owners:
 
     contracts: dict[uuid.UUID, Any] = field(default_factory=dict)
     orders: dict[uuid.UUID, Any] = field(default_factory=dict)
-    _values: dict[tuple[uuid.UUID, int], Money | None] = field(default_factory=dict)
+    _rules: dict[uuid.UUID, tuple[RoundingRule, Money]] = field(default_factory=dict)
+    _values: dict[tuple[uuid.UUID, int], Money] = field(default_factory=dict)
 
     def load(self, s: Session, segments: Iterable[Any]) -> None:
         cids: set[uuid.UUID] = set()
@@ -268,15 +269,23 @@ class _Owners:
             return None
         if g.deleted or g.over_limit:
             return Money(0, contract.currency)
-        key = (contract.id, g.tracked_seconds)
-        if key not in self._values:  # a week holds a few distinct amounts per contract
+        ruled = self._rules.get(contract.id)
+        if ruled is None:
             try:
                 rule = RoundingRule.from_code(contract.rounding_rule)
             except RuleError:  # an unknown code: an estimate at Upwork's rule beats none
                 rule = UPWORK_SEGMENTS
-            rate = Money(contract.hourly_rate_minor, contract.currency)
-            self._values[key] = bill_amount(rule.apply(g.tracked_seconds), rate)
-        return self._values[key]
+            ruled = self._rules[contract.id] = (
+                rule,
+                Money(contract.hourly_rate_minor, contract.currency),
+            )
+        rule, rate = ruled
+        billable = rule.apply(g.tracked_seconds)
+        key = (contract.id, billable)  # a few rounded amounts per contract, not per segment
+        worth = self._values.get(key)
+        if worth is None:
+            worth = self._values[key] = bill_amount(billable, rate)
+        return worth
 
     def policy(self, g: Any) -> str | None:
         if g.contract_id and g.contract_id in self.contracts:
