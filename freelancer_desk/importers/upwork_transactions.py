@@ -25,6 +25,7 @@ local currency, Currency (the local currency), Payment Method.
 
 from __future__ import annotations
 
+import operator
 import re
 from datetime import UTC, datetime, time
 from typing import Any
@@ -103,31 +104,35 @@ def parse(source: Source, options: dict[str, Any]) -> Parsed:
         if current
         else ("Description",)
     )
-    at_date = table.index("Date")
-    at_ref = table.index(ref_field)
-    at_type = table.index(type_field)
-    at_amount = table.index(amount_field)
-    at_balance = table.index(balance_field, "Balance")
-    at_team = table.index("Team")
-    at_texts = [table.index(name) for name in text_fields]
+    at = [
+        table.index("Date"),
+        table.index(ref_field),
+        table.index(type_field),
+        table.index(amount_field),
+        table.index(balance_field, "Balance"),
+        table.index("Team"),
+        *(table.index(name) for name in text_fields),
+    ]
+    # Every row has the header's width here (read_table reported any other): one cell
+    # past the end stands for a column the file does not have.
+    width = len(table.header)
+    pick = operator.itemgetter(*(width if i is None else i for i in at))
+    past_end = [""]
     days: dict[str, datetime] = {}
     kinds: dict[str, str | None] = {}
     memos: dict[tuple[str, ...], tuple[str, str | None, str]] = {}
 
-    def get(record: list[str], i: int | None) -> str:
-        return record[i].strip() if i is not None and i < len(record) else ""
-
     for row_no, record in table.rows:
+        date_text, ref, type_text, amount_text, balance_text, team, *cells = (
+            c.strip() for c in pick(record + past_end)
+        )
         try:
-            date_text = get(record, at_date)
             occurred = days.get(date_text)
             if occurred is None:
                 day = parse_date(date_text, "Date")
                 occurred = days[date_text] = datetime.combine(day, time(), UTC)
-            ref = get(record, at_ref)
             if not ref:
                 raise RowError(ref_field, "is empty")
-            type_text = get(record, at_type)
             try:
                 kind = kinds[type_text]
             except KeyError:
@@ -135,10 +140,9 @@ def parse(source: Source, options: dict[str, Any]) -> Parsed:
             if kind is None:
                 parsed.warn(row_no, "Type", f"unknown type {type_text!r}: booked by its sign")
                 kind = "other"
-            amount = parse_money(get(record, at_amount), currency, amount_field)
-            balance_text = get(record, at_balance)
+            amount = parse_money(amount_text, currency, amount_field)
             balance = parse_money(balance_text, currency, balance_field) if balance_text else None
-            texts = tuple(get(record, i) for i in at_texts)
+            texts = tuple(cells)
             memo = memos.get(texts)
             if memo is None:
                 memo = memos[texts] = _memo(texts, current)
@@ -158,7 +162,7 @@ def parse(source: Source, options: dict[str, Any]) -> Parsed:
                 amount=amount,
                 balance=balance,
                 pending=balance is None,
-                client_name=get(record, at_team),
+                client_name=team,
                 contract_ref=contract_ref,
                 contract_title=title,
                 description=description,

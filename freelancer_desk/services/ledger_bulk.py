@@ -68,6 +68,7 @@ from freelancer_desk.services.ledger import (
 from freelancer_desk.storage.models import LedgerPosting, LedgerTransaction
 
 _PER_SOURCE_KINDS = frozenset({AccountKind.ESCROW, AccountKind.PENDING})
+_STORED_KIND = {k: k.value for k in AccountKind}  # (an enum's .value is a slow lookup)
 _CHUNK = 500  # ids per IN (...) query
 _INSERT_CHUNK = 5000  # rows per executemany: the stop check runs between them
 POLL_EVERY = 500  # items between progress reports and stop checks
@@ -465,7 +466,7 @@ class _Batch:
                     stamp,
                     stamp,
                     tid,
-                    acc.kind.value,
+                    _STORED_KIND[acc.kind],
                     item.scope_kind if acc.scope else "workspace",
                     self.scope_ids[acc.scope],
                     client_id,
