@@ -145,13 +145,21 @@ class TablePanel(QWidget):
     def _update(self) -> None:
         total = self.model.total
         text = self.model.query.text
+        title = self.model.source.title
+        if self.model.loading:
+            self.count_label.setText("")
+            self.empty_label.setText(f"Loading {title}…")
+            self.stack.setCurrentIndex(1)
+            return
         count = display_locale().toString(total)
         noun = "row" if total == 1 else "rows"
         self.count_label.setText(f"{count} matching" if text else f"{count} {noun}")
-        title = self.model.source.title
-        self.empty_label.setText(
-            f"No rows in {title} match “{text}”." if text else f"No rows in {title} yet."
-        )
+        if self.model.error is not None:
+            self.empty_label.setText(f"{title} could not be read: {self.model.error}")
+        else:
+            self.empty_label.setText(
+                f"No rows in {title} match “{text}”." if text else f"No rows in {title} yet."
+            )
         self.stack.setCurrentIndex(0 if total else 1)
         if total and not self._natural:
             self._size_columns()
@@ -278,11 +286,20 @@ class AreaPage(QWidget):
         self.tiles_row.setSpacing(12)
         self._tiles: list[FigureTile] = []
 
-        self.models = [ListModel(backend.list_source(key), parent=self) for key in area.sources]
+        # On the real application the first rows are read on worker threads (a count
+        # over 98k ledger postings or 344k segments); the UI tests' fakes answer at once.
+        background = app_of(backend) is not None
+        self.models = [
+            ListModel(backend.list_source(key), parent=self, background=background)
+            for key in area.sources
+        ]
+        for model in self.models:
+            model.totalChanged.connect(self._model_arrived)
         self.panels = [TablePanel(model) for model in self.models]
-        for index, panel in enumerate(self.panels):
+        for panel in self.panels:
+            # The panel's index when it changes (a page may insert panels of its own).
             panel.view.selectionModel().selectionChanged.connect(
-                lambda *_args, i=index: self.selectionChanged.emit(i)
+                lambda *_args, p=panel: self.selectionChanged.emit(self.panels.index(p))
             )
         self.actions_row = QHBoxLayout()
         self.actions_row.setSpacing(8)
@@ -344,8 +361,13 @@ class AreaPage(QWidget):
 
     @property
     def is_loading(self) -> bool:
-        """True while a background load has not been applied yet."""
-        return bool(self._loads)
+        """True while a background load (figures, or a table's first rows) has not been
+        applied yet."""
+        return bool(self._loads) or any(model.loading for model in self.models)
+
+    def _model_arrived(self, _total: int) -> None:
+        if not self.is_loading:
+            self.loaded.emit()
 
     def _deliver(self, name: str, generation: int, result: object, failed: bool) -> None:
         apply = self._appliers.pop((name, generation), None)
@@ -356,7 +378,7 @@ class AreaPage(QWidget):
             self.show_message(f"Could not load {self.area.title}: {result}")
         else:
             apply(result)
-        if not self._loads:
+        if not self.is_loading:
             self.loaded.emit()
 
     def _show_tiles(self, tiles: Sequence[Tile]) -> None:

@@ -74,7 +74,7 @@ def render_screenshots(
     try:
         for area in AREAS:
             window.set_area(area.key)
-            app.processEvents()
+            _wait_loaded(app, window.page(area.key))
             path = out_dir / f"{area.key}.png"
             if not window.grab().save(str(path)):
                 raise OSError(f"could not write {path}")
@@ -89,6 +89,16 @@ def render_screenshots(
         window.close()
         window.deleteLater()
     return paths
+
+
+def _wait_loaded(app: QApplication, page: QWidget, timeout: float = 120.0) -> None:
+    """Let the page's figures and first rows (read on worker threads) arrive."""
+    deadline = time.monotonic() + timeout
+    app.processEvents()
+    while getattr(page, "is_loading", False) and time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.005)
+    app.processEvents()
 
 
 def _area_extras(key: str, window: MainWindow, out_dir: Path) -> list[Path]:
@@ -403,6 +413,10 @@ class _AfterFirstPaint(QObject):
         if then is not None:
             then()
 
+    def disarm(self) -> None:
+        """Never call `then()` any more (the event loop ended before it was called)."""
+        self._then = None
+
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint and self._then is not None:
             obj.removeEventFilter(self)
@@ -526,19 +540,26 @@ def run_gui(args: argparse.Namespace, opener: Opener | None = None) -> int:
     opener_.readable.connect(on_readable)
     opener_.opened.connect(on_opened)
     opener_.failed.connect(on_failed)
-    _AfterFirstPaint(window, opener_.start)
+    starter = _AfterFirstPaint(window, opener_.start)
     window.show()
     try:
         code = app.exec()
     finally:
         # Closed while opening: the worker stops at its next step; whatever it opened is
         # closed here, after it finished its unit of work.
+        starter.disarm()
         opener_.cancel()
+        for signal in (opener_.readable, opener_.opened, opener_.failed, opener_.step):
+            signal.disconnect()  # what the worker still says is for nobody now
         opener_.wait()
         trays.clear()
         backend = window.backend or opener_.backend
         if backend is not None:
             backend.close()
+        window.deleteLater()
+        # A quit asked for twice (the last window closed, then `fail`) leaves one Quit
+        # event posted: it would end the next event loop of this process at once.
+        QCoreApplication.removePostedEvents(app, QEvent.Type.Quit)
     return failed_with[0] if failed_with else code
 
 

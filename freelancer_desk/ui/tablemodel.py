@@ -7,6 +7,8 @@ Qt. `Qt.UserRole` gives a row's id, `RAW_ROLE` its typed value.
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from dataclasses import replace
 from datetime import date, datetime
 
@@ -96,8 +98,19 @@ def format_value(value: object, column: Column, locale: QLocale) -> str:
     return str(value)
 
 
+class _Arrival(QObject):
+    """Carries a background first load to the GUI thread (queued: it lives there)."""
+
+    done = Signal(int, object, bool)  # generation, (total, rows) or error, failed
+
+
 class ListModel(QAbstractTableModel):
-    """Rows of one `ListSource`, fetched lazily in pages of `page_size`."""
+    """Rows of one `ListSource`, fetched lazily in pages of `page_size`.
+
+    With `background=True` the first page (and the count) is read on a worker thread:
+    the model starts empty with `loading` True and fills itself when the rows arrive
+    (`totalChanged` then). Re-queries (filter, sort, refresh) read at once, and a
+    re-query made meanwhile wins over the first load still running."""
 
     # Emitted after every re-query with the total number of matching rows.
     totalChanged = Signal(int)
@@ -109,6 +122,7 @@ class ListModel(QAbstractTableModel):
         page_size: int = PAGE_SIZE,
         locale: QLocale | None = None,
         parent: QObject | None = None,
+        background: bool = False,
     ) -> None:
         super().__init__(parent)
         self._source = source
@@ -121,7 +135,58 @@ class ListModel(QAbstractTableModel):
         # True while a reset or an insertion is being announced: a fetchMore() from a
         # slot connected to those signals would nest one change inside another.
         self._announcing = False
-        self._load(self._page_size)
+        self._generation = 0
+        self._loading = False
+        self.error: str | None = None  # why the background load failed, if it did
+        if background:
+            self._load_in_background(self._page_size)
+        else:
+            self._load(self._page_size)
+
+    @property
+    def loading(self) -> bool:
+        """True while the first page is still being read on a worker thread."""
+        return self._loading
+
+    def _load_in_background(self, limit: int) -> None:
+        self._generation += 1
+        generation, query, source = self._generation, self._query, self._source
+        self._loading = True
+        arrival = _Arrival(self)
+        arrival.done.connect(self._arrived)
+
+        def run() -> None:
+            try:
+                total = source.count(query)
+                result: object = (total, source.fetch(query, 0, min(limit, total)))
+                failed = False
+            except Exception as exc:  # said on the GUI thread
+                result, failed = exc, True
+            with contextlib.suppress(RuntimeError):  # the model was deleted meanwhile
+                arrival.done.emit(generation, result, failed)
+
+        threading.Thread(target=run, name=f"rows-{source.key}", daemon=True).start()
+
+    def _arrived(self, generation: int, result: object, failed: bool) -> None:
+        arrival = self.sender()
+        if arrival is not None:
+            arrival.deleteLater()
+        if generation != self._generation:
+            return  # a re-query read the rows meanwhile
+        self._loading = False
+        total: int = 0
+        rows: list[Row] = []
+        if not failed and isinstance(result, tuple):
+            total, rows = result[0], list(result[1])
+        self.error = str(result) if failed else None
+        self._announcing = True
+        try:
+            self.beginResetModel()
+            self._total, self._rows = total, rows
+            self.endResetModel()
+        finally:
+            self._announcing = False
+        self.totalChanged.emit(self._total)
 
     # -- what the window reads -------------------------------------------------------
     @property
@@ -162,6 +227,8 @@ class ListModel(QAbstractTableModel):
         self._requery(self._query, keep=len(self._rows))
 
     def _requery(self, query: ListQuery, keep: int = 0) -> None:
+        self._generation += 1  # a first load still running is superseded
+        self._loading = False
         self._announcing = True
         try:
             self.beginResetModel()
@@ -184,7 +251,12 @@ class ListModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._columns)
 
     def canFetchMore(self, parent: AnyIndex) -> bool:
-        return not parent.isValid() and not self._announcing and len(self._rows) < self._total
+        return (
+            not parent.isValid()
+            and not self._announcing
+            and not self._loading
+            and len(self._rows) < self._total
+        )
 
     def fetchMore(self, parent: AnyIndex) -> None:
         if not self.canFetchMore(parent):

@@ -181,3 +181,66 @@ def test_refresh_keeps_the_rows_already_shown():
     assert model.rowCount() == 400
     assert model.row_id(0) == "new"
     assert model.total == 1_001
+
+
+class _GatedSource:
+    """A source whose count waits for a gate (a slow count on a worker thread)."""
+
+    def __init__(self, source, gate, fail: bool = False):
+        self._source, self._gate, self._fail = source, gate, fail
+        self.key, self.title, self.columns = source.key, source.title, source.columns
+
+    def count(self, query):
+        assert self._gate.wait(20)
+        if self._fail:
+            raise OSError("database is locked")
+        return self._source.count(query)
+
+    def fetch(self, query, offset, limit):
+        return self._source.fetch(query, offset, limit)
+
+
+def test_a_background_first_load_starts_empty_and_fills_on_the_gui_thread(qtbot):
+    import threading
+
+    gate = threading.Event()
+    source = big_source(1_000)
+    model = ListModel(_GatedSource(source, gate), page_size=100, background=True)
+    assert (model.loading, model.total, model.rowCount(), model.canFetchMore(QModelIndex())) == (
+        True,
+        0,
+        0,
+        False,
+    )
+    with qtbot.waitSignal(model.totalChanged, timeout=20_000) as arrived:
+        gate.set()
+    assert arrived.args == [1_000]
+    assert (model.loading, model.total, model.rowCount(), model.error) == (False, 1_000, 100, None)
+    assert model.canFetchMore(QModelIndex())
+
+
+def test_a_requery_while_the_first_load_runs_wins(qtbot):
+    import threading
+
+    gate = threading.Event()
+    source = big_source(1_000)
+    gated = _GatedSource(source, gate)
+    model = ListModel(gated, page_size=100, background=True)
+    gated._gate = threading.Event()  # the re-query below must not wait
+    gated._gate.set()
+    model.set_filter_text("alpha")  # read at once, on this thread
+    filtered = model.total
+    assert not model.loading and 0 < filtered < 1_000
+    gate.set()  # the first load finishes now: its 1,000 rows must not come back
+    qtbot.wait(200)
+    assert model.total == filtered
+
+
+def test_a_failed_background_load_says_why(qtbot):
+    import threading
+
+    gate = threading.Event()
+    gate.set()
+    model = ListModel(_GatedSource(big_source(10), gate, fail=True), background=True)
+    qtbot.waitUntil(lambda: not model.loading, timeout=20_000)
+    assert (model.total, model.error) == (0, "database is locked")

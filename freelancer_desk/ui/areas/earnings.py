@@ -5,7 +5,7 @@ invoice actions and CSV export."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
 from PySide6.QtCore import QDate
@@ -65,20 +65,18 @@ class EarningsPage(AreaPage):
     SUMMARY_TILES = False  # the balances per currency are drawn here
 
     def __init__(self, area: Area, backend: Backend, app: App) -> None:
-        super().__init__(area, backend)
+        # The plain page builds the invoices table; the ledger table, which takes
+        # drill-down filters, is built here over the drill-aware source and goes first.
+        super().__init__(replace(area, sources=("invoices",)), backend)
         self.app = app
         self.reports = reports_of(app)
 
-        # The ledger table takes drill-down filters: swap in the drill-aware source.
-        self.ledger_model = ListModel(ledger_source(app.db), parent=self)
-        old = self.panels[0]
+        self.ledger_model = ListModel(ledger_source(app.db), parent=self, background=True)
+        self.ledger_model.totalChanged.connect(self._model_arrived)
         self.ledger_panel = TablePanel(self.ledger_model)
-        self.splitter.replaceWidget(self.splitter.indexOf(old), self.ledger_panel)
-        old.hide()
-        old.setParent(None)
-        old.deleteLater()
-        self.models[0] = self.ledger_model
-        self.panels[0] = self.ledger_panel
+        self.splitter.insertWidget(0, self.ledger_panel)
+        self.models.insert(0, self.ledger_model)
+        self.panels.insert(0, self.ledger_panel)
         self.ledger_panel.view.selectionModel().selectionChanged.connect(
             lambda *_a: self.selectionChanged.emit(0)
         )

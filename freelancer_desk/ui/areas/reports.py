@@ -239,7 +239,8 @@ class ReportsPage(AreaPage):
         self.reviews_panel = self.panels[0]
         self.earnings_source = RowsSource("report-earnings", "Earnings", EARNINGS_COLUMNS)
         self.earnings_model = _GroupModel(self.earnings_source, parent=self)
-        self.ledger_model = ListModel(ledger_source(app.db), parent=self)
+        self.ledger_model = ListModel(ledger_source(app.db), parent=self, background=True)
+        self.ledger_model.totalChanged.connect(self._model_arrived)
         self.hours_source = RowsSource("report-hours", "Hours per week", HOURS_COLUMNS)
         self.hours_model = ListModel(self.hours_source, parent=self)
         self.proposals_source = RowsSource("report-proposals", "Proposals", PROPOSALS_COLUMNS)
