@@ -230,6 +230,7 @@ class _Batch:
         self.next_due: datetime | None = None
         self.scope_ids: dict[str | None, uuid.UUID | None] = {None: None}
         self.clients: dict[Any, uuid.UUID | None] = {None: None}
+        self.pools: dict[tuple[str, str], _Key] = {}
         self.key = KeyMaker()
 
     def check_stop(self) -> None:
@@ -345,6 +346,17 @@ class _Batch:
             return account, platform
         return account, None
 
+    def _pool(self, currency: str, platform: str) -> _Key:
+        """The key of the platform-wide available account (all its available money)."""
+        try:
+            return self.pools[(currency, platform)]
+        except KeyError:
+            key = self.pools[(currency, platform)] = (
+                Account(AccountKind.AVAILABLE, None, currency),
+                platform,
+            )
+            return key
+
     def _balance(self, account: Account, platform: str) -> int:
         key = self._key(account, platform)
         if key not in self.held:
@@ -393,14 +405,21 @@ class _Batch:
         for p in t.postings:
             deltas[p.account] = deltas.get(p.account, 0) + p.amount.amount
         platform = item.platform
+        held = self.held
+        touched: list[tuple[Account, int, _Key]] = []  # holding accounts: delta, key
         overdrawn = False
         for acc, delta in deltas.items():
             kind = acc.kind
             if kind in HOLDING_KINDS:
-                if self._balance(acc, platform) + delta < 0:
+                key = self._key(acc, platform)
+                balance = held.get(key)
+                if balance is None:
+                    balance = self._balance(acc, platform)
+                if balance + delta < 0:
                     overdrawn = True
                 if kind in _PER_SOURCE_KINDS and self._source_balance(t.source, acc) + delta < 0:
                     overdrawn = True
+                touched.append((acc, delta, key))
         if overdrawn:
             # The domain's rule says why (the integer check above is the same rule).
             check_transaction(
@@ -416,16 +435,15 @@ class _Batch:
                     if a.kind in _PER_SOURCE_KINDS
                 },
             )
-        for acc, amount in deltas.items():
+        for acc, amount, key in touched:
+            held[key] += amount
             kind = acc.kind
-            if kind in HOLDING_KINDS:
-                self.held[self._key(acc, platform)] += amount
-                if kind is AccountKind.AVAILABLE and acc.scope is not None:
-                    pool = (Account(AccountKind.AVAILABLE, None, acc.currency), platform)
-                    if pool in self.held:
-                        self.held[pool] += amount
-                if kind in _PER_SOURCE_KINDS:
-                    self.by_source[(skey, acc)] += amount
+            if kind is AccountKind.AVAILABLE and acc.scope is not None:
+                pool = self._pool(acc.currency, platform)
+                if pool in held:
+                    held[pool] += amount
+            if kind in _PER_SOURCE_KINDS:
+                self.by_source[(skey, acc)] += amount
         due = t.available_at  # set only with money put into pending (the domain's rule)
         if due is not None and (self.next_due is None or due < self.next_due):
             self.next_due = due
