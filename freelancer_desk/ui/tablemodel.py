@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date, datetime
 
@@ -98,6 +100,23 @@ def format_value(value: object, column: Column, locale: QLocale) -> str:
     return str(value)
 
 
+_POOL: ThreadPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
+WORKERS = 3
+
+
+def run_in_background(fn: Callable[[], None]) -> None:
+    """Run `fn` on one of the window's reader threads (three, made on first use and
+    kept: starting a thread per read made the GUI thread wait for it to start). `fn`
+    hands its result back through a queued signal; it must not raise."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="window-read")
+        pool = _POOL
+    pool.submit(fn)
+
+
 class _Arrival(QObject):
     """Carries a background first load to the GUI thread (queued: it lives there)."""
 
@@ -165,7 +184,7 @@ class ListModel(QAbstractTableModel):
             with contextlib.suppress(RuntimeError):  # the model was deleted meanwhile
                 arrival.done.emit(generation, result, failed)
 
-        threading.Thread(target=run, name=f"rows-{source.key}", daemon=True).start()
+        run_in_background(run)
 
     def _arrived(self, generation: int, result: object, failed: bool) -> None:
         arrival = self.sender()
