@@ -172,10 +172,15 @@ class EarningsPage(AreaPage):
         """Read the figures on a worker thread, draw them when they are there."""
         if not self._tiles:
             self.next_label.setText("Loading balances and what becomes available…")
+            for chart in (self.month_chart, self.timeline):
+                chart.empty_text = "Loading…"
+                chart.update()
         self.load_in_background("figures", self.fetch_figures, self.show_figures)
 
     def show_figures(self, figures: EarningsFigures) -> None:
         now, lots = figures.now, figures.lots
+        self.month_chart.empty_text = "Nothing earned in these months."
+        self.timeline.empty_text = "Nothing pending."
         self._show_balances(figures.balances)
         upcoming: dict[tuple[date, str], int] = {}
         for lot in lots:

@@ -372,6 +372,11 @@ class ReportsPage(AreaPage):
         self.group.currentIndexChanged.connect(lambda _i: self.reload())
         self.from_edit.dateChanged.connect(lambda _d: self._custom_changed())
         self.to_edit.dateChanged.connect(lambda _d: self._custom_changed())
+        # Until the first figures arrive the charts say so, not "nothing in this period".
+        charts = (self.earnings_chart, self.hours_chart, self.proposals_chart, self.gigs_chart)
+        self._empty_texts = {chart: chart.empty_text for chart in charts}
+        for chart in charts:
+            chart.empty_text = "Loading…"
         self.reload()
 
     # -- layout helpers ----------------------------------------------------------------
@@ -508,6 +513,8 @@ class ReportsPage(AreaPage):
         self.load_in_background("figures", fetch, self.show_figures)
 
     def show_figures(self, figures: ReportFigures) -> None:
+        for chart, text in self._empty_texts.items():
+            chart.empty_text = text
         self.start, self.end, group = figures.start, figures.end, figures.group
         group_title = dict(GROUPS)[group]
         self.earnings = list(figures.earnings)
