@@ -9,7 +9,9 @@ the pipeline `SnapshotStore.store` runs (grab, downscale, blur, thumbnail, encod
 0600 write) and each of its stages on its own, alternating. Without DISPLAY the
 FakeScreen's pattern is used.
 
-The GIL probe: a thread that sleeps 1 ms in a loop; the longest time between two of its
+Per stage: wall time (median, p90, max), this thread's CPU time (median: what the
+stage costs, less sensitive to a loaded machine than the wall time; the X server's own
+work is not in it), and the GIL probe: a thread that sleeps 1 ms in a loop; the longest time between two of its
 wake-ups while a stage runs is how long the GUI thread could have been kept waiting by
 that stage (a Qt GUI thread needs the GIL to run any Python slot).
 
@@ -121,12 +123,13 @@ class GilProbe:
         return max(b - a for a, b in itertools.pairwise(points))
 
 
-def timed(probe: GilProbe | None, fn: Callable[[], object]) -> tuple[object, float, float]:
-    t0 = time.perf_counter()
+def timed(probe: GilProbe | None, fn: Callable[[], object]) -> tuple[object, float, float, float]:
+    """(value, wall seconds, this thread's CPU seconds, longest GIL wait of the probe)."""
+    t0, c0 = time.perf_counter(), time.thread_time()
     value = fn()
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), time.thread_time()
     time.sleep(0.003)  # let the probe wake after the stage
-    return value, t1 - t0, probe.longest(t0, t1) if probe else 0.0
+    return value, t1 - t0, c1 - c0, probe.longest(t0, t1) if probe else 0.0
 
 
 def main() -> int:
@@ -145,10 +148,12 @@ def main() -> int:
     # What the tracker would use on this machine (detect_screen_source), else the fake.
     source = detect_screen_source().source or FakeScreen()
     times: dict[str, list[float]] = {}
+    cpu: dict[str, list[float]] = {}
     gil: dict[str, list[float]] = {}
 
-    def note(stage: str, seconds: float, held: float) -> None:
+    def note(stage: str, seconds: float, cpu_seconds: float, held: float) -> None:
         times.setdefault(stage, []).append(seconds)
+        cpu.setdefault(stage, []).append(cpu_seconds)
         gil.setdefault(stage, []).append(held)
 
     base = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -156,8 +161,8 @@ def main() -> int:
     store: SnapshotStore | None = None
 
     def stage(name: str, fn: Callable[[], object]) -> object:
-        value, seconds, held = timed(probe, fn)
-        note(name, seconds, held)
+        value, seconds, cpu_seconds, held = timed(probe, fn)
+        note(name, seconds, cpu_seconds, held)
         return value
 
     def one_run(index: int, taken: datetime) -> None:
@@ -210,6 +215,7 @@ def main() -> int:
                 "median": round(1000 * statistics.median(v), 1),
                 "p90": round(1000 * sorted(v)[int(0.9 * (len(v) - 1))], 1),
                 "max": round(1000 * max(v), 1),
+                "cpu_median": round(1000 * statistics.median(cpu[stage]), 1),
                 "gil_held_max": round(1000 * max(gil[stage]), 1),
                 "gil_held_median": round(1000 * statistics.median(gil[stage]), 1),
             }
