@@ -102,12 +102,22 @@ class _ImageReply(Structure):  # xcb_get_image_reply_t; the pixels follow it
     ]
 
 
+def _load(soname: str, short: str) -> ctypes.CDLL:
+    try:
+        return ctypes.CDLL(soname)
+    except OSError:
+        found = ctypes.util.find_library(short)
+        if found is None:
+            raise
+        return ctypes.CDLL(found)
+
+
 @cache
 def _libs() -> tuple[ctypes.CDLL, ctypes.CDLL]:
-    name = ctypes.util.find_library("xcb") or "libxcb.so.1"
+    # The sonames first: find_library runs `ldconfig -p` in a subprocess.
     try:
-        xcb = ctypes.CDLL(name)
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        xcb = _load("libxcb.so.1", "xcb")
+        libc = _load("libc.so.6", "c")
     except OSError as exc:
         raise XcbUnavailable(f"libxcb cannot be loaded: {exc}") from None
     xcb.xcb_connect.argtypes = [c_char_p, POINTER(c_int)]
