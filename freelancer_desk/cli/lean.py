@@ -14,9 +14,10 @@ steps aside whenever the normal path would do or say anything else:
   not `storage.revision.HEAD` (the normal path migrates, with a backup first, or refuses
   a newer one);
 - this device has a running session that may be an orphan — one without a process id,
-  whose process is gone, or whose heartbeat is older than the recovery rule's
-  `STALE_AFTER` (the normal path's `recover_orphans` closes orphans and says so before
-  answering). A session whose process is alive and heartbeat fresh is never an orphan;
+  whose process is gone, or whose heartbeat is older than `STALE_AFTER`
+  (`tracker.liveness.orphan_doubt`, beside the rule the normal path's `recover_orphans`
+  closes orphans by, before answering and saying so). A session whose process is alive
+  and heartbeat fresh is never an orphan;
 - an option the lean path does not implement (`--json`, `--csv`), a bad option value
   (the normal path's message), a zone whose clock change puts a local week in two
   stretches of time, or any `sqlite3` error (nothing is printed before the answer is
@@ -40,23 +41,23 @@ from collections.abc import Callable
 from contextlib import closing
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, cast
+from typing import TYPE_CHECKING, Any, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from freelancer_desk.domain.clock import Clock, SystemClock
 from freelancer_desk.domain.money import Money, per_hour
 from freelancer_desk.services.machine import locate
 from freelancer_desk.storage.revision import HEAD
+from freelancer_desk.tracker.liveness import OsProcesses, orphan_doubt
 
 if TYPE_CHECKING:
-    from freelancer_desk.tracker.diary import DayView
+    from uuid import UUID  # at run time only in `track diary` (and `--contract`): see _uuid_text
+
+    from freelancer_desk.tracker.daybook import Owners
 
 LEAN_ENV = "FREELANCER_DESK_LEAN"
 DEBUG_ENV = "FREELANCER_DESK_DEBUG"
 BUSY_TIMEOUT_MS = 10_000  # storage.db's
-# tracker.recovery.STALE_AFTER (a test checks they agree): a running session whose
-# heartbeat is older may be an orphan, and then only the normal path may answer.
-STALE_AFTER = timedelta(minutes=2)
 SQLITE_PREFIX = "sqlite:///"
 _STAMP = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy stores an instant in SQLite (UTC)
 _TICK = timedelta(microseconds=1)
@@ -67,20 +68,6 @@ class Fallback(Exception):
 
 
 # -- opening ------------------------------------------------------------------------------
-
-
-def _process_alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # exists, owned by someone else
-    except OSError:
-        return False
-    return True
 
 
 def _instant(text: str) -> datetime:
@@ -123,11 +110,11 @@ def open_workspace(args: argparse.Namespace, now: datetime) -> sqlite3.Connectio
             "SELECT pid, last_seen_at FROM time_sessions WHERE device_id = ? AND ended_at IS NULL",
             (device,),
         ).fetchall()
+        processes = OsProcesses()
         for pid, seen in running:
-            if pid is None or not _process_alive(int(pid)):
-                raise Fallback("a running session whose process is gone")
-            if now - _instant(seen) > STALE_AFTER:
-                raise Fallback("a running session with a stale heartbeat")
+            doubt = orphan_doubt(None if pid is None else int(pid), _instant(seen), now, processes)
+            if doubt is not None:  # the normal path's recover_orphans may close it
+                raise Fallback(doubt)
     except BaseException:
         conn.close()
         raise
@@ -428,106 +415,33 @@ def report_earnings(conn: sqlite3.Connection, args: argparse.Namespace, now: dat
 
 # -- track diary --------------------------------------------------------------------------
 #
-# The same day as tracker.diary.day_view builds it (that module imports SQLAlchemy), from
-# rows read here: its hours, cells, main segment per cell, and the day's and the billing
-# week's totals per contract or order, printed by cli.track's own `_diary_text`. The
+# The same day as tracker.diary.day_view builds it, from rows read here: the building
+# (cells, each cell's main segment, the day's and the billing week's totals and values)
+# is tracker.daybook's, which both paths call; cli.track's `_diary_text` prints it. The
 # tests compare both paths on the demo for many days and zones.
 
-SEGMENT_MINUTES = 10  # domain.billing's
-_SEGMENT_COLUMNS = (
-    "slot_start, contract_id, order_id, tracked_seconds, active_minutes, memo, manual, "
-    "idle, over_limit, deleted"
+_DAY_COLUMNS = (
+    "id, slot_start, contract_id, order_id, tracked_seconds, active_minutes, memo, manual, "
+    "idle, over_limit, deleted, snapshot_missing"
 )
+_WEEK_COLUMNS = "contract_id, order_id, tracked_seconds, manual, over_limit, deleted"
 
 
-class _Segment(NamedTuple):
-    slot_start: str  # as stored (UTC)
-    contract_id: str | None
-    order_id: str | None
-    title: str
+class _WeekRow(NamedTuple):
+    """tracker.diary._week_segments' row: what a week's totals read of a segment."""
+
+    contract_id: UUID | None
+    order_id: UUID | None
     tracked_seconds: int
-    active_minutes: int
-    memo: str
     manual: bool
-    idle: bool
     over_limit: bool
     deleted: bool
-    value: Money | None
-
-    @property
-    def kind(self) -> str:
-        if self.deleted:
-            return "deleted"
-        if self.over_limit:
-            return "over_limit"
-        if self.manual:
-            return "manual"
-        if self.idle:
-            return "idle"
-        return "tracked"
-
-
-class _Cell(NamedTuple):
-    segments: tuple[_Segment, ...]
-
-    @property
-    def main(self) -> _Segment | None:
-        live = [s for s in self.segments if not s.deleted] or list(self.segments)
-        return max(live, key=lambda s: s.tracked_seconds) if live else None
-
-    @property
-    def tracked_seconds(self) -> int:
-        return sum(s.tracked_seconds for s in self.segments if not s.deleted)
-
-
-class _Hour(NamedTuple):
-    start: datetime
-    cells: tuple[_Cell, ...]
-
-    @property
-    def tracked_seconds(self) -> int:
-        return sum(c.tracked_seconds for c in self.cells)
-
-
-class _Total(NamedTuple):
-    title: str
-    seconds: int
-    manual_seconds: int
-    over_limit_seconds: int
-    limit_minutes: int | None
-    value: Money | None
-
-
-class _Day(NamedTuple):
-    day: date
-    zone: str
-    hours: tuple[_Hour, ...]
-    day_totals: tuple[_Total, ...]
-    week_start: datetime
-    week_totals: tuple[_Total, ...]
-
-    @property
-    def tracked_seconds(self) -> int:
-        return sum(h.tracked_seconds for h in self.hours)
-
-    def worked_hours(self) -> list[_Hour]:
-        return [h for h in self.hours if any(c.segments for c in h.cells)]
-
-
-def local_zone() -> tzinfo:
-    """tracker.diary.local_zone (a test checks they agree): the system's zone, UTC when
-    it cannot be told."""
-    try:
-        from tzlocal import get_localzone
-
-        zone: tzinfo = get_localzone()
-        return zone
-    except Exception:
-        return ZoneInfo("UTC")
 
 
 def _diary_zone(args: argparse.Namespace) -> tzinfo:
     """cli.track._zone, without its CliError: an unknown zone goes to the normal path."""
+    from freelancer_desk.tracker.daybook import local_zone
+
     if getattr(args, "utc", False):
         return ZoneInfo("UTC")
     if args.tz:
@@ -538,119 +452,47 @@ def _diary_zone(args: argparse.Namespace) -> tzinfo:
     return local_zone()
 
 
-class _Owners:
-    """Titles, limits, rates and rounding of the contracts and orders met."""
-
-    def __init__(self, conn: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
-        cids = sorted({r[1] for r in rows if r[1]})
-        oids = sorted({r[2] for r in rows if r[2]})
-        self.contracts: dict[str, tuple[Any, ...]] = {}
-        self.orders: dict[str, str] = {}
-        if cids:
-            self.contracts = {
-                row[0]: row[1:]
-                for row in conn.execute(
-                    "SELECT id, title, weekly_limit_minutes, hourly_rate_minor, kind, currency, "
-                    f"rounding_rule FROM contracts WHERE id IN ({', '.join('?' * len(cids))})",
-                    cids,
-                )
-            }
-        if oids:
-            self.orders = dict(
-                conn.execute(
-                    f"SELECT id, title FROM orders WHERE id IN ({', '.join('?' * len(oids))})",
-                    oids,
-                )
-            )
-        self._values: dict[tuple[str | None, int, bool], Money | None] = {}
-
-    def value(self, cid: str | None, tracked: int, zero: bool) -> Money | None:
-        """tracker.diary._Owners.value: the segment's worth at its hourly contract's rate
-        and rounding (zero when deleted or over the limit; None off hourly contracts)."""
-        contract = self.contracts.get(cid) if cid else None
-        if contract is None or contract[2] is None or contract[3] != "hourly":
-            return None
-        key = (cid, tracked, zero)
-        if key not in self._values:  # a pure function of these: most segments are 600 s
-            from freelancer_desk.domain.billing import UPWORK_SEGMENTS, RoundingRule, bill_amount
-            from freelancer_desk.domain.errors import RuleError
-
-            currency = contract[4]
-            if zero:
-                self._values[key] = Money(0, currency)
-            else:
-                try:
-                    rule = RoundingRule.from_code(contract[5])
-                except RuleError:  # an unknown code: an estimate at Upwork's rule beats none
-                    rule = UPWORK_SEGMENTS
-                rate = Money(contract[2], currency)
-                self._values[key] = bill_amount(rule.apply(tracked), rate)
-        return self._values[key]
-
-    def segment(self, row: tuple[Any, ...]) -> _Segment:
-        slot, cid, oid, tracked, active, memo, manual, idle, over, deleted = row
-        contract = self.contracts.get(cid) if cid else None
-        if cid and contract is not None:
-            title = contract[0]
-        elif oid and oid in self.orders:
-            title = self.orders[oid]
-        else:
-            title = "?"
-        return _Segment(
-            slot,
-            cid,
-            oid,
-            title,
-            tracked,
-            active,
-            memo,
-            bool(manual),
-            bool(idle),
-            bool(over),
-            bool(deleted),
-            self.value(cid, tracked, bool(deleted or over)),
-        )
-
-    def totals(self, views: list[_Segment]) -> tuple[_Total, ...]:
-        """tracker.diary._totals: per contract or order, live segments only."""
-        grouped: dict[tuple[str | None, str | None], list[_Segment]] = {}
-        for v in views:
-            if not v.deleted:
-                grouped.setdefault((v.contract_id, v.order_id), []).append(v)
-        out = []
-        for (cid, _oid), items in grouped.items():
-            contract = self.contracts.get(cid) if cid else None
-            values = [v.value for v in items if v.value is not None]
-            total = None
-            if values:
-                total = values[0]
-                for extra in values[1:]:
-                    total = total + extra
-            out.append(
-                _Total(
-                    items[0].title,
-                    sum(v.tracked_seconds for v in items),
-                    sum(v.tracked_seconds for v in items if v.manual),
-                    sum(v.tracked_seconds for v in items if v.over_limit),
-                    contract[1] if contract else None,
-                    total,
-                )
-            )
-        out.sort(key=lambda t: (-t.seconds, t.title))
-        return tuple(out)
-
-
-def _day_segments(conn: sqlite3.Connection, lo: datetime, hi: datetime) -> list[tuple[Any, ...]]:
+def _rows(conn: sqlite3.Connection, columns: str, lo: datetime, hi: datetime) -> list[Any]:
     return conn.execute(
-        f"SELECT {_SEGMENT_COLUMNS} FROM segments WHERE slot_start >= ? AND slot_start < ? "
+        f"SELECT {columns} FROM segments WHERE slot_start >= ? AND slot_start < ? "
         "ORDER BY slot_start, created_at",
         (_stamp(lo), _stamp(hi)),
     ).fetchall()
 
 
+def _owners(conn: sqlite3.Connection, contract_ids: set[str], order_ids: set[str]) -> Owners:
+    """tracker.diary._load over sqlite3: the contracts and orders met, as plain rows."""
+    from uuid import UUID
+
+    from freelancer_desk.tracker.daybook import ContractFacts, OrderFacts, Owners
+
+    owners = Owners()
+    if contract_ids:
+        for cid, *rest in conn.execute(
+            "SELECT id, title, kind, platform, currency, hourly_rate_minor, rounding_rule, "
+            "snapshot_policy, weekly_limit_minutes FROM contracts "
+            f"WHERE id IN ({', '.join('?' * len(contract_ids))})",
+            sorted(contract_ids),
+        ):
+            owners.contracts[UUID(hex=cid)] = ContractFacts(UUID(hex=cid), *rest)
+    if order_ids:
+        for oid, title, policy in conn.execute(
+            "SELECT id, title, snapshot_policy FROM orders "
+            f"WHERE id IN ({', '.join('?' * len(order_ids))})",
+            sorted(order_ids),
+        ):
+            owners.orders[UUID(hex=oid)] = OrderFacts(UUID(hex=oid), title, policy)
+    return owners
+
+
 def track_diary(conn: sqlite3.Connection, args: argparse.Namespace, now: datetime) -> list[str]:
+    """The day's text, from a DayView whose segments hold what the text reads: their
+    activity and snapshot fields are left empty (`--json`, which shows them, steps aside)."""
+    from uuid import UUID
+
     from freelancer_desk.cli.track import _diary_text
     from freelancer_desk.domain.platforms import billing_week
+    from freelancer_desk.tracker.daybook import DiarySegment, build_day, day_bounds
 
     if args.json:
         raise Fallback("--json")
@@ -662,37 +504,53 @@ def track_diary(conn: sqlite3.Connection, args: argparse.Namespace, now: datetim
             raise Fallback("not a date") from None
     else:
         day = now.astimezone(zone).date()
-    start = datetime.combine(day, time(0), tzinfo=zone)
-    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
-    start_utc, end_utc = start.astimezone(UTC), end.astimezone(UTC)
-    week_start, week_end = billing_week(start_utc)
-    rows = _day_segments(conn, start_utc, end_utc)
-    week_rows = _day_segments(conn, week_start, week_end)
-    owners = _Owners(conn, rows + week_rows)
-    views = [owners.segment(r) for r in rows]
-    by_cell: dict[datetime, list[_Segment]] = {}
-    for v in views:
-        local = _instant(v.slot_start).astimezone(zone)
-        key = local.replace(minute=local.minute - local.minute % SEGMENT_MINUTES)
-        by_cell.setdefault(key.astimezone(UTC), []).append(v)
-    hours = []
-    hour = start_utc
-    while hour < end_utc:
-        cells = tuple(
-            _Cell(tuple(by_cell.get(hour + timedelta(minutes=SEGMENT_MINUTES * i), ())))
-            for i in range(60 // SEGMENT_MINUTES)
-        )
-        hours.append(_Hour(hour.astimezone(zone), cells))
-        hour += timedelta(hours=1)
-    view = _Day(
-        day,
-        str(getattr(zone, "key", None) or zone),
-        tuple(hours),
-        owners.totals(views),
-        week_start,
-        owners.totals([owners.segment(r) for r in week_rows]),
+    start, end = day_bounds(day, zone)
+    week_start, week_end = billing_week(start.astimezone(UTC))
+    rows = _rows(conn, _DAY_COLUMNS, start, end)
+    week_rows = _rows(conn, _WEEK_COLUMNS, week_start, week_end)
+    ids: dict[str, UUID] = {}  # a stored id (hex) as a UUID, made once each
+
+    def uid(hex_id: str | None) -> UUID | None:
+        if hex_id is None:
+            return None
+        got = ids.get(hex_id)
+        if got is None:
+            got = ids[hex_id] = UUID(hex=hex_id)
+        return got
+
+    week = [_WeekRow(uid(c), uid(o), t, m, ov, d) for c, o, t, m, ov, d in week_rows]
+    owners = _owners(
+        conn,
+        {r[2] for r in rows if r[2]} | {r[0] for r in week_rows if r[0]},
+        {r[3] for r in rows if r[3]} | {r[1] for r in week_rows if r[1]},
     )
-    return _diary_text(cast("DayView", view))  # the same attributes, read the same way
+    views = []
+    for sid, slot, cid, oid, tracked, active, memo, manual, idle, over, deleted, missing in rows:
+        g = _WeekRow(uid(cid), uid(oid), tracked, bool(manual), bool(over), bool(deleted))
+        views.append(
+            DiarySegment(
+                id=UUID(hex=sid),
+                slot_start=_instant(slot),
+                contract_id=g.contract_id,
+                order_id=g.order_id,
+                title=owners.title(g),
+                tracked_seconds=tracked,
+                active_minutes=active,
+                activity=(),
+                memo=memo,
+                manual=g.manual,
+                idle=bool(idle),
+                over_limit=g.over_limit,
+                deleted=g.deleted,
+                snapshot_missing=bool(missing),
+                snapshot_path=None,
+                thumb_path=None,
+                snapshot_policy=owners.policy(g),
+                snapshot_removed=None,
+                value=owners.value(g),
+            )
+        )
+    return _diary_text(build_day(day, zone, views, week_start, week, owners))
 
 
 # -- dispatch -----------------------------------------------------------------------------

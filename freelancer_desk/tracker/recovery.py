@@ -3,19 +3,16 @@
 The app or any CLI command runs `recover_orphans` at start. A session is an orphan when
 the process that tracks it no longer exists, or when its heartbeat is over two minutes
 old and its process id now belongs to a process started after the session (the id was
-reused, e.g. after a reboot). It is closed at its last heartbeat — a crash loses at most
-the minute since — and the user is told how much was kept. A session whose process is
-alive is never touched: after a suspend its heartbeat is stale but its owner will resume.
+reused, e.g. after a reboot) — the rule is `tracker.liveness`'s, which the CLI's lean
+path shares. It is closed at its last heartbeat — a crash loses at most the minute since
+— and the user is told how much was kept. A session whose process is alive is never
+touched: after a suspend its heartbeat is stale but its owner will resume.
 """
 
 from __future__ import annotations
 
-import os
-import sys
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from typing import Protocol
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -28,54 +25,17 @@ from freelancer_desk.domain.workflow.time_session import (
 )
 from freelancer_desk.storage.db import Database
 from freelancer_desk.storage.models import Contract, Order, Segment, TimeSession
+from freelancer_desk.tracker import liveness
+from freelancer_desk.tracker.liveness import STALE_AFTER, OsProcesses, ProcessTable
 
-STALE_AFTER = timedelta(minutes=2)
-# How much earlier than the session a process may seem to start: clocks are read at
-# different moments and /proc gives start times in clock ticks.
-START_SLACK = timedelta(seconds=5)
-
-
-class ProcessTable(Protocol):
-    def alive(self, pid: int) -> bool: ...
-
-    def started_at(self, pid: int) -> datetime | None:
-        """When the process started, if the platform says (None: unknown)."""
-        ...
-
-
-class OsProcesses:
-    """This machine's processes: os.kill(pid, 0) for existence, /proc for start times."""
-
-    def alive(self, pid: int) -> bool:
-        if pid <= 0:
-            return False
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True  # exists, owned by someone else
-        except OSError:
-            return False
-        return True
-
-    def started_at(self, pid: int) -> datetime | None:
-        if not sys.platform.startswith("linux"):
-            return None
-        try:
-            stat = Path(f"/proc/{pid}/stat").read_text()
-            boot = next(
-                int(line.split()[1])
-                for line in Path("/proc/stat").read_text().splitlines()
-                if line.startswith("btime ")
-            )
-        except (OSError, StopIteration, ValueError):
-            return None
-        # Field 22 (starttime, clock ticks after boot) counted after the ")" that ends
-        # the command name, which may itself hold spaces.
-        fields = stat.rsplit(")", 1)[1].split()
-        ticks = int(fields[19])
-        return datetime.fromtimestamp(boot + ticks / os.sysconf("SC_CLK_TCK"), UTC)
+__all__ = [
+    "STALE_AFTER",
+    "OsProcesses",
+    "ProcessTable",
+    "Recovered",
+    "is_orphan",
+    "recover_orphans",
+]
 
 
 @dataclass(frozen=True)
@@ -96,15 +56,9 @@ class Recovered:
 def is_orphan(
     session: TimeSession, now: datetime, processes: ProcessTable, stale_after: timedelta
 ) -> bool:
-    stale = now - session.last_seen_at > stale_after
-    if session.pid is None:
-        return stale
-    if not processes.alive(session.pid):
-        return True
-    if not stale:
-        return False
-    started = processes.started_at(session.pid)
-    return started is not None and started > session.started_at + START_SLACK
+    return liveness.is_orphan(
+        session.pid, session.started_at, session.last_seen_at, now, processes, stale_after
+    )
 
 
 def recover_orphans(

@@ -1,0 +1,380 @@
+"""The Work Diary's day built from plain rows: the rules `tracker.diary` (over
+SQLAlchemy) and the CLI's lean path (`cli/lean.py`, over `sqlite3`) share. It imports
+neither SQLAlchemy nor storage (import-linter checks it), so the lean path stays light.
+
+- `Owners`: the titles, rates, rounding and limits of the contracts and orders met, as
+  plain rows (`ContractFacts`/`OrderFacts` attributes); a segment's title, snapshot
+  policy and worth at its hourly contract's rate and rounding.
+- `contract_totals`: per contract or order, the live segments' time and worth.
+- `day_hours`: every hour of a day in a zone, six 10-minute cells each, a segment in the
+  cell of its local slot; `Cell.main` the segment a cell shows.
+- `build_day`: the `DayView` of a day from its segments and its billing week's rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, tzinfo
+from typing import TYPE_CHECKING, Any, NamedTuple
+from zoneinfo import ZoneInfo
+
+from freelancer_desk.domain.billing import (
+    SEGMENT_MINUTES,
+    UPWORK_SEGMENTS,
+    RoundingRule,
+    bill_amount,
+)
+from freelancer_desk.domain.errors import RuleError
+from freelancer_desk.domain.money import Money
+
+if TYPE_CHECKING:
+    import uuid  # not at run time: the lean path does not import it for `report hours`
+
+UTC_ZONE = ZoneInfo("UTC")
+CELLS_PER_HOUR = 60 // SEGMENT_MINUTES
+
+
+def local_zone() -> tzinfo:
+    """The system's time zone (TZ or /etc/localtime), UTC when it cannot be told."""
+    try:
+        from tzlocal import get_localzone
+
+        zone: tzinfo = get_localzone()
+        return zone
+    except Exception:  # no zone configured, or tzlocal missing
+        return UTC_ZONE
+
+
+def zone_name(zone: tzinfo) -> str:
+    return str(getattr(zone, "key", None) or zone)
+
+
+@dataclass(frozen=True)
+class DiarySegment:
+    id: uuid.UUID
+    slot_start: datetime  # UTC
+    contract_id: uuid.UUID | None
+    order_id: uuid.UUID | None
+    title: str
+    tracked_seconds: int
+    active_minutes: int
+    activity: tuple[int, ...]
+    memo: str
+    manual: bool
+    idle: bool
+    over_limit: bool
+    deleted: bool
+    snapshot_missing: bool
+    snapshot_path: str | None  # relative to the snapshot folder; None: no file
+    thumb_path: str | None
+    snapshot_policy: str | None
+    snapshot_removed: str | None  # why the files went (retention, segment_deleted)
+    value: Money | None  # what the segment is worth at the contract's rate
+    # The device whose snapshot folder holds the files: snapshots stay on the machine
+    # that took them, the database keeps their hash and metadata.
+    snapshot_device: str | None = None
+
+    @property
+    def kind(self) -> str:
+        """The memo bar's colour: deleted, over_limit, manual, idle (kept) or tracked."""
+        if self.deleted:
+            return "deleted"
+        if self.over_limit:
+            return "over_limit"
+        if self.manual:
+            return "manual"
+        if self.idle:
+            return "idle"
+        return "tracked"
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "id": str(self.id),
+            "slot_start": self.slot_start.isoformat(),
+            "contract_id": str(self.contract_id) if self.contract_id else None,
+            "order_id": str(self.order_id) if self.order_id else None,
+            "title": self.title,
+            "tracked_seconds": self.tracked_seconds,
+            "activity_level": self.active_minutes,
+            "activity": list(self.activity),
+            "memo": self.memo,
+            "kind": self.kind,
+            "manual": self.manual,
+            "idle": self.idle,
+            "over_limit": self.over_limit,
+            "deleted": self.deleted,
+            "snapshot": self.snapshot_path,
+            "thumbnail": self.thumb_path,
+            "snapshot_removed": self.snapshot_removed,
+            "value": self.value.to_json() if self.value else None,
+        }
+
+
+@dataclass(frozen=True)
+class Cell:
+    start: datetime  # in the view's zone
+    segments: tuple[DiarySegment, ...] = ()
+
+    @property
+    def main(self) -> DiarySegment | None:
+        """The segment the cell shows: the live one holding the most time."""
+        live = [s for s in self.segments if not s.deleted] or list(self.segments)
+        return max(live, key=lambda s: s.tracked_seconds) if live else None
+
+    @property
+    def tracked_seconds(self) -> int:
+        return sum(s.tracked_seconds for s in self.segments if not s.deleted)
+
+
+@dataclass(frozen=True)
+class HourRow:
+    start: datetime  # in the view's zone
+    cells: tuple[Cell, ...]
+
+    @property
+    def tracked_seconds(self) -> int:
+        return sum(c.tracked_seconds for c in self.cells)
+
+
+@dataclass(frozen=True)
+class ContractTotal:
+    contract_id: uuid.UUID | None
+    order_id: uuid.UUID | None
+    title: str
+    seconds: int = 0
+    manual_seconds: int = 0
+    over_limit_seconds: int = 0
+    limit_minutes: int | None = None
+    value: Money | None = None
+
+    @property
+    def limit_share(self) -> float | None:
+        if not self.limit_minutes:
+            return None
+        return self.seconds / (self.limit_minutes * 60)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "contract_id": str(self.contract_id) if self.contract_id else None,
+            "order_id": str(self.order_id) if self.order_id else None,
+            "title": self.title,
+            "seconds": self.seconds,
+            "manual_seconds": self.manual_seconds,
+            "over_limit_seconds": self.over_limit_seconds,
+            "limit_minutes": self.limit_minutes,
+            "value": self.value.to_json() if self.value else None,
+        }
+
+
+@dataclass(frozen=True)
+class DayView:
+    day: date
+    zone: str
+    start: datetime  # the day's first instant, in the zone
+    end: datetime
+    hours: tuple[HourRow, ...]  # every hour of the day (23 or 25 on a DST change)
+    day_totals: tuple[ContractTotal, ...]
+    week_start: datetime  # the Upwork billing week (UTC) holding the day's start
+    week_totals: tuple[ContractTotal, ...]
+
+    @property
+    def segments(self) -> list[DiarySegment]:
+        return [s for h in self.hours for c in h.cells for s in c.segments]
+
+    @property
+    def tracked_seconds(self) -> int:
+        return sum(h.tracked_seconds for h in self.hours)
+
+    def worked_hours(self) -> list[HourRow]:
+        return [h for h in self.hours if any(c.segments for c in h.cells)]
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "day": self.day.isoformat(),
+            "zone": self.zone,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "tracked_seconds": self.tracked_seconds,
+            "segments": [s.to_json() for s in self.segments],
+            "day_totals": [t.to_json() for t in self.day_totals],
+            "week_start": self.week_start.isoformat(),
+            "week_totals": [t.to_json() for t in self.week_totals],
+        }
+
+
+class ContractFacts(NamedTuple):
+    """What the diary reads of a contract (the columns `tracker.diary` selects)."""
+
+    id: uuid.UUID
+    title: str
+    kind: str
+    platform: str
+    currency: str
+    hourly_rate_minor: int | None
+    rounding_rule: str
+    snapshot_policy: str
+    weekly_limit_minutes: int | None
+
+
+class OrderFacts(NamedTuple):
+    id: uuid.UUID
+    title: str
+    snapshot_policy: str
+
+
+@dataclass
+class Owners:
+    """Titles, rates and policies of the contracts and orders met, loaded once (plain
+    rows with `ContractFacts`' / `OrderFacts`' attributes, no ORM objects). A segment
+    `g` is any object with contract_id, order_id, tracked_seconds, deleted and
+    over_limit."""
+
+    contracts: dict[uuid.UUID, Any] = field(default_factory=dict)
+    orders: dict[uuid.UUID, Any] = field(default_factory=dict)
+    _rules: dict[uuid.UUID, tuple[RoundingRule, Money]] = field(default_factory=dict)
+    _values: dict[tuple[uuid.UUID, int], Money] = field(default_factory=dict)
+
+    def title(self, g: Any) -> str:
+        if g.contract_id and g.contract_id in self.contracts:
+            return str(self.contracts[g.contract_id].title)
+        if g.order_id and g.order_id in self.orders:
+            return str(self.orders[g.order_id].title)
+        return "?"
+
+    def value(self, g: Any) -> Money | None:
+        """The segment's worth at its hourly contract's rate and rounding: zero when
+        deleted or over the limit, None off hourly contracts."""
+        contract = self.contracts.get(g.contract_id) if g.contract_id else None
+        if contract is None or contract.hourly_rate_minor is None or contract.kind != "hourly":
+            return None
+        if g.deleted or g.over_limit:
+            return Money(0, contract.currency)
+        ruled = self._rules.get(contract.id)
+        if ruled is None:
+            try:
+                rule = RoundingRule.from_code(contract.rounding_rule)
+            except RuleError:  # an unknown code: an estimate at Upwork's rule beats none
+                rule = UPWORK_SEGMENTS
+            ruled = self._rules[contract.id] = (
+                rule,
+                Money(contract.hourly_rate_minor, contract.currency),
+            )
+        rule, rate = ruled
+        billable = rule.apply(g.tracked_seconds)
+        key = (contract.id, billable)  # a few rounded amounts per contract, not per segment
+        worth = self._values.get(key)
+        if worth is None:
+            worth = self._values[key] = bill_amount(billable, rate)
+        return worth
+
+    def policy(self, g: Any) -> str | None:
+        if g.contract_id and g.contract_id in self.contracts:
+            return str(self.contracts[g.contract_id].snapshot_policy)
+        if g.order_id and g.order_id in self.orders:
+            return str(self.orders[g.order_id].snapshot_policy)
+        return None
+
+
+def contract_totals(rows: Iterable[Any], owners: Owners) -> tuple[ContractTotal, ...]:
+    """Per contract or order, the live rows' time (and value, summed in minor units);
+    `rows` are DiarySegments or plain rows with contract_id, order_id, tracked_seconds,
+    manual, over_limit and deleted."""
+    grouped: dict[tuple[uuid.UUID | None, uuid.UUID | None], list[Any]] = {}
+    for g in rows:
+        if g.deleted:
+            continue
+        key = (g.contract_id, g.order_id)
+        sums = grouped.get(key)
+        if sums is None:  # seconds, manual, over the limit, value, currency, title
+            contract = owners.contracts.get(g.contract_id) if g.contract_id else None
+            hourly = (
+                contract is not None
+                and contract.hourly_rate_minor is not None
+                and contract.kind == "hourly"
+            )
+            currency = contract.currency if hourly and contract is not None else None
+            sums = grouped[key] = [0, 0, 0, 0, currency]
+            sums.append(owners.title(g))
+        seconds = g.tracked_seconds
+        sums[0] += seconds
+        if g.manual:
+            sums[1] += seconds
+        if g.over_limit:
+            sums[2] += seconds
+        elif sums[4] is not None:
+            worth = owners.value(g)
+            assert worth is not None
+            sums[3] += worth.amount
+    out = []
+    for (cid, oid), (seconds, manual, over, value, currency, title) in grouped.items():
+        contract = owners.contracts.get(cid) if cid else None
+        out.append(
+            ContractTotal(
+                cid,
+                oid,
+                title,
+                seconds,
+                manual,
+                over,
+                contract.weekly_limit_minutes if contract else None,
+                Money(value, currency) if currency is not None else None,
+            )
+        )
+    out.sort(key=lambda t: (-t.seconds, t.title))
+    return tuple(out)
+
+
+def day_bounds(day: date, zone: tzinfo) -> tuple[datetime, datetime]:
+    start = datetime.combine(day, time(0), tzinfo=zone)
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+    return start, end
+
+
+def day_hours(
+    views: Sequence[DiarySegment], start_utc: datetime, end_utc: datetime, zone: tzinfo
+) -> tuple[HourRow, ...]:
+    """Every hour in [start_utc, end_utc) (23 or 25 on a clock change), six cells each;
+    a segment goes to the cell of its 10-minute slot in `zone` (in the order given)."""
+    by_cell: dict[datetime, list[DiarySegment]] = {}
+    for v in views:
+        local = v.slot_start.astimezone(zone)
+        key = local.replace(minute=local.minute - local.minute % SEGMENT_MINUTES)
+        by_cell.setdefault(key.astimezone(UTC_ZONE), []).append(v)
+    hours = []
+    hour = start_utc
+    while hour < end_utc:
+        local = hour.astimezone(zone)
+        cells = tuple(
+            Cell(
+                (hour + timedelta(minutes=SEGMENT_MINUTES * i)).astimezone(zone),
+                tuple(by_cell.get(hour + timedelta(minutes=SEGMENT_MINUTES * i), ())),
+            )
+            for i in range(CELLS_PER_HOUR)
+        )
+        hours.append(HourRow(local, cells))
+        hour += timedelta(hours=1)
+    return tuple(hours)
+
+
+def build_day(
+    day: date,
+    zone: tzinfo,
+    views: Sequence[DiarySegment],
+    week_start: datetime,
+    week_rows: Iterable[Any],
+    owners: Owners,
+) -> DayView:
+    """The Work Diary of `day` in `zone` from its segments (`views`, in slot order) and
+    the rows of the billing week from `week_start` (for the week's totals)."""
+    start, end = day_bounds(day, zone)
+    return DayView(
+        day,
+        zone_name(zone),
+        start,
+        end,
+        day_hours(views, start.astimezone(UTC_ZONE), end.astimezone(UTC_ZONE), zone),
+        contract_totals(views, owners),
+        week_start,
+        contract_totals(week_rows, owners),
+    )
