@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import inspect, text
+from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, String, Table, inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
@@ -71,10 +71,45 @@ class MigrationResult:
     backup: Path | None
 
 
+def _is_empty(db: Database) -> bool:
+    with db.engine.connect() as conn:
+        return not inspect(conn).get_table_names()
+
+
+def create_at_head(db: Database) -> None:
+    """Make a new, empty database's schema straight from the models and stamp it at
+    HEAD, in one transaction: what the migrations build step by step (tables, CHECKs,
+    indexes, the tracked_days triggers), in a tenth of the time and without importing
+    Alembic. tests/storage/test_fresh_schema.py compares the two object by object."""
+    import freelancer_desk.storage.models  # noqa: F401  (registers every table)
+    from freelancer_desk.storage.base import Base
+
+    # Alembic's own version table, as `alembic stamp` would make it.
+    version = Table(
+        "alembic_version",
+        MetaData(),
+        Column("version_num", String(32), nullable=False),
+        PrimaryKeyConstraint("version_num", name="alembic_version_pkc"),
+    )
+    with db.engine.begin() as conn:
+        if db.is_sqlite:
+            # The sqlite3 module runs DDL outside any transaction (each CREATE its own
+            # commit and fsync): begin one, so the schema appears whole or not at all.
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        Base.metadata.create_all(conn)
+        version.create(conn)
+        conn.execute(version.insert().values(version_num=HEAD))
+
+
 def upgrade(db: Database, backup_dir: Path | None) -> MigrationResult:
-    """Bring the schema to head. A SQLite file with data is copied to `backup_dir` first."""
-    if _stored_revision(db) == HEAD:
+    """Bring the schema to head. A SQLite file with data is copied to `backup_dir` first;
+    a database with no tables at all is made at head directly."""
+    stored = _stored_revision(db)
+    if stored == HEAD:
         return MigrationResult(HEAD, HEAD, None)
+    if stored is None and _is_empty(db):
+        create_at_head(db)
+        return MigrationResult(None, HEAD, None)
     from alembic import command
 
     head = head_revision()

@@ -50,9 +50,21 @@ def make_client(session, name="Acme", platform="upwork"):
     return client
 
 
-def test_migrated_schema_equals_models(db):
-    with db.engine.connect() as conn:
+def test_migrated_schema_equals_models(tmp_path):
+    # Built by the migrations themselves: a new workspace is made from the models
+    # (tests/storage/test_fresh_schema.py compares the two object by object).
+    from alembic import command
+
+    from freelancer_desk.storage.migrate import alembic_config
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'migrated.sqlite3'}")
+    config = alembic_config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+    with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    engine.dispose()
     assert diff == []
 
 

@@ -42,7 +42,8 @@ class Order(Entity):
     fee_bp: Mapped[int]
     clearance_days: Mapped[int] = mapped_column(default=14)
     delivery_days: Mapped[int | None]  # as bought: the package's days with the extras'
-    snapshot_policy: Mapped[str] = mapped_column(String(8), default="off")
+    # The server default is the one 0002 gave existing rows; new ones get it too.
+    snapshot_policy: Mapped[str] = mapped_column(String(8), default="off", server_default="off")
     revisions_allowed: Mapped[int | None]  # None: unlimited
     revisions_used: Mapped[int] = mapped_column(default=0)
     requirements: Mapped[dict[str, Any]] = mapped_column(default=dict)  # question -> answer
