@@ -90,3 +90,37 @@ def test_an_up_to_date_workspace_is_not_copied_again(upgraded, tmp_path):
     again.dispose()
     assert result.backup is None
     assert sorted((folder / "backups").iterdir()) == before
+
+
+def test_0005_gives_short_instant_text_the_full_form(tmp_path):
+    """Instants stored as '2026-01-01 00:00:00' (the importers' bulk path before
+    3903f92) sort before a period starting at that midnight; 0005 appends the
+    microseconds, in every DATETIME column, and leaves full and NULL values alone."""
+    path = tmp_path / "workspace.sqlite3"
+    make_old_workspace(path, "0004")  # the client's stamps are stored short
+    raw = sqlite3.connect(path)
+    raw.execute(
+        "INSERT INTO clients (id, name, platform, currency, notes, archived, created_at,"
+        " updated_at) VALUES ('fedcba9876543210fedcba9876543210', 'New', 'upwork', 'USD', '',"
+        " 0, '2026-01-02 03:04:05.123456', '2026-01-02 03:04:05.123456')"
+    )
+    raw.commit()
+    raw.close()
+    db, result = open_workspace(tmp_path, f"sqlite:///{path}", FakeClock(T0))
+    try:
+        assert (result.before, result.after) == ("0004", HEAD)
+        with db.engine.connect() as conn:
+            rows = conn.execute(
+                text("SELECT name, created_at, updated_at FROM clients ORDER BY name")
+            ).all()
+            later = conn.execute(
+                text("SELECT name FROM clients WHERE created_at >= :t"),
+                {"t": "2026-01-01 00:00:00.000000"},
+            ).scalars()
+            assert sorted(later) == ["New", "Old client"]
+    finally:
+        db.dispose()
+    assert [tuple(r) for r in rows] == [
+        ("New", "2026-01-02 03:04:05.123456", "2026-01-02 03:04:05.123456"),
+        ("Old client", "2026-01-01 00:00:00.000000", "2026-01-01 00:00:00.000000"),
+    ]
