@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from alembic import command
 from sqlalchemy import create_engine
 
@@ -19,6 +20,9 @@ from freelancer_desk.storage.migrate import HEAD, alembic_config
 from freelancer_desk.storage.workspace import open_workspace
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+# About SQLite files; on PostgreSQL every test's database is made by create_at_head and
+# tests/postgres/test_portable_sql.py upgrades one from 0001 by the migrations.
+pytestmark = pytest.mark.sqlite_only
 
 
 def _migrated(path: Path) -> None:
