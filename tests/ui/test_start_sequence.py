@@ -31,11 +31,28 @@ def _window() -> MainWindow | None:
     return next((w for w in found if w.isVisible()), None)
 
 
+# The running test's token: a poll left over from a finished test (its check never
+# held) must stop, not quit the application 20 s later inside another test's event
+# loop — QApplication.quit() ends every running loop, a later test's modal dialog too.
+_CURRENT_TEST: list[object | None] = [None]
+
+
+@pytest.fixture(autouse=True)
+def _polls_end_with_their_test():
+    _CURRENT_TEST[0] = object()
+    yield
+    _CURRENT_TEST[0] = None
+
+
 def _poll(check: Callable[[], bool], then: Callable[[], None], ticks: list[int]) -> None:
     """Call `then()` (once) on the GUI thread as soon as `check()` holds; the event loop
-    is run_gui's own. Gives up after WAIT_S by quitting the application."""
+    is run_gui's own. Gives up after WAIT_S by quitting the application; stops when
+    the test that started it has ended."""
+    test = _CURRENT_TEST[0]
 
     def tick() -> None:
+        if _CURRENT_TEST[0] is not test:
+            return
         ticks.append(1)
         if check():
             then()
