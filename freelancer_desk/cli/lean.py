@@ -45,7 +45,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from freelancer_desk.domain.clock import Clock, SystemClock
-from freelancer_desk.domain.money import Money, per_hour
+from freelancer_desk.domain.earnings import EarningsGroup, earnings_rows
+from freelancer_desk.domain.weeks import week_bounds
 from freelancer_desk.services.machine import locate
 from freelancer_desk.storage.revision import HEAD
 from freelancer_desk.tracker.liveness import OsProcesses, orphan_doubt
@@ -60,7 +61,6 @@ DEBUG_ENV = "FREELANCER_DESK_DEBUG"
 BUSY_TIMEOUT_MS = 10_000  # storage.db's
 SQLITE_PREFIX = "sqlite:///"
 _STAMP = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy stores an instant in SQLite (UTC)
-_TICK = timedelta(microseconds=1)
 
 
 class Fallback(Exception):
@@ -157,30 +157,6 @@ def _uuid_hex(text: str) -> str:
     import uuid  # here: only `--contract` needs it
 
     return uuid.UUID(text).hex
-
-
-def week_bounds(
-    lo: datetime, hi: datetime, zone: tzinfo
-) -> list[tuple[date, datetime, datetime]] | None:
-    """The weeks (Monday 00:00 in `zone`) meeting [lo, hi) as (Monday, first instant,
-    end) in UTC, clipped to [lo, hi); None when a clock change makes a local week not
-    one stretch of time (services.reports._week_bounds, where the normal path then
-    works per segment: here the normal path answers)."""
-    first = lo.astimezone(zone).date()
-    monday = first - timedelta(days=first.weekday())
-    out = []
-    begin = lo
-    while begin < hi:
-        following = monday + timedelta(days=7)
-        end = min(datetime.combine(following, time(), zone).astimezone(UTC), hi)
-        out.append((monday, begin, end))
-        begin, monday = end, following
-    for week, begin, end in out:
-        if begin.astimezone(zone).date() < week or (end - _TICK).astimezone(zone).date() >= (
-            week + timedelta(days=7)
-        ):
-            return None
-    return out
 
 
 # -- report hours -------------------------------------------------------------------------
@@ -302,25 +278,6 @@ FEES_KIND = "fees"
 NO_CLIENT = "(no client: withdrawals, platform-wide)"  # services.ledger._group_key's
 
 
-class EarningsRow(NamedTuple):
-    key: str
-    label: str
-    currency: str
-    gross: Money
-    fees: Money
-    net: Money
-    tracked_seconds: int
-    per_hour: Money | None
-
-
-class _Group:
-    __slots__ = ("fees", "gross", "label", "seconds")
-
-    def __init__(self, label: str) -> None:
-        self.label = label
-        self.gross = self.fees = self.seconds = 0
-
-
 def report_earnings(conn: sqlite3.Connection, args: argparse.Namespace, now: datetime) -> list[str]:
     from freelancer_desk.cli.money import earnings_lines
 
@@ -329,9 +286,9 @@ def report_earnings(conn: sqlite3.Connection, args: argparse.Namespace, now: dat
     lo, hi = _period(args, now)
     by = args.by
     names: dict[str, str] = dict(conn.execute("SELECT id, name FROM clients"))
-    groups: dict[tuple[str, str], _Group] = {}
+    groups: dict[tuple[str, str], EarningsGroup] = {}
 
-    def group(platform: str, client: str | None, period: str, cur: str) -> _Group:
+    def group(platform: str, client: str | None, period: str, cur: str) -> EarningsGroup:
         """services.ledger._group_key's key and label, then the group of that currency."""
         if by == "client":
             if client is None:
@@ -343,7 +300,7 @@ def report_earnings(conn: sqlite3.Connection, args: argparse.Namespace, now: dat
             key = label = platform
         else:
             key = label = period
-        return groups.setdefault((key, cur), _Group(label))
+        return groups.setdefault((key, cur), EarningsGroup(label))
 
     fmt = {"month": "'%Y-%m'", "year": "'%Y'"}.get(by)
     money_period = f"strftime({fmt}, t.occurred_at)" if fmt else "''"
@@ -391,25 +348,7 @@ def report_earnings(conn: sqlite3.Connection, args: argparse.Namespace, now: dat
     )
     for platform, client, period, cur, seconds in tracked:
         group(platform, client, period, cur).seconds += int(seconds or 0)
-    rows = []
-    for (key, cur), g in groups.items():
-        net = g.gross - g.fees
-        rows.append(
-            EarningsRow(
-                key,
-                g.label,
-                cur,
-                Money(g.gross, cur),
-                Money(g.fees, cur),
-                Money(net, cur),
-                g.seconds,
-                per_hour(net, g.seconds, cur),
-            )
-        )
-    if by in ("month", "year"):
-        rows.sort(key=lambda r: (r.key, r.currency))
-    else:
-        rows.sort(key=lambda r: (r.currency, -r.net.amount, r.label))
+    rows = earnings_rows(groups, by)
     return earnings_lines(rows)
 
 

@@ -71,6 +71,7 @@ from freelancer_desk.domain.workflow.order import (
 )
 from freelancer_desk.domain.workflow.proposal import PROPOSAL, ProposalAction, ProposalState
 from freelancer_desk.services.ledger import CLEARED_KIND, LedgerService
+from freelancer_desk.services.ledger_bulk import POSTING_FIELDS, TRANSACTION_FIELDS
 from freelancer_desk.storage.base import Entity
 from freelancer_desk.storage.db import Database
 from freelancer_desk.storage.models import (
@@ -536,27 +537,6 @@ _MEMOS: dict[str, list[str]] = {
 
 
 # -- the builder --------------------------------------------------------------------------
-
-
-_TX_FIELDS = (
-    "occurred_at",
-    "kind",
-    "memo",
-    "platform",
-    "client_id",
-    "source_kind",
-    "source_id",
-    "external_ref",
-)
-_POSTING_FIELDS = (
-    "account_kind",
-    "scope_kind",
-    "scope_id",
-    "client_id",
-    "currency",
-    "amount_minor",
-    "available_at",
-)
 
 
 class _Demo:
@@ -1913,15 +1893,13 @@ class _Demo:
         for row in sorted(rows, key=lambda r: (r.occurred_at, r.kind, r.source_id)):
             copy = LedgerTransaction(
                 id=self.uid(),
-                **{k: getattr(row, k) for k in _TX_FIELDS},
+                **{k: getattr(row, k) for k in TRANSACTION_FIELDS},
             )
             for posting in sorted(
                 row.postings, key=lambda p: (p.account_kind, p.currency, p.amount_minor)
             ):
                 copy.postings.append(
-                    LedgerPosting(
-                        id=self.uid(), **{k: getattr(posting, k) for k in _POSTING_FIELDS}
-                    )
+                    LedgerPosting(id=self.uid(), **{k: getattr(posting, k) for k in POSTING_FIELDS})
                 )
             copies.append(copy)
             self.s.delete(row)

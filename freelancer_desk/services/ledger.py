@@ -40,6 +40,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from freelancer_desk.domain.clock import ensure_utc
+from freelancer_desk.domain.earnings import EarningsGroup, earnings_rows
+from freelancer_desk.domain.earnings import (
+    EarningsRow as EarningsRow,  # re-exported: its home was here
+)
 from freelancer_desk.domain.errors import RuleError
 from freelancer_desk.domain.ledger import (
     Account,
@@ -131,37 +135,6 @@ class CalendarDay:
 
 
 @dataclass(frozen=True, slots=True)
-class EarningsRow:
-    """Earnings of one group (a client, a platform, a month, a year) in one currency.
-
-    `tracked_seconds` is time tracked in the period on work priced in this currency;
-    `per_hour` is net ÷ tracked hours (fixed-price work too), None without tracked time.
-    """
-
-    key: str
-    label: str
-    currency: str
-    gross: Money
-    fees: Money
-    net: Money
-    tracked_seconds: int
-    per_hour: Money | None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "key": self.key,
-            "label": self.label,
-            "currency": self.currency,
-            "gross": self.gross.to_json(),
-            "fees": self.fees.to_json(),
-            "net": self.net.to_json(),
-            "tracked_seconds": self.tracked_seconds,
-            "hours": round(self.tracked_seconds / 3600, 3),
-            "per_hour": self.per_hour.to_json() if self.per_hour is not None else None,
-        }
-
-
-@dataclass(frozen=True, slots=True)
 class Rate:
     """1 `base` = `rate` `quote`, as the user entered it for `on` (or its inverse)."""
 
@@ -170,14 +143,6 @@ class Rate:
     on: date
     rate: Decimal
     inverted: bool = False
-
-
-@dataclass(slots=True)
-class _Group:
-    label: str
-    gross: int = 0
-    fees: int = 0
-    seconds: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,15 +207,6 @@ def _zone(tz: str | tzinfo) -> tzinfo:
         raise RuleError(
             "timezone.unknown", f"timezone: {tz!r} is not an IANA zone", field="timezone"
         ) from None
-
-
-def _per_hour(net: int, seconds: int, currency: str) -> Money | None:
-    """Net minor units per tracked hour, rounded half-up (away from zero)."""
-    if seconds <= 0:
-        return None
-    numerator = net * 3600
-    sign = -1 if numerator < 0 else 1
-    return Money(sign * ((2 * abs(numerator) + seconds) // (2 * seconds)), currency)
 
 
 class LedgerService:
@@ -444,7 +400,7 @@ class LedgerService:
 
     def _clear_due(self, session: Session, now: datetime) -> list[LedgerTransaction]:
         written = []
-        for lot in _lots(session, as_of=now):
+        for lot in pending_lots(session, as_of=now):
             if not lot.remaining or lot.available_at is None or lot.available_at > now:
                 continue
             if lot.scope_id is None:  # every pending posting the builders make is scoped
@@ -510,7 +466,7 @@ class LedgerService:
                 for key, n in postings.items():
                     if not n:  # only in transactions after `when`: not there yet
                         del totals[key]
-            for lot in _lots(s, as_of=when, filters=filters):
+            for lot in pending_lots(s, as_of=when, filters=filters):
                 if lot.remaining and lot.available_at is not None and lot.available_at <= when:
                     cur = lot.remaining.currency
                     totals[(AccountKind.PENDING.value, cur)] -= lot.remaining.amount
@@ -534,7 +490,7 @@ class LedgerService:
         with self.db.read() as s:
             lots = [
                 lot
-                for lot in _lots(s, as_of=when, filters=filters)
+                for lot in pending_lots(s, as_of=when, filters=filters)
                 if lot.remaining and (lot.available_at is None or lot.available_at > when)
             ]
         far = datetime.max.replace(tzinfo=UTC)
@@ -558,7 +514,7 @@ class LedgerService:
         filters = _Filters(_uuid(client_id, "client"), platform, None)
         days: dict[date, list[PendingLot]] = defaultdict(list)
         with self.db.read() as s:
-            for lot in _lots(s, as_of=None, filters=filters, available_in=(lo, hi)):
+            for lot in pending_lots(s, as_of=None, filters=filters, available_in=(lo, hi)):
                 assert lot.available_at is not None
                 days[lot.available_at.astimezone(zone).date()].append(lot)
         result = []
@@ -592,10 +548,10 @@ class LedgerService:
         start, end = ensure_utc(period_start), ensure_utc(period_end)
         if end < start:
             raise RuleError("earnings.period", "period ends before it starts", field="period_end")
-        groups: dict[tuple[str, str], _Group] = {}
+        groups: dict[tuple[str, str], EarningsGroup] = {}
 
-        def group(key: str, label: str, cur: str) -> _Group:
-            return groups.setdefault((key, cur), _Group(label))
+        def group(key: str, label: str, cur: str) -> EarningsGroup:
+            return groups.setdefault((key, cur), EarningsGroup(label))
 
         with self.db.read() as s:
             names = {cid: name for cid, name in s.execute(select(Client.id, Client.name))}
@@ -677,24 +633,7 @@ class LedgerService:
                 for at, plat, client, cur, seconds in _tracked(s, start, end):
                     g = group(*_group_key(group_by, at, plat, client, names), cur)
                     g.seconds += seconds
-        rows = []
-        for (key, cur), g in groups.items():
-            net = g.gross - g.fees
-            rows.append(
-                EarningsRow(
-                    key,
-                    g.label,
-                    cur,
-                    Money(g.gross, cur),
-                    Money(g.fees, cur),
-                    Money(net, cur),
-                    g.seconds,
-                    _per_hour(net, g.seconds, cur),
-                )
-            )
-        if group_by in ("month", "year"):
-            return sorted(rows, key=lambda r: (r.key, r.currency))
-        return sorted(rows, key=lambda r: (r.currency, -r.net.amount, r.label))
+        return earnings_rows(groups, group_by)
 
     # -- exchange rates ----------------------------------------------------------------
 
@@ -792,7 +731,7 @@ class _Filters:
         return stmt
 
 
-def _lots(
+def pending_lots(
     session: Session,
     *,
     as_of: datetime | None,
@@ -801,7 +740,9 @@ def _lots(
 ) -> list[PendingLot]:
     """Every amount put into pending (by transactions up to `as_of`), with what of it
     remains: the pending taken out again by the same source and scope (its clearances)
-    is set against its amounts in order of their available dates."""
+    is set against its amounts in order of their available dates. Read in the caller's
+    `session` (so inside a unit of work it sees what that has flushed): the ledger's
+    queries and `record_batch` (services.ledger_bulk) use it."""
     stmt = (
         select(
             LedgerPosting.id,

@@ -61,9 +61,9 @@ from freelancer_desk.services.ledger import (
     BatchItem,
     BatchRefused,
     LedgerService,
-    _lots,
     _scope_id,
     _uuid,
+    pending_lots,
 )
 from freelancer_desk.storage.models import LedgerPosting, LedgerTransaction
 
@@ -73,10 +73,9 @@ _CHUNK = 500  # ids per IN (...) query
 _INSERT_CHUNK = 5000  # rows per executemany: the stop check runs between them
 POLL_EVERY = 500  # items between progress reports and stop checks
 
-_TRANSACTION_COLUMNS = (
-    "id",
-    "created_at",
-    "updated_at",
+# What a transaction and a posting hold beyond their id and time stamps (and a posting's
+# transaction_id), in the order the inserts take them; the demo copies rows by them.
+TRANSACTION_FIELDS = (
     "occurred_at",
     "kind",
     "memo",
@@ -86,11 +85,7 @@ _TRANSACTION_COLUMNS = (
     "source_id",
     "external_ref",
 )
-_POSTING_COLUMNS = (
-    "id",
-    "created_at",
-    "updated_at",
-    "transaction_id",
+POSTING_FIELDS = (
     "account_kind",
     "scope_kind",
     "scope_id",
@@ -99,6 +94,8 @@ _POSTING_COLUMNS = (
     "amount_minor",
     "available_at",
 )
+_TRANSACTION_COLUMNS = ("id", "created_at", "updated_at", *TRANSACTION_FIELDS)
+_POSTING_COLUMNS = ("id", "created_at", "updated_at", "transaction_id", *POSTING_FIELDS)
 # Columns whose values are (nearly) all different: converted one by one, not memoised.
 _UNIQUE_COLUMNS = frozenset({"id", "memo", "source_id", "external_ref", "amount_minor"})
 
@@ -335,7 +332,7 @@ class _Batch:
         self.write()
         due = [
             lot.available_at
-            for lot in _lots(self.session, as_of=None)
+            for lot in pending_lots(self.session, as_of=None)
             if lot.remaining and lot.available_at is not None and lot.scope_id is not None
         ]
         self.next_due = min(due) if due else None

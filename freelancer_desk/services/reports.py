@@ -40,7 +40,8 @@ from sqlalchemy.orm import Session
 from freelancer_desk.domain.clock import Clock, ensure_utc
 from freelancer_desk.domain.errors import RuleError
 from freelancer_desk.domain.ledger import SourceKind, hourly_week_source
-from freelancer_desk.domain.money import Money
+from freelancer_desk.domain.money import Money, per_hour
+from freelancer_desk.domain.weeks import week_bounds
 from freelancer_desk.services.common import find
 from freelancer_desk.services.ledger import (
     EARNED_KINDS,
@@ -147,34 +148,6 @@ def _range(start: datetime, end: datetime) -> tuple[datetime, datetime]:
     return lo, hi
 
 
-def _week_bounds(
-    lo: datetime, hi: datetime, zone: tzinfo
-) -> list[tuple[date, datetime, datetime]] | None:
-    """The weeks (Monday 00:00 in `zone`) meeting [lo, hi) as (Monday, first instant,
-    end) in UTC, clipped to [lo, hi); None when a zone's clock change makes a local week
-    not one stretch of time (then the caller works the weeks out per segment)."""
-    first = lo.astimezone(zone).date()
-    monday = first - timedelta(days=first.weekday())
-    tick = timedelta(microseconds=1)
-
-    def starts(day: date) -> datetime:
-        return datetime.combine(day, time(), zone).astimezone(UTC)
-
-    out = []
-    begin = lo
-    while begin < hi:
-        following = monday + timedelta(days=7)
-        end = min(starts(following), hi)
-        out.append((monday, begin, end))
-        begin, monday = end, following
-    for _monday, begin, end in out:
-        if begin.astimezone(zone).date() < _monday or (end - tick).astimezone(zone).date() >= (
-            _monday + timedelta(days=7)
-        ):
-            return None
-    return out
-
-
 _HoursRow = tuple[date, uuid.UUID | None, uuid.UUID | None, int, int, int, int]
 # Up to this many billed weeks are looked up by source id; more by the weeks' range.
 _BILLED_BY_ID = 200
@@ -193,7 +166,7 @@ def _hours_per_week(
     last = s.scalar(select(func.max(Segment.slot_start)).where(*in_range))
     if first is None or last is None:
         return []
-    weeks = _week_bounds(ensure_utc(first), ensure_utc(last) + timedelta(microseconds=1), zone)
+    weeks = week_bounds(ensure_utc(first), ensure_utc(last) + timedelta(microseconds=1), zone)
     if weeks is None:  # a week that is not one stretch of time: per segment, here
         out: dict[tuple[date, Any, Any], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
         per_segment = select(
@@ -314,15 +287,6 @@ def _ranges_sql(
     )
 
 
-def _per_hour(net: int, seconds: int, currency: str) -> Money | None:
-    """Net minor units per tracked hour, rounded half-up (away from zero)."""
-    if seconds <= 0:
-        return None
-    numerator = net * 3600
-    sign = -1 if numerator < 0 else 1
-    return Money(sign * ((2 * abs(numerator) + seconds) // (2 * seconds)), currency)
-
-
 def _ratio_bp(part: int, whole: int) -> int | None:
     """part / whole in basis points, rounded half-up; None when whole is 0."""
     if whole <= 0:
@@ -413,7 +377,7 @@ def earnings_totals(rows: Iterable[EarningsRow]) -> dict[str, EarningsRow]:
             Money(fees, cur),
             Money(gross - fees, cur),
             seconds,
-            _per_hour(gross - fees, seconds, cur),
+            per_hour(gross - fees, seconds, cur),
         )
     return out
 
@@ -1048,7 +1012,7 @@ class ReportService:
                     Money(g.fees, cur),
                     Money(net, cur),
                     g.seconds,
-                    _per_hour(net, g.seconds, cur),
+                    per_hour(net, g.seconds, cur),
                 )
             )
         return sorted(

@@ -323,27 +323,6 @@ def test_constants_agree_with_the_normal_path():
     assert _group_key("client", datetime.now(UTC), "upwork", None, {})[1] == lean.NO_CLIENT
 
 
-def test_per_hour_is_the_ledgers():
-    from freelancer_desk.domain.money import per_hour
-    from freelancer_desk.services.ledger import _per_hour
-
-    for net in (-100_001, -7, 0, 1, 599, 12_345, 10**9):
-        for seconds in (0, 1, 59, 600, 3599, 3600, 7201, 360_000):
-            assert per_hour(net, seconds, "USD") == _per_hour(net, seconds, "USD")
-
-
-@pytest.mark.parametrize("zone", ["UTC", "Europe/Berlin", "Asia/Kolkata", "America/New_York"])
-def test_week_bounds_are_the_reports(zone):
-    from freelancer_desk.services.reports import _week_bounds
-
-    tz = UTC if zone == "UTC" else ZoneInfo(zone)
-    for lo, hi in (
-        (datetime(2025, 1, 1, tzinfo=UTC), datetime(2026, 1, 1, tzinfo=UTC)),
-        (datetime(2024, 3, 20, 13, tzinfo=UTC), datetime(2024, 11, 5, 7, 10, tzinfo=UTC)),
-    ):
-        assert lean.week_bounds(lo, hi, tz) == _week_bounds(lo, hi, tz)
-
-
 def test_stored_ids_print_as_uuids_do():
     for _ in range(200):
         value = uuid.uuid4()

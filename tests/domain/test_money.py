@@ -84,3 +84,15 @@ def test_parse_rate():
         parse_rate("101")
     with pytest.raises(MoneyError):
         parse_rate("ten")
+
+
+def test_per_hour_rounds_half_up_away_from_zero():
+    from freelancer_desk.domain.money import per_hour
+
+    assert per_hour(100, 0, "USD") is None  # no tracked time, no rate
+    assert per_hour(100, -5, "USD") is None
+    assert per_hour(90_001, 34_200, "USD") == Money(9474, "USD")  # 900.01 / 9.5 h = 94.7389…
+    assert per_hour(1, 7200, "USD") == Money(1, "USD")  # 0.5 -> 1
+    assert per_hour(-1, 7200, "USD") == Money(-1, "USD")  # -0.5 -> -1
+    assert per_hour(1, 7201, "USD") == Money(0, "USD")
+    assert per_hour(12_345, 3600, "EUR") == Money(12_345, "EUR")

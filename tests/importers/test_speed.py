@@ -102,7 +102,7 @@ def test_pending_money_in_the_books_keeps_the_rows_before_it_clears_in_the_batch
     rows dated before that day need no clearing and stay in the batch; the first charge
     on or after it goes through record(), which clears first; the books come out as
     record() alone books them."""
-    from freelancer_desk.services.ledger import LedgerService, _lots
+    from freelancer_desk.services.ledger import LedgerService, pending_lots
 
     text = generate(700).decode("utf-8-sig").replace(", 2014", ", 2025")
     assert ", 2015" not in text and '"Oct ' in text  # Jan-Oct 2025: across 2025-09-24
@@ -122,7 +122,7 @@ def test_pending_money_in_the_books_keeps_the_rows_before_it_clears_in_the_batch
         first = preview(a.db, "upwork", FIXTURES / "upwork_current.csv")
         apply(a.db, a.clock, a.ledger, first)
         with a.db.read() as s:  # pending money that no clearing has booked yet
-            assert any(lot.remaining for lot in _lots(s, as_of=None))
+            assert any(lot.remaining for lot in pending_lots(s, as_of=None))
         monkeypatch.setattr(LedgerService, "record", spy)
         calls.clear()
         apply(a.db, a.clock, a.ledger, preview(a.db, "upwork", "gen.csv", source=source))

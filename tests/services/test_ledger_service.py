@@ -498,7 +498,7 @@ def test_random_money_events_through_the_service_keep_the_books(ws, ledger, even
 
 
 def test_cleared_money_leaves_the_schedule_but_stays_in_the_calendar(ws, ledger):
-    """`_lots` nets pending per source, scope and currency in SQL: a cleared amount is no
+    """`pending_lots` nets pending per source, scope and currency in SQL: a cleared amount is no
     longer pending, yet the calendar still shows the day it became available."""
     client, _contract = fixed_contract(ws)
     hourly = add_contract(ws.db, client)

@@ -221,7 +221,7 @@ def test_hours_summed_in_sql_per_week_match_the_segments_one_by_one(app, reports
         *data_periods(app)[1:],
     ]
     in_sql = [reports.hours(*p, tz) for p in periods] + [reports.hours(*ALL, tz, contract)]
-    monkeypatch.setattr(module, "_week_bounds", lambda lo, hi, zone: None)
+    monkeypatch.setattr(module, "week_bounds", lambda lo, hi, zone: None)
     one_by_one = [reports.hours(*p, tz) for p in periods] + [reports.hours(*ALL, tz, contract)]
     assert in_sql == one_by_one
     assert all(in_sql) and {r.target_id for r in in_sql[-1]} == {contract}
@@ -230,7 +230,7 @@ def test_hours_summed_in_sql_per_week_match_the_segments_one_by_one(app, reports
 def test_balances_as_of_any_instant_equal_the_postings_up_to_it(app):
     """balances() sums every posting less those of later transactions: the same as the
     postings of the transactions up to `as_of` (with due pending shown as available)."""
-    from freelancer_desk.services.ledger import _lots
+    from freelancer_desk.services.ledger import pending_lots
 
     with app.db.read() as s:
         instants = sorted({at for at, *_ in postings(app)})
@@ -241,7 +241,7 @@ def test_balances_as_of_any_instant_equal_the_postings_up_to_it(app):
             for at, _plat, _client, _scope, kind, cur, amount in postings(app):
                 if at <= when:
                     expected[(kind, cur)] += amount
-            for lot in _lots(s, as_of=when):
+            for lot in pending_lots(s, as_of=when):
                 if lot.remaining and lot.available_at is not None and lot.available_at <= when:
                     expected[("pending", lot.remaining.currency)] -= lot.remaining.amount
                     expected[("available", lot.remaining.currency)] += lot.remaining.amount
