@@ -289,7 +289,11 @@ class App:
 
         path = sqlite_path(self.location.db_url)
         if path is not None and path.exists():
-            verify_integrity(path)
+            try:
+                verify_integrity(path)
+            except Exception:
+                self.db.optimize_on_close = False  # leave the damaged file as it is
+                raise
 
     def start_of_day(self, step: Callable[[str], None] | None = None) -> list[str]:
         """What the window does when it opens; returns what the user should be told.

@@ -55,6 +55,8 @@ class Database:
         self.clock = clock
         self.engine = engine or make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # False for a file found damaged: closing it then writes nothing (no statistics).
+        self.optimize_on_close = True
         event.listen(self._sessions, "before_flush", self._stamp)
         # Who wrote, in the change notifications other processes' watchers read
         # (storage/watch.py): a token of this Database, new on every open.
@@ -125,7 +127,7 @@ class Database:
             session.close()
 
     def dispose(self) -> None:
-        if self.is_sqlite:
+        if self.is_sqlite and self.optimize_on_close:
             self.optimize()
         self.engine.dispose()
 

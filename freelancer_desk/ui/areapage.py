@@ -7,15 +7,17 @@ adds buttons with `add_action()`; `selected_ids()` says what the user picked.
 
 from __future__ import annotations
 
-import contextlib
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+import shiboken6
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QKeySequence, QPalette, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -233,12 +235,6 @@ class FigureTile(QFrame):
         layout.addWidget(self.value_label)
 
 
-class _Delivery(QObject):
-    """Carries a background load's result to the GUI thread (queued: it lives there)."""
-
-    done = Signal(str, int, object, bool)  # name, generation, result or error, failed
-
-
 class AreaPage(QWidget):
     """One area: title, blurb and filter box on top, an action row, tiles, then the
     tables."""
@@ -322,8 +318,6 @@ class AreaPage(QWidget):
         layout.addWidget(self.splitter, 1)
         self._loads: dict[str, int] = {}  # name -> generation of the load still running
         self._generation = 0
-        self._delivery = _Delivery(self)
-        self._delivery.done.connect(self._deliver)
         self._appliers: dict[tuple[str, int], Callable[[Any], None]] = {}
         self._show_tiles([])
         self._load_tiles()
@@ -348,24 +342,28 @@ class AreaPage(QWidget):
         generation = self._generation
         self._loads[name] = generation
         self._appliers[(name, generation)] = apply
-        delivery = self._delivery
 
-        def run() -> None:
-            try:
-                result, failed = fetch(), False
-            except Exception as exc:  # shown on the GUI thread
-                result, failed = exc, True
-            # RuntimeError: the page was deleted meanwhile; nobody to tell.
-            with contextlib.suppress(RuntimeError):
-                delivery.done.emit(name, generation, result, failed)
+        def deliver(result: object, failed: bool) -> None:
+            if shiboken6.isValid(self):  # not deleted meanwhile (the window closed it)
+                self._deliver(name, generation, result, failed)
 
-        run_in_background(run)
+        run_in_background(fetch, deliver)
 
     @property
     def is_loading(self) -> bool:
         """True while a background load (figures, or a table's first rows) has not been
         applied yet."""
         return bool(self._loads) or any(model.loading for model in self.models)
+
+    def wait_loaded(self, timeout: float = 120.0) -> None:
+        """Process events until the figures and first rows read on worker threads are
+        shown (for `--screenshot` and the editors' pictures; the window never waits)."""
+        deadline = time.monotonic() + timeout
+        QApplication.processEvents()
+        while self.is_loading and time.monotonic() < deadline:
+            QApplication.processEvents()
+            time.sleep(0.005)
+        QApplication.processEvents()
 
     def _model_arrived(self, _total: int) -> None:
         if not self.is_loading:

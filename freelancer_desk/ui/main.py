@@ -64,7 +64,7 @@ def render_screenshots(
 ) -> list[Path]:
     """Render every area to `out_dir/<area-key>.png`; the user's saved window state is
     neither read nor written."""
-    app = ensure_app()
+    ensure_app()
     out_dir.mkdir(parents=True, exist_ok=True)
     window = build_window(backend, remember=False)
     window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
@@ -74,7 +74,7 @@ def render_screenshots(
     try:
         for area in AREAS:
             window.set_area(area.key)
-            _wait_loaded(app, window.page(area.key))
+            window.page(area.key).wait_loaded()
             path = out_dir / f"{area.key}.png"
             if not window.grab().save(str(path)):
                 raise OSError(f"could not write {path}")
@@ -89,16 +89,6 @@ def render_screenshots(
         window.close()
         window.deleteLater()
     return paths
-
-
-def _wait_loaded(app: QApplication, page: QWidget, timeout: float = 120.0) -> None:
-    """Let the page's figures and first rows (read on worker threads) arrive."""
-    deadline = time.monotonic() + timeout
-    app.processEvents()
-    while getattr(page, "is_loading", False) and time.monotonic() < deadline:
-        app.processEvents()
-        time.sleep(0.005)
-    app.processEvents()
 
 
 def _area_extras(key: str, window: MainWindow, out_dir: Path) -> list[Path]:

@@ -7,13 +7,13 @@ Qt. `Qt.UserRole` gives a row's id, `RAW_ROLE` its typed value.
 
 from __future__ import annotations
 
-import contextlib
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date, datetime
 
+import shiboken6
 from PySide6.QtCore import (
     QAbstractTableModel,
     QDate,
@@ -24,6 +24,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
     Signal,
+    Slot,
 )
 
 from freelancer_desk.domain.money import Money, exponent
@@ -105,22 +106,45 @@ _POOL_LOCK = threading.Lock()
 WORKERS = 3
 
 
-def run_in_background(fn: Callable[[], None]) -> None:
-    """Run `fn` on one of the window's reader threads (three, made on first use and
-    kept: starting a thread per read made the GUI thread wait for it to start). `fn`
-    hands its result back through a queued signal; it must not raise."""
-    global _POOL
+class _Relay(QObject):
+    """Carries every background read's result to the GUI thread. One for the process,
+    never deleted: a worker thread must not emit on an object the GUI thread may be
+    deleting (a page closed meanwhile) — the receivers check they are alive instead."""
+
+    done = Signal(object, object)  # deliver(result, failed), (result, failed)
+
+    @Slot(object, object)
+    def _dispatch(self, deliver: Callable[[object, bool], None], payload: object) -> None:
+        if isinstance(payload, tuple):
+            deliver(payload[0], bool(payload[1]))
+
+
+_RELAY: _Relay | None = None
+
+
+def run_in_background(fetch: Callable[[], object], deliver: Callable[[object, bool], None]) -> None:
+    """Run `fetch()` on one of the window's reader threads (three, made on first use and
+    kept: starting a thread per read made the GUI thread wait for it to start), then
+    `deliver(result, False)` — or `deliver(error, True)` — on the GUI thread. Call it on
+    the GUI thread; `deliver` must check that what it fills still exists."""
+    global _POOL, _RELAY
     with _POOL_LOCK:
         if _POOL is None:
             _POOL = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="window-read")
         pool = _POOL
-    pool.submit(fn)
+    if _RELAY is None:
+        _RELAY = _Relay()
+        _RELAY.done.connect(_RELAY._dispatch)
+    relay = _RELAY
 
+    def run() -> None:
+        try:
+            result, failed = fetch(), False
+        except Exception as exc:  # said on the GUI thread
+            result, failed = exc, True
+        relay.done.emit(deliver, (result, failed))
 
-class _Arrival(QObject):
-    """Carries a background first load to the GUI thread (queued: it lives there)."""
-
-    done = Signal(int, object, bool)  # generation, (total, rows) or error, failed
+    pool.submit(run)
 
 
 class ListModel(QAbstractTableModel):
@@ -171,25 +195,18 @@ class ListModel(QAbstractTableModel):
         self._generation += 1
         generation, query, source = self._generation, self._query, self._source
         self._loading = True
-        arrival = _Arrival(self)
-        arrival.done.connect(self._arrived)
 
-        def run() -> None:
-            try:
-                total = source.count(query)
-                result: object = (total, source.fetch(query, 0, min(limit, total)))
-                failed = False
-            except Exception as exc:  # said on the GUI thread
-                result, failed = exc, True
-            with contextlib.suppress(RuntimeError):  # the model was deleted meanwhile
-                arrival.done.emit(generation, result, failed)
+        def fetch() -> object:
+            total = source.count(query)
+            return (total, source.fetch(query, 0, min(limit, total)))
 
-        run_in_background(run)
+        def deliver(result: object, failed: bool) -> None:
+            if shiboken6.isValid(self):  # not deleted meanwhile (its page closed)
+                self._arrived(generation, result, failed)
+
+        run_in_background(fetch, deliver)
 
     def _arrived(self, generation: int, result: object, failed: bool) -> None:
-        arrival = self.sender()
-        if arrival is not None:
-            arrival.deleteLater()
         if generation != self._generation:
             return  # a re-query read the rows meanwhile
         self._loading = False

@@ -33,7 +33,13 @@ from PySide6.QtWidgets import (
 )
 
 from freelancer_desk.domain.money import Money
-from freelancer_desk.services.dashboard import DashboardService, MoneyGlance
+from freelancer_desk.services.dashboard import (
+    ContractHours,
+    DashboardService,
+    Deadline,
+    MoneyGlance,
+    OrderInProgress,
+)
 from freelancer_desk.services.events import Change
 from freelancer_desk.services.settings import REMINDER_KIND_LABELS
 from freelancer_desk.ui.areapage import Area, AreaPage, app_of, muted, scaled_font
@@ -256,7 +262,12 @@ class DashboardPage(AreaPage):
         return ZoneInfo(name)
 
     def _timer_totals(self) -> None:
-        hours = self.data.hours(self._zone())
+        """Today's and this week's totals: read on a worker thread, drawn when there."""
+        self.load_in_background(
+            "timer-hours", lambda: self.data.hours(self._zone()), self._draw_timer_totals
+        )
+
+    def _draw_timer_totals(self, hours: Sequence[ContractHours]) -> None:
         figures = QHBoxLayout()
         figures.setSpacing(24)
         figures.addWidget(_figure("Today", format_duration(sum(h.today_seconds for h in hours))))
@@ -339,9 +350,17 @@ class DashboardPage(AreaPage):
         self.refresh_cards()
 
     def _show_hours(self) -> None:
+        self._loading_note(self.hours_card)
+        self.load_in_background("hours", lambda: self.data.hours(self._zone()), self._draw_hours)
+
+    def _loading_note(self, card: Card) -> None:
+        """An empty card says it is being filled (a shown one keeps its figures)."""
+        if card.body.count() == 0:
+            card.body.addWidget(muted(QLabel("Loading…")))
+
+    def _draw_hours(self, hours: Sequence[ContractHours]) -> None:
         card = self.hours_card
         card.clear()
-        hours = self.data.hours(self._zone())
         if not hours:
             card.body.addWidget(muted(QLabel("No time tracked this week.")))
             return
@@ -452,14 +471,20 @@ class DashboardPage(AreaPage):
         return f"{trend} on last month so far — see Reports"
 
     def _show_deadlines(self) -> None:
-        card = self.deadlines_card
-        card.clear()
+        self._loading_note(self.deadlines_card)
+        self.load_in_background("deadlines", self._read_deadlines, self._draw_deadlines)
+
+    def _read_deadlines(self) -> Sequence[Deadline]:
         try:
             values = settings_service(self.app).all()
         except Exception:  # settings must never keep the dashboard from showing
             values = {}
         kinds = [k for k in REMINDER_KIND_LABELS if values.get(f"reminders.{k}", True)]
-        deadlines = self.data.deadlines(kinds)
+        return self.data.deadlines(kinds)
+
+    def _draw_deadlines(self, deadlines: Sequence[Deadline]) -> None:
+        card = self.deadlines_card
+        card.clear()
         if not deadlines:
             card.body.addWidget(muted(QLabel("Nothing due. Enjoy it.")))
             return
@@ -481,9 +506,12 @@ class DashboardPage(AreaPage):
             card.body.addWidget(button)
 
     def _show_proposals(self) -> None:
+        self._loading_note(self.proposals_card)
+        self.load_in_background("proposals", self.data.proposals_by_state, self._draw_proposals)
+
+    def _draw_proposals(self, counts: dict[str, int]) -> None:
         card = self.proposals_card
         card.clear()
-        counts = self.data.proposals_by_state()
         total = sum(counts.values())
         card.body.addWidget(QLabel(f"{total} open" if total else "No open proposals."))
         row = QHBoxLayout()
@@ -501,9 +529,13 @@ class DashboardPage(AreaPage):
         card.body.addLayout(row)
 
     def _show_orders(self) -> None:
+        self._loading_note(self.orders_card)
+        self.load_in_background("orders", self.data.orders_in_progress, self._draw_orders)
+
+    def _draw_orders(self, found: tuple[int, Sequence[OrderInProgress]]) -> None:
         card = self.orders_card
         card.clear()
-        total, orders = self.data.orders_in_progress()
+        total, orders = found
         if not total:
             card.body.addWidget(muted(QLabel("No orders in progress.")))
             return

@@ -360,6 +360,7 @@ def screenshot_extras(page: AreaPage, out_dir: Path) -> list[Path]:
     if not isinstance(page, GigsPage) or page.app is None:
         return []
     out_dir.mkdir(parents=True, exist_ok=True)
+    page.wait_loaded()  # the first rows are read on a worker thread
     model = page.panels[GIGS].model
     gig_ids = [model.row_id(row) for row in range(model.rowCount())]
     if not gig_ids:

@@ -735,7 +735,7 @@ def screenshot_extras(page: AreaPage, out_dir: Path) -> list[Path]:
 
     def shot(name: str, prepare: Callable[[], None], widget: QWidget = window) -> None:
         prepare()
-        QApplication.processEvents()
+        page.wait_loaded()  # the period's figures are read on a worker thread
         path = out_dir / f"reports-{name}.png"
         if not widget.grab().save(str(path)):
             raise OSError(f"could not write {path}")
@@ -747,7 +747,7 @@ def screenshot_extras(page: AreaPage, out_dir: Path) -> list[Path]:
 
         def by_month() -> None:
             page.set_group("month")
-            QApplication.processEvents()
+            page.wait_loaded()
             bars = page.earnings_chart.bar_rects()
             if bars:
                 _rect, key, series = bars[-1]
