@@ -45,7 +45,6 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from freelancer_desk.domain.clock import Clock, SystemClock
-from freelancer_desk.domain.earnings import EarningsGroup, earnings_rows
 from freelancer_desk.domain.weeks import week_bounds
 from freelancer_desk.services.machine import locate
 from freelancer_desk.storage.revision import HEAD
@@ -280,6 +279,7 @@ NO_CLIENT = "(no client: withdrawals, platform-wide)"  # services.ledger._group_
 
 def report_earnings(conn: sqlite3.Connection, args: argparse.Namespace, now: datetime) -> list[str]:
     from freelancer_desk.cli.money import earnings_lines
+    from freelancer_desk.domain.earnings import EarningsGroup, earnings_rows
 
     if args.json or args.csv:
         raise Fallback("--json/--csv")
