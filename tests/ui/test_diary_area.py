@@ -25,6 +25,15 @@ def diary(qtbot, backend) -> DiaryPage:
     page.zone_box.setCurrentIndex(page.zone_box.findData("utc"))
     page.resize(1300, 900)
     page.show()
+
+    # The day is read on a worker thread: every change of day waits for it to be drawn,
+    # as a user's eye does.
+    def set_day(day, _change=page.set_day):
+        _change(day)
+        page.wait_loaded()
+
+    page.set_day = set_day
+    page.wait_loaded()
     return page
 
 
@@ -92,7 +101,9 @@ def test_tracked_day_with_snapshots_open_and_delete(qtbot, backend, rig):
         assert s.get(Segment, segment.id).deleted
         assert s.get(Snapshot, snap_id).removed_reason == "segment_deleted"
     assert not any(f.exists() for f in files)
-    # The diary redraws itself: the cell is struck out as deleted, the day total drops.
+    # The diary redraws itself (the day is read again off the GUI thread): the cell is
+    # struck out as deleted, the day total drops.
+    page.wait_loaded()
     after = {f"{c.cell.start:%H:%M}": c for c in page.grid.cells if c.cell.main}
     assert after["09:10"].cell.main.kind == "deleted"
     assert page.day_total.text() == "0:20 tracked"
