@@ -12,7 +12,7 @@ def main(argv: list[str] | None = None) -> int:
     answered = cli.answer_lean(argv)  # a report or the diary, with sqlite3 alone
     if answered is not None:
         return answered
-    args = cli.parse_args(argv)
+    args = cli.window_args(argv) or cli.parse_args(argv)
     if args.command is None:
         # Imported here so that the CLI never loads Qt.
         from freelancer_desk.ui.main import run_gui

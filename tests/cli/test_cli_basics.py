@@ -153,3 +153,50 @@ def test_usage_error_is_one_line(tmp_path):
     assert done.returncode == 2
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert "invalid choice" in done.stderr
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["--data-dir", "/tmp/x"],
+        ["--data-dir=/tmp/x", "--db-url", "sqlite:////tmp/x/w.sqlite3"],
+        ["--screenshot", "/tmp/shots", "--data-dir", "/tmp/x"],
+    ],
+)
+def test_the_window_s_options_parse_as_the_whole_command_line_does(argv):
+    quick = cli.window_args(argv)
+    assert quick is not None and vars(quick) == vars(cli.parse_args(argv))
+    assert quick.command is None
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["report", "hours"],
+        ["--data-dir", "/tmp/x", "track", "status"],
+        ["--data-dir"],
+        ["-h"],
+        ["--version"],
+        ["--bogus"],
+    ],
+)
+def test_anything_but_the_window_s_options_goes_to_the_whole_parser(argv):
+    assert cli.window_args(argv) is None
+
+
+def test_the_window_s_options_build_no_command_parser():
+    code = (
+        "import sys; from freelancer_desk import cli; cli.window_args(['--data-dir', '/x']); "
+        "print(sorted(n for n in cli.COMMAND_MODULES if f'freelancer_desk.cli.{n}' in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"
+    # The check can fail: the whole parser loads them all.
+    loaded = code.replace("window_args", "parse_args")
+    out = subprocess.run(
+        [sys.executable, "-c", loaded], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() != "[]"
