@@ -45,7 +45,7 @@ def test_a_cli_write_shows_in_the_open_window(qtbot, tmp_path):
             "40",
         )
         window.check_external_changes()
-        qtbot.waitUntil(lambda: contracts.total == 1, timeout=5000)
+        qtbot.waitUntil(lambda: contracts.total == 1, timeout=20_000)
     finally:
         window.close()
         backend.close()

@@ -47,7 +47,7 @@ def finish(qtbot, wizard: ImportWizard) -> list[int]:
     with qtbot.waitSignals([wizard.applied], timeout=30_000, raising=True):
         wizard.next()
     assert wizard.currentId() == PAGE_RESULT
-    qtbot.waitUntil(lambda: wizard.result_page.isComplete(), timeout=5_000)
+    qtbot.waitUntil(lambda: wizard.result_page.isComplete(), timeout=20_000)
     wizard.wait()
     assert progress  # the worker reported through the signal
     return progress
@@ -211,7 +211,7 @@ def test_open_import_wizard_does_not_block(qtbot, app):
     try:
         assert w.isVisible() and w.isModal() and w.currentId() == PAGE_FILE
     finally:
-        with qtbot.waitSignal(w.destroyed, timeout=5_000):
+        with qtbot.waitSignal(w.destroyed, timeout=20_000):
             w.reject()
 
 

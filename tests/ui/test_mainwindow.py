@@ -104,7 +104,7 @@ def test_typing_in_the_filter_requeries_every_table_of_the_area(qtbot, window):
     page = window.page("gigs")
     gigs, orders = page.models
     qtbot.keyClicks(page.filter_edit, "landing")
-    qtbot.waitUntil(lambda: gigs.query.text == "landing")
+    qtbot.waitUntil(lambda: gigs.query.text == "landing", timeout=20_000)
     assert gigs.total == 1 and orders.total > 0
     assert page.panels[0].count_label.text() == "1 matching"
 
