@@ -467,8 +467,9 @@ class DashboardPage(AreaPage):
             change = (money.amount - prior.amount) * 100 // abs(prior.amount)
             arrow = "▲" if change >= 0 else "▼"
             parts.append(f"{money.currency} {arrow} {abs(change)}%")
-        trend = ", ".join(parts) if parts else "no earlier month to compare"
-        return f"{trend} on last month so far — see Reports"
+        if not parts:
+            return "No earnings last month to compare with — see Reports"
+        return f"{', '.join(parts)} on last month so far — see Reports"
 
     def _show_deadlines(self) -> None:
         self._loading_note(self.deadlines_card)
