@@ -8,10 +8,11 @@ models run on PostgreSQL.
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from typing import Any, Protocol
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -24,6 +25,40 @@ BUSY_TIMEOUT_MS = 10_000
 _CHANNEL = "freelancer_desk"  # storage/watch.py: CHANNEL
 _WRITES = ("INSERT", "UPDATE", "DELETE")
 _NOTIFIED = "freelancer_desk.notified"  # the transaction that already announced itself
+
+
+class OwnWrites(Protocol):
+    """Told about this Database's own SQLite write transactions (`storage/watch.py`'s
+    `ChangeWatcher`, so it does not report them as another process's writes)."""
+
+    def write_began(self, connection: sqlite3.Connection) -> object:
+        """Right after a transaction's first write statement ran on `connection`: it
+        holds the file's write lock, no other connection can commit until it ends. The
+        value returned is handed to `write_committed`."""
+        ...
+
+    def write_committed(self, connection: sqlite3.Connection, began: object) -> None:
+        """Right after that transaction committed (not called when it rolled back)."""
+        ...
+
+
+class _SQLiteConnection(sqlite3.Connection):
+    """The DBAPI connection of a SQLite engine: calls back after a commit of a
+    transaction that wrote (`Database._note_write` marks it at its first write)."""
+
+    fd_marks: list[tuple[OwnWrites, object]] | None = None
+
+    def commit(self) -> None:
+        marks, self.fd_marks = self.fd_marks, None
+        super().commit()
+        for observer, began in marks or ():
+            # The commit happened: never report it as failed.
+            with suppress(Exception):
+                observer.write_committed(self, began)
+
+    def rollback(self) -> None:
+        self.fd_marks = None
+        super().rollback()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -40,7 +75,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        engine = create_engine(
+            url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "factory": _SQLiteConnection}
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True)
@@ -63,6 +100,42 @@ class Database:
         self.writer_id = uuid.uuid4().hex
         if self.engine.dialect.name == "postgresql":
             event.listen(self.engine, "after_cursor_execute", self._announce_write)
+        self._own_writes: list[OwnWrites] = []
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "after_cursor_execute", self._note_write)
+
+    def observe_own_writes(self, observer: OwnWrites) -> Callable[[], None]:
+        """Have `observer` told about every write transaction this Database commits on
+        SQLite (its connections made by `make_engine`; another engine's are not seen).
+        Returns the call that stops it."""
+        self._own_writes = [*self._own_writes, observer]
+
+        def stop() -> None:
+            self._own_writes = [o for o in self._own_writes if o is not observer]
+
+        return stop
+
+    def _note_write(
+        self, _conn: Any, cursor: Any, statement: str, _p: Any, _c: Any, _many: bool
+    ) -> None:
+        """SQLite: after a transaction's first write statement (it holds the write lock
+        now), the observers note where the file stands; its commit tells them again.
+        A write in autocommit mode (already committed) is not marked: it is seen as
+        anybody's."""
+        observers = self._own_writes
+        if not observers:
+            return
+        dbapi = cursor.connection
+        if not isinstance(dbapi, _SQLiteConnection) or dbapi.fd_marks is not None:
+            return
+        if statement.lstrip()[:6].upper() not in _WRITES or not dbapi.in_transaction:
+            return
+        marks = []
+        for observer in observers:
+            # An observer that failed leaves the commit unmarked: seen as anybody's.
+            with suppress(Exception):
+                marks.append((observer, observer.write_began(dbapi)))
+        dbapi.fd_marks = marks
 
     def _announce_write(
         self, conn: Any, cursor: Any, statement: str, _p: Any, _c: Any, _many: bool

@@ -2,7 +2,17 @@
 is open, another machine on a shared server database), so the window can refresh.
 
 SQLite: `PRAGMA data_version` changes on a connection whenever any *other* connection
-commits; `ChangeWatcher` keeps one read-only connection of its own and compares.
+commits; `ChangeWatcher` keeps one read-only connection of its own and compares. The
+commits of its own `Database` (the tracker's heartbeat and segments, the window's edits:
+they reach the window through the bus) are absorbed, never one of another process:
+SQLite lets one connection write at a time, so while an own transaction holds the write
+lock (after its first write statement) nobody else commits. There the watcher reads its
+version (`before`) and the writing connection's own data_version (`mine`, which its own
+commits never change). After the commit it reads its version again (`after`), then
+`mine` again: if `mine` is unchanged, nobody else committed between our commit and the
+`after` read, and if `before` is what the watcher last reported, nothing else is hidden
+in `after` either; only then does `after` become "seen". Otherwise the change is
+reported (at worst a refresh too many). Rolled-back transactions change nothing.
 
 PostgreSQL: every transaction that writes sends `NOTIFY freelancer_desk, '<writer>'`
 (`storage/db.py`; delivered only if it commits), `<writer>` being the token of the
@@ -24,6 +34,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from freelancer_desk.storage.db import Database
 
 CHANNEL = "freelancer_desk"
@@ -43,37 +55,72 @@ class Watcher(Protocol):
     def close(self) -> None: ...
 
 
-class ChangeWatcher:
-    """`changed()` is True when a commit landed since the last call. On a database this
-    cannot watch (a server database), it always says False."""
+def _data_version(conn: sqlite3.Connection | None) -> int | None:
+    if conn is None:
+        return None
+    try:
+        row = conn.execute("PRAGMA data_version").fetchone()
+    except sqlite3.Error:
+        return None
+    return int(row[0]) if row else None
 
-    def __init__(self, path: Path | None) -> None:
+
+class ChangeWatcher:
+    """`changed()` is True when a commit landed since the last call, not counting the
+    commits of `own` (the Database the window writes through). On a database this
+    cannot watch (a server database), it always says False.
+
+    Thread-safe: own transactions commit on the tracker's and the window's threads."""
+
+    def __init__(self, path: Path | None, own: Database | None = None) -> None:
+        self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
         self._seen: int | None = None
+        self._stop_observing: Callable[[], None] | None = None
+        # Own commits taken as seen, for tests and diagnostics.
+        self.absorbed = 0
         if path is not None and path.exists():
             self._conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
-            self._seen = self._version()
+            self._seen = _data_version(self._conn)
+            if own is not None:
+                self._stop_observing = own.observe_own_writes(self)
 
-    def _version(self) -> int | None:
-        if self._conn is None:
-            return None
-        try:
-            row = self._conn.execute("PRAGMA data_version").fetchone()
-        except sqlite3.Error:
-            return None
-        return int(row[0]) if row else None
+    def write_began(self, connection: sqlite3.Connection) -> tuple[int, int] | None:
+        """(before, mine), read while `connection` holds the write lock."""
+        with self._lock:
+            before = _data_version(self._conn)
+        mine = _data_version(connection)
+        return None if before is None or mine is None else (before, mine)
+
+    def write_committed(self, connection: sqlite3.Connection, began: object) -> None:
+        if not isinstance(began, tuple):
+            return
+        before, mine = began
+        with self._lock:
+            after = _data_version(self._conn)
+            # Read after `after`: unchanged means no other connection committed since
+            # ours, so `after` holds our commit and nothing newer.
+            alone = _data_version(connection) == mine
+            if after is not None and alone and before == self._seen:
+                self._seen = after
+                self.absorbed += 1
 
     def changed(self) -> bool:
-        now = self._version()
-        if now is None or now == self._seen:
-            return False
-        self._seen = now
-        return True
+        with self._lock:
+            now = _data_version(self._conn)
+            if now is None or now == self._seen:
+                return False
+            self._seen = now
+            return True
 
     def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        if self._stop_observing is not None:
+            self._stop_observing()
+            self._stop_observing = None
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
 
 
 class NotifyWatcher:
@@ -155,14 +202,14 @@ class NotifyWatcher:
 
 
 def watcher_for(db: Database) -> Watcher:
-    """The watcher for the database `db` opened: SQLite's data_version, PostgreSQL's
-    LISTEN, or one that never reports anything (another server database, or a
+    """The watcher for the database `db` opened (its own writes are not reported):
+    SQLite's data_version, PostgreSQL's LISTEN, or one that never reports anything (another server database, or a
     PostgreSQL driver that is missing)."""
     from freelancer_desk.storage.workspace import sqlite_path
 
     dialect = db.engine.dialect
     if dialect.name == "sqlite":
-        return ChangeWatcher(sqlite_path(db.url))
+        return ChangeWatcher(sqlite_path(db.url), db)
     if dialect.name == "postgresql" and dialect.driver == "psycopg":
         args, kwargs = dialect.create_connect_args(db.engine.url)
         if args:  # a bare conninfo string
