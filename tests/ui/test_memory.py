@@ -1,0 +1,62 @@
+"""What the window's process does to keep its memory down (issue 7): on glibc, one
+malloc arena for every thread instead of a 64 MB one each."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from freelancer_desk.ui.main import limit_malloc_arenas
+
+
+def _glibc() -> bool:
+    try:
+        return sys.platform.startswith("linux") and bool(os.confstr("CS_GNU_LIBC_VERSION"))
+    except (ValueError, OSError):
+        return False
+
+
+# A thread that mallocs: the address space it adds once it has ended (its stack may stay
+# cached, 8 MB; a malloc arena of its own reserves 64 MB more and stays).
+_PROBE = """
+import json, sys, threading
+from freelancer_desk.ui.main import limit_malloc_arenas
+limited = limit_malloc_arenas() if sys.argv[1] == "limit" else None
+def vm():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmSize:"):
+            return int(line.split()[1]) / 1024
+before = vm()
+kept = []
+t = threading.Thread(target=lambda: kept.extend(bytearray(1000) for _ in range(200)))
+t.start(); t.join()
+print(json.dumps({"limited": limited, "grown_mb": vm() - before}))
+"""
+
+
+def _probe(mode: str) -> dict[str, object]:
+    env = {k: v for k, v in os.environ.items() if k != "MALLOC_ARENA_MAX"}
+    out = subprocess.run(
+        [sys.executable, "-c", _PROBE, mode], env=env, capture_output=True, text=True, check=True
+    ).stdout
+    result: dict[str, object] = json.loads(out.strip().splitlines()[-1])
+    return result
+
+
+@pytest.mark.skipif(not _glibc(), reason="glibc's malloc arenas only")
+def test_threads_share_one_arena_once_limited() -> None:
+    free = _probe("free")
+    limited = _probe("limit")
+    assert limited["limited"] is True
+    assert isinstance(free["grown_mb"], float) and isinstance(limited["grown_mb"], float)
+    assert free["grown_mb"] >= 64  # a thread's own arena, without the limit
+    assert limited["grown_mb"] < 32
+
+
+def test_the_users_own_setting_wins(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
+    assert limit_malloc_arenas() is False
