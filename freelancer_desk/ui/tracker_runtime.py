@@ -51,6 +51,12 @@ class TrackerRuntime(QObject):
     # Tracking started, stopped, switched; the memo changed; held time resolved; time
     # added or deleted: whatever shows tracker state should read it again.
     changed = Signal()
+    # Time the beat counted was written to the database (a tick or the heartbeat saved
+    # the segment so far): what shows figures read from the database reads them again
+    # (the Work Diary, the dashboard's hours). Not for a heartbeat that saved nothing
+    # new; not a bus change either (that refreshes the whole window), and the window's
+    # watcher does not report these own writes as another process's.
+    saved = Signal()
     # The scheduler's callbacks arrive here from its thread (queued to the GUI thread).
     _tick_from_thread = Signal(object)
     _notices_from_thread = Signal(object)
@@ -84,6 +90,8 @@ class TrackerRuntime(QObject):
         self._pulse.setInterval(PULSE_MS)
         self._pulse.timeout.connect(self._on_pulse)
         self._was_running = False
+        # (session, seconds counted minus those not yet written) at the last look.
+        self._stored: tuple[uuid.UUID | None, int] | None = None
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -190,6 +198,8 @@ class TrackerRuntime(QObject):
 
     def _on_tick(self, result: TickResult) -> None:
         self.ticked.emit(result)
+        if "tracker" in self.app.__dict__:
+            self._check_saved(self.tracker.status())
         for held in result.interruptions:
             kind = "idle" if held.kind.value == "idle" else "held"
             self.notice.emit(kind, f"Held {held.seconds // 60} min: {held.message}")
@@ -207,6 +217,7 @@ class TrackerRuntime(QObject):
         if "tracker" not in self.app.__dict__:
             return  # nothing tracked in this process yet
         status = self.tracker.status()
+        self._check_saved(status)  # the heartbeat's writes, within a second
         if (
             status.running
             and status.session_id is not None
@@ -218,6 +229,18 @@ class TrackerRuntime(QObject):
         if self._was_running and not status.running:
             self._was_running = False
             self._changed()
+
+    def _check_saved(self, status: Status) -> None:
+        stored = (
+            (status.session_id, status.session_seconds - status.unsaved_seconds)
+            if status.running
+            else None
+        )
+        previous, self._stored = self._stored, stored
+        # Same session, more (or less) saved; a start, stop or switch says `changed`.
+        same_session = previous is not None and stored is not None and previous[0] == stored[0]
+        if same_session and previous != stored:
+            self.saved.emit()
 
     def _changed(self) -> None:
         self.changed.emit()

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -52,6 +52,7 @@ from freelancer_desk.ui.desktop import (
 from freelancer_desk.ui.forms import report
 from freelancer_desk.ui.settings_dialog import settings_service
 from freelancer_desk.ui.tablemodel import display_locale
+from freelancer_desk.ui.tracker_runtime import tracker_runtime
 
 if TYPE_CHECKING:
     from freelancer_desk.app import App
@@ -209,6 +210,10 @@ class DashboardPage(AreaPage):
         self._tick = QTimer(self)
         self._tick.setInterval(TIMER_REFRESH_MS)
         self._tick.timeout.connect(self._show_timer)
+        # The tracker saved time (each minute while tracking): the timer's and the hours'
+        # figures are read again if shown, else when the dashboard is shown.
+        self._hours_behind = False
+        tracker_runtime(app).saved.connect(self._time_saved)
         self.refresh_cards()
 
     # The generic tiles are not shown: the cards say more.
@@ -243,7 +248,22 @@ class DashboardPage(AreaPage):
 
     # -- the cards ---------------------------------------------------------------------
 
+    def _time_saved(self) -> None:
+        if self.isVisible():
+            self._show_timer()
+            self._show_hours()
+        else:
+            self._hours_behind = True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._hours_behind:
+            self._hours_behind = False
+            self._show_timer()
+            self._show_hours()
+
     def refresh_cards(self) -> None:
+        self._hours_behind = False
         self._show_timer()
         self._show_hours()
         self._show_money()

@@ -15,7 +15,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPaintEvent, QPalette, QPixmap
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPixmap,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -473,6 +482,10 @@ class DiaryPage(AreaPage):
         self.splitter.hide()  # the grid is the diary; the raw segments stay in the CLI/JSON
 
         self.runtime.changed.connect(self.reload)
+        # The tracker saved time (each minute while tracking): read the day again if it
+        # is shown, else when it is.
+        self._behind = False
+        self.runtime.saved.connect(self._time_saved)
         self.date_edit.dateChanged.connect(lambda _d: self.reload())
         self.set_day(self.default_day())
 
@@ -519,9 +532,21 @@ class DiaryPage(AreaPage):
         super().refresh()
         self.reload()
 
+    def _time_saved(self) -> None:
+        if self.isVisible():
+            self.reload()
+        else:
+            self._behind = True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._behind:
+            self.reload()
+
     def reload(self) -> None:
         """The day and the week's pre-check, read on a worker thread (~0.1 s on a large
         workspace), drawn when they are there; the day shown until then stays."""
+        self._behind = False
         app, day, zone = self.app, self.current_day(), self.zone
 
         def fetch() -> tuple[DayView, Precheck]:
