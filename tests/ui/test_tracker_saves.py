@@ -26,9 +26,7 @@ def texts(widget) -> list[str]:
     return [w.text() for w in widget.findChildren(QLabel) + widget.findChildren(QAbstractButton)]
 
 
-def test_saved_time_shows_in_the_visible_diary_without_a_whole_window_refresh(
-    qtbot, backend, rig
-):
+def test_saved_time_shows_in_the_visible_diary_without_a_whole_window_refresh(qtbot, backend, rig):
     contract = rig.contract("Acme API")
     window = build_window(backend, remember=False)
     qtbot.addWidget(window)
