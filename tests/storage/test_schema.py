@@ -81,6 +81,7 @@ def test_sqlite_pragmas(db):
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert conn.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
         assert conn.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+        assert conn.execute(text("PRAGMA cache_size")).scalar() == -1024  # KiB, ~12 MB less RSS
 
 
 @pytest.mark.sqlite_only
