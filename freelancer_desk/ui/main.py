@@ -77,6 +77,45 @@ def limit_malloc_arenas(count: int = 1) -> bool:
         return False
 
 
+def forget_imported_sources() -> bool:
+    """PySide6 reads the source of every module imported after it
+    (`shibokensupport.feature._mod_uses_pyside`: `inspect.getsource`, to see whether the
+    module uses PySide6), and `linecache` keeps every line it read: ~10 MB for SQLAlchemy,
+    the core and the areas, which the window imports after Qt. Wraps that check so the
+    lines it read are dropped once it has answered (the answer is unchanged), and empties
+    what was kept so far. A traceback reads the lines it prints again. False when this
+    PySide6 has no such check (nothing wrapped)."""
+    import linecache
+
+    wrapped = False
+    for name in ("shibokensupport.feature", "PySide6.support.feature", "__feature__"):
+        module = sys.modules.get(name)
+        check = getattr(module, "_mod_uses_pyside", None)
+        if module is None or not callable(check):
+            continue
+        if not getattr(check, "fd_forgets_sources", False):
+            module._mod_uses_pyside = _forgetting(check)  # type: ignore[attr-defined]
+        wrapped = True
+    linecache.clearcache()
+    return wrapped
+
+
+def _forgetting(check: Callable[[object], bool]) -> Callable[[object], bool]:
+    import linecache
+
+    def uses_pyside(module: object) -> bool:
+        filename = getattr(module, "__file__", None)
+        kept = filename in linecache.cache
+        try:
+            return check(module)
+        finally:
+            if isinstance(filename, str) and not kept:
+                linecache.cache.pop(filename, None)
+
+    uses_pyside.fd_forgets_sources = True  # type: ignore[attr-defined]
+    return uses_pyside
+
+
 def build_window(backend: Backend, *, remember: bool = True) -> MainWindow:
     """The main window over `backend`, with its saved geometry and area (not shown)."""
     return MainWindow(backend, remember=remember)
@@ -449,6 +488,7 @@ def run_gui(args: argparse.Namespace, opener: Opener | None = None) -> int:
             return 1
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     limit_malloc_arenas()  # before Qt's and our threads start
+    forget_imported_sources()  # before the core and SQLAlchemy are imported
     app = ensure_app()
     interactive = not screenshot
     from freelancer_desk.ui.desktop import apply_theme

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -60,3 +61,34 @@ def test_threads_share_one_arena_once_limited() -> None:
 def test_the_users_own_setting_wins(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
     assert limit_malloc_arenas() is False
+
+
+# A module imported after PySide6: are its source lines kept in linecache?
+_SOURCES = """
+import json, linecache, sys
+import PySide6.QtCore
+from freelancer_desk.ui.main import forget_imported_sources
+wrapped = forget_imported_sources() if sys.argv[1] == "forget" else None
+sys.path.insert(0, sys.argv[2])
+import fd_probe_module
+print(json.dumps({"wrapped": wrapped, "kept": fd_probe_module.__file__ in linecache.cache,
+                  "answer": fd_probe_module.uses()}))
+"""
+
+
+def _sources(mode: str, folder: str) -> dict[str, object]:
+    out = subprocess.run(
+        [sys.executable, "-c", _SOURCES, mode, folder], capture_output=True, text=True, check=True
+    ).stdout
+    result: dict[str, object] = json.loads(out.strip().splitlines()[-1])
+    return result
+
+
+def test_pysides_source_check_leaves_no_lines_behind(tmp_path: Path) -> None:
+    (tmp_path / "fd_probe_module.py").write_text(
+        "import PySide6.QtCore\n\n\ndef uses() -> bool:\n    return True\n" + "# padding\n" * 200
+    )
+    kept = _sources("keep", str(tmp_path))
+    forgot = _sources("forget", str(tmp_path))
+    assert kept["kept"] is True  # what PySide6 does on its own
+    assert forgot == {"wrapped": True, "kept": False, "answer": True}
