@@ -24,8 +24,9 @@ from freelancer_desk.storage.base import Entity
 BUSY_TIMEOUT_MS = 10_000
 # SQLite's page cache per connection, in KiB (its default is 2,000). The window keeps
 # several pooled connections (reader threads, tracker, watcher), each filling its own
-# cache: at 1 MiB the window with the heavy workspace shown is ~12 MB smaller, with no
-# slower report measured (docs/benchmarks.md, H9). The file's pages stay in the OS cache.
+# cache: at 1 MiB ~1-2 MB less resident with the heavy workspace shown (more after the
+# all-time reports), no slower report measured (docs/benchmarks.md, H9; the "~12 MB" in
+# commit 30e7201 was the import order of that experiment). Pages stay in the OS cache.
 CACHE_KIB = 1024
 _CHANNEL = "freelancer_desk"  # storage/watch.py: CHANNEL
 _WRITES = ("INSERT", "UPDATE", "DELETE")
