@@ -215,6 +215,16 @@ def test_one_running_session_per_device_is_enforced_by_the_server(app):
         app.db.engine.begin() as conn,
     ):
         conn.execute(insert, {**values, "id": uuid.uuid4(), "d": "laptop"})
+    # Partial: any number of ended sessions on that device (models/tracking.py sets
+    # postgresql_where when PostgreSQL creates the table).
+    ended = text(
+        "INSERT INTO time_sessions (id, contract_id, memo, started_at, ended_at, last_seen_at,"
+        " device_id, manual, created_at, updated_at)"
+        " VALUES (:id, :c, '', :t, :t, :t, 'laptop', false, :t, :t)"
+    )
+    with app.db.engine.begin() as conn:
+        conn.execute(ended, {**values, "id": uuid.uuid4()})
+        conn.execute(ended, {**values, "id": uuid.uuid4()})
 
 
 @pytest.mark.postgres_only
