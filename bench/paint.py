@@ -33,6 +33,9 @@ from typing import Any  # noqa: E402
 
 
 def _proc_status(pid: int) -> dict[str, float]:
+    """VmRSS, VmHWM (peak) from /proc/PID/status and, from /proc/PID/smaps_rollup, USS
+    (the pages only this process holds: Private_Clean + Private_Dirty), PSS and Anonymous
+    (heap, Python objects, caches: what no other process shares), in MB (Linux)."""
     found: dict[str, float] = {}
     try:
         with open(f"/proc/{pid}/status", encoding="ascii") as status:
@@ -40,12 +43,19 @@ def _proc_status(pid: int) -> dict[str, float]:
                 key, _, value = line.partition(":")
                 if key in ("VmRSS", "VmHWM"):
                     found[key] = int(value.split()[0]) / 1024
-    except OSError:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as rollup:
+            for line in rollup:
+                key, _, value = line.partition(":")
+                if key in ("Pss", "Private_Clean", "Private_Dirty", "Anonymous"):
+                    found[key] = int(value.split()[0]) / 1024
+    except (OSError, ValueError, IndexError):
         pass
+    if "Private_Clean" in found and "Private_Dirty" in found:
+        found["USS"] = found["Private_Clean"] + found["Private_Dirty"]
     return found
 
 
-def real_start(data_dir: str, timeout: float = 120.0) -> dict[str, Any]:
+def real_start(data_dir: str, timeout: float = 120.0, settle: float = 0.5) -> dict[str, Any]:
     """`python -m freelancer_desk --data-dir D` as a user starts it; marks in seconds
     from just before the process was started."""
     import os
@@ -56,6 +66,8 @@ def real_start(data_dir: str, timeout: float = 120.0) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         log = os.path.join(tmp, "start.jsonl")
         env = dict(os.environ, FREELANCER_DESK_START_LOG=log)
+        if os.environ.get("FD_SRC"):  # another checkout's code (a `git worktree`)
+            env["PYTHONPATH"] = os.environ["FD_SRC"]
         t0 = time.time()
         child = subprocess.Popen(
             [sys.executable, "-m", "freelancer_desk", "--data-dir", data_dir],
@@ -72,14 +84,29 @@ def real_start(data_dir: str, timeout: float = 120.0) -> dict[str, Any]:
                     for line in lines:
                         mark = json.loads(line)
                         marks[mark["mark"]] = mark["t"] - t0
-        time.sleep(0.5)  # let it settle (the tray, the first timers)
+        # Memory once the workspace is open too (checked, caught up, the tray installed).
+        while "opened" not in marks and time.time() < deadline and child.poll() is None:
+            time.sleep(0.05)
+            if os.path.exists(log):
+                with open(log, encoding="utf-8") as lines:
+                    for line in lines:
+                        mark = json.loads(line)
+                        marks.setdefault(mark["mark"], mark["t"] - t0)
+        time.sleep(settle)  # let it settle (the tray, the first timers)
         rss = _proc_status(child.pid)
         if child.poll() is None:
             child.send_signal(signal.SIGTERM)
         _out, err = child.communicate(timeout=30)
         if "data_shown" not in marks:
             raise RuntimeError(f"the app never showed its data: {err[-800:]!r}")
-    return {"marks": marks, "rss_mb": rss.get("VmRSS"), "peak_rss_mb": rss.get("VmHWM")}
+    return {
+        "marks": marks,
+        "rss_mb": rss.get("VmRSS"),
+        "peak_rss_mb": rss.get("VmHWM"),
+        "uss_mb": rss.get("USS"),
+        "pss_mb": rss.get("Pss"),
+        "anon_mb": rss.get("Anonymous"),
+    }
 
 
 def main() -> int:

@@ -396,6 +396,8 @@ def ui(data_dir: Path, runs: int) -> dict[str, Any]:
         },
         "rss_mb": statistics.median(s["real_start"]["rss_mb"] or 0 for s in samples),
         "peak_rss_mb": statistics.median(s["real_start"]["peak_rss_mb"] or 0 for s in samples),
+        "uss_mb": statistics.median(s["real_start"].get("uss_mb") or 0 for s in samples),
+        "anon_mb": statistics.median(s["real_start"].get("anon_mb") or 0 for s in samples),
     }
     data = {
         k: statistics.median(s["areas_data_ms"][k] for s in samples)
@@ -603,8 +605,10 @@ def markdown(
         lines += [f"| {k} | {v * 1000:.0f} ms |" for k, v in real["marks"].items()]
         lines += [
             "",
-            f"RSS of that process with its data shown: {real['rss_mb']:.0f} MB "
-            f"(peak {real['peak_rss_mb']:.0f} MB).",
+            f"RSS of that process with its data shown and the workspace open: "
+            f"{real['rss_mb']:.0f} MB (peak {real['peak_rss_mb']:.0f} MB); USS "
+            f"{real.get('uss_mb', 0):.0f} MB, anonymous {real.get('anon_mb', 0):.0f} MB "
+            "(/proc/PID/smaps_rollup; window + tray while tracking: bench/memory.py).",
             "",
             "In the bench process (open_backend + build_window, as before):",
             "",
