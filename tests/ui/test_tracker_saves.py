@@ -83,3 +83,39 @@ def test_a_heartbeat_that_saves_nothing_new_says_nothing(qtbot, backend, rig):
     rig.runtime._on_pulse()
     assert saves == []
     rig.runtime.stop_tracking()
+
+
+def test_the_hidden_dashboard_reads_nothing_until_shown(qtbot, backend, rig):
+    contract = rig.contract("Acme API")
+    window = build_window(backend, remember=False)
+    qtbot.addWidget(window)
+    try:
+        window.show()
+        dashboard = window.page("dashboard")
+        dashboard.wait_loaded()
+        rig.runtime.start()
+        rig.runtime.start_tracking(uuid.UUID(contract), None, "")
+        QApplication.processEvents()
+        window.set_area("diary")
+        window.page("diary").wait_loaded()
+        dashboard.wait_loaded()
+        reads: list[None] = []
+        hours = dashboard.data.hours
+        dashboard.data.hours = lambda zone: reads.append(None) or hours(zone)
+
+        rig.work(3 * 60)
+        dashboard._tick.timeout.emit()  # its 30 s redraw of the timer card, as the timer does
+        QApplication.processEvents()
+        assert reads == []
+
+        window.set_area("dashboard")
+        dashboard.wait_loaded()
+        assert reads  # read again on showing
+        saved = saved_seconds(rig)
+        assert saved >= 2 * 60
+        assert format_duration(saved) in texts(dashboard.hours_card)
+        assert format_duration(saved) in texts(dashboard.timer_card)
+    finally:
+        if rig.runtime.status().running:
+            rig.runtime.stop_tracking()
+        window.close()

@@ -209,9 +209,10 @@ class DashboardPage(AreaPage):
 
         self._tick = QTimer(self)
         self._tick.setInterval(TIMER_REFRESH_MS)
-        self._tick.timeout.connect(self._show_timer)
+        self._tick.timeout.connect(self._timer_due)
         # The tracker saved time (each minute while tracking): the timer's and the hours'
-        # figures are read again if shown, else when the dashboard is shown.
+        # figures are read again if shown, else when the dashboard is shown (another area
+        # in front: nothing is read nor drawn meanwhile, the 30 s timer's redraw neither).
         self._hours_behind = False
         tracker_runtime(app).saved.connect(self._time_saved)
         self.refresh_cards()
@@ -247,6 +248,12 @@ class DashboardPage(AreaPage):
             self.show_message(f"Showing {shown} — press F5 in that area to see everything")
 
     # -- the cards ---------------------------------------------------------------------
+
+    def _timer_due(self) -> None:
+        if self.isVisible():
+            self._show_timer()
+        else:
+            self._hours_behind = True
 
     def _time_saved(self) -> None:
         if self.isVisible():
