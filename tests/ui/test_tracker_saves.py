@@ -119,3 +119,43 @@ def test_the_hidden_dashboard_reads_nothing_until_shown(qtbot, backend, rig):
         if rig.runtime.status().running:
             rig.runtime.stop_tracking()
         window.close()
+
+
+def test_the_hidden_tracker_area_draws_nothing_until_shown(qtbot, backend, rig, monkeypatch):
+    from freelancer_desk.ui.areas import tracker as tracker_area
+
+    contract = rig.contract("Acme API")
+    window = build_window(backend, remember=False)
+    qtbot.addWidget(window)
+    try:
+        window.show()
+        window.set_area("tracker")
+        page = window.page("tracker")
+        rig.runtime.start()
+        rig.runtime.start_tracking(uuid.UUID(contract), None, "")
+        QApplication.processEvents()
+        window.set_area("diary")
+        window.page("diary").wait_loaded()
+        shown = page.elapsed.text()
+        reads: list[None] = []
+        totals = tracker_area.totals
+        monkeypatch.setattr(
+            tracker_area, "totals", lambda *a, **k: reads.append(None) or totals(*a, **k)
+        )
+
+        rig.work(2 * 60)  # ticks
+        page._clock.timeout.emit()  # its timers, as they fire
+        page._totals_timer.timeout.emit()
+        QApplication.processEvents()
+        assert reads == []
+        assert page.elapsed.text() == shown
+
+        window.set_area("tracker")
+        QApplication.processEvents()
+        assert len(reads) == 1  # the totals, read again on showing
+        assert page.elapsed.text() == "0:02:00"
+        assert page.elapsed.text() != shown
+    finally:
+        if rig.runtime.status().running:
+            rig.runtime.stop_tracking()
+        window.close()

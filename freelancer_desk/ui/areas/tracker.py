@@ -14,7 +14,7 @@ from datetime import date, datetime, time
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, Qt, QTime, QTimer
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QColor, QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -336,14 +336,17 @@ class TrackerPage(AreaPage):
 
         self.runtime.changed.connect(self.refresh_state)
         self.runtime.notice.connect(self.add_notice)
-        self.runtime.ticked.connect(lambda _result: self.update_clock())
+        # The clock (each second, each tick) and the totals (each 30 s) are drawn while
+        # the area is shown; behind another area they wait until it is shown again.
+        self._totals_behind = False
+        self.runtime.ticked.connect(lambda _result: self._clock_due())
         self._clock = QTimer(self)
         self._clock.setInterval(1000)
-        self._clock.timeout.connect(self.update_clock)
+        self._clock.timeout.connect(self._clock_due)
         self._clock.start()
         self._totals_timer = QTimer(self)
         self._totals_timer.setInterval(TOTALS_REFRESH_MS)
-        self._totals_timer.timeout.connect(self.refresh_totals)
+        self._totals_timer.timeout.connect(self._totals_due)
         self._totals_timer.start()
         self.refresh_state()
 
@@ -435,6 +438,22 @@ class TrackerPage(AreaPage):
 
     # -- showing ------------------------------------------------------------------------------
 
+    def _clock_due(self) -> None:
+        if self.isVisible():
+            self.update_clock()
+
+    def _totals_due(self) -> None:
+        if self.isVisible():
+            self.refresh_totals()
+        else:
+            self._totals_behind = True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._totals_behind:
+            self.refresh_totals()
+        self.update_clock()
+
     def refresh(self) -> None:
         super().refresh()
         self.refresh_state()
@@ -487,6 +506,7 @@ class TrackerPage(AreaPage):
         return list(self._held_rows)
 
     def refresh_totals(self) -> None:
+        self._totals_behind = False
         now = self.app.clock.now()
         today, week = totals(self.app.db, now, self.zone)
         status = self.runtime.status()
