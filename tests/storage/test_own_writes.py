@@ -8,6 +8,8 @@ that lands next to one of ours.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from datetime import UTC, datetime
 
@@ -59,6 +61,24 @@ def test_own_writes_are_not_reported_outside_ones_are(dbs):
         assert watcher.changed() is False  # reported once
         insert(own, "b")
         insert(own, "c")
+        assert watcher.changed() is False
+    finally:
+        watcher.close()
+
+
+def test_another_process_write_is_reported_next_to_own_ones(dbs, tmp_path):
+    own, _outside = dbs
+    watcher = watcher_for(own)
+    script = (
+        "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]);"
+        " c.execute(\"INSERT INTO t (k) VALUES ('cli')\"); c.commit()"
+    )
+    try:
+        insert(own, "a")
+        subprocess.run([sys.executable, "-c", script, str(tmp_path / "w.sqlite3")], check=True)
+        insert(own, "b")
+        assert count(own) == 3
+        assert watcher.changed() is True
         assert watcher.changed() is False
     finally:
         watcher.close()
