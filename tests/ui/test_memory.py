@@ -92,3 +92,36 @@ def test_pysides_source_check_leaves_no_lines_behind(tmp_path: Path) -> None:
     forgot = _sources("forget", str(tmp_path))
     assert kept["kept"] is True  # what PySide6 does on its own
     assert forgot == {"wrapped": True, "kept": False, "answer": True}
+
+
+_TRIM = """
+import json, sys
+from freelancer_desk.ui.main import limit_malloc_arenas, release_free_memory
+limit_malloc_arenas()
+def rss():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+kept = [bytearray(1000) for _ in range(40_000)]  # ~40 MB of malloc'd blocks
+tail = bytearray(1000)  # keeps the heap's top in use: only a trim gives the rest back
+del kept
+before = rss()
+released = release_free_memory() if sys.argv[1] == "trim" else None
+print(json.dumps({"released": released, "dropped_mb": before - rss()}))
+"""
+
+
+@pytest.mark.skipif(not _glibc(), reason="glibc's malloc_trim only")
+def test_free_heap_pages_go_back_to_the_system() -> None:
+    def run(mode: str) -> dict[str, object]:
+        out = subprocess.run(
+            [sys.executable, "-c", _TRIM, mode], capture_output=True, text=True, check=True
+        ).stdout
+        result: dict[str, object] = json.loads(out.strip().splitlines()[-1])
+        return result
+
+    untouched, trimmed = run("keep"), run("trim")
+    assert isinstance(untouched["dropped_mb"], float) and isinstance(trimmed["dropped_mb"], float)
+    assert untouched["dropped_mb"] < 5
+    assert trimmed == {"released": True, "dropped_mb": trimmed["dropped_mb"]}
+    assert trimmed["dropped_mb"] > 20
