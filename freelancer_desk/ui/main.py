@@ -102,7 +102,7 @@ def release_free_memory() -> bool:
 def forget_imported_sources() -> bool:
     """PySide6 reads the source of every module imported after it
     (`shibokensupport.feature._mod_uses_pyside`: `inspect.getsource`, to see whether the
-    module uses PySide6), and `linecache` keeps every line it read: ~10 MB for SQLAlchemy,
+    module uses PySide6), and `linecache` keeps every line it read: ~20 MB for SQLAlchemy,
     the core and the areas, which the window imports after Qt. Wraps that check so the
     lines it read are dropped once it has answered (the answer is unchanged), and empties
     what was kept so far. A traceback reads the lines it prints again. False when this
