@@ -44,6 +44,8 @@ def test_the_other_machine_sees_where_the_snapshots_are(qtbot, rig, tmp_path):
         qtbot.addWidget(page)
         page.zone_box.setCurrentIndex(page.zone_box.findData("utc"))
         page.go_today()
+        # The day is read on a worker thread (e82273f): wait until it is drawn.
+        qtbot.waitUntil(lambda: not page.is_loading, timeout=20_000)
         cells = [c for c in page.grid.cells if c.cell.main]
         assert len(cells) == 2
         assert not any(c.has_thumbnail() for c in cells)
