@@ -63,8 +63,13 @@ def limit_malloc_arenas(count: int = 1) -> bool:
     (~4 MB less resident with the heavy workspace shown; the threads mostly wait for
     SQLite or for the interpreter's lock, so they hardly contend for malloc's). Called
     before the first thread starts; a MALLOC_ARENA_MAX in the environment wins. False
-    when nothing was set (another C library, or the user's own setting)."""
+    when nothing was set (another C library, the user's own setting, or threads already
+    running — a second run_gui in one process, as in the tests: their arenas exist)."""
     if not sys.platform.startswith("linux") or os.environ.get("MALLOC_ARENA_MAX"):
+        return False
+    import threading
+
+    if threading.active_count() > 1 or QCoreApplication.instance() is not None:
         return False
     try:
         if not os.confstr("CS_GNU_LIBC_VERSION"):

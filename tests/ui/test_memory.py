@@ -125,3 +125,8 @@ def test_free_heap_pages_go_back_to_the_system() -> None:
     assert untouched["dropped_mb"] < 5
     assert trimmed == {"released": True, "dropped_mb": trimmed["dropped_mb"]}
     assert trimmed["dropped_mb"] > 20
+
+
+def test_no_arena_limit_once_threads_run(qtbot) -> None:
+    """Only before the first thread: with a QApplication (Qt's threads) it sets nothing."""
+    assert limit_malloc_arenas() is False
