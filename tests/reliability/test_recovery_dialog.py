@@ -21,6 +21,7 @@ from freelancer_desk.storage.backup import backup_name, backup_sqlite
 from freelancer_desk.storage.errors import NotAWorkspace, SchemaTooNew, StorageError
 from freelancer_desk.ui import recovery
 from freelancer_desk.ui.recovery import RecoveryDialog, recover_workspace, verify_workspace
+from tests.damage import destroy_table_root
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 
@@ -174,16 +175,7 @@ def test_a_damaged_page_inside_is_found_before_the_window_opens(qtbot, tmp_path,
     assert cli.main(["--data-dir", str(ws), "client", "add", "--name", "Kept"]) == 0
     db = ws / "workspace.sqlite3"
     backup_sqlite(db, ws / "backups" / backup_name("daily", NOW))
-    conn = sqlite3.connect(db)
-    root, size = conn.execute(
-        "SELECT rootpage, (SELECT page_size FROM pragma_page_size()) FROM sqlite_master "
-        "WHERE name = 'clients'"
-    ).fetchone()
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    conn.close()
-    data = bytearray(db.read_bytes())
-    data[(root - 1) * size : root * size] = b"\xa5" * size
-    db.write_bytes(bytes(data))
+    destroy_table_root(db, "clients")
     before = digest(db)
     App.open(resolve_location(str(ws)), create=False).close()  # opening does not notice
     with pytest.raises(NotAWorkspace, match=r"is damaged.*left untouched") as info:

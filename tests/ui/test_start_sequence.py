@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import sqlite3
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +20,7 @@ from freelancer_desk.storage.errors import NotAWorkspace
 from freelancer_desk.ui import main as ui_main
 from freelancer_desk.ui.main import START_LOG_ENV, WorkspaceOpener, run_gui, stored_theme
 from freelancer_desk.ui.mainwindow import MainWindow
+from tests.damage import destroy_table_root
 from tests.ui.fakes import FakeBackend, demo_backend
 
 WAIT_S = 20
@@ -257,16 +257,7 @@ def _damaged_workspace(tmp_path: Path) -> Path:
     ws = tmp_path / "ws"
     assert cli.main(["--data-dir", str(ws), "client", "add", "--name", "Kept"]) == 0
     db = ws / "workspace.sqlite3"
-    conn = sqlite3.connect(db)
-    root, size = conn.execute(
-        "SELECT rootpage, (SELECT page_size FROM pragma_page_size()) FROM sqlite_master "
-        "WHERE name = 'clients'"
-    ).fetchone()
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    conn.close()
-    data = bytearray(db.read_bytes())
-    data[(root - 1) * size : root * size] = b"\xa5" * size
-    db.write_bytes(bytes(data))
+    destroy_table_root(db, "clients")
     return ws
 
 
