@@ -32,7 +32,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Literal
 
-from sqlalchemy import event, or_, select
+from sqlalchemy import delete, event, or_, select
 from sqlalchemy.orm import Session
 
 from freelancer_desk.domain.billing import (
@@ -165,6 +165,15 @@ class Resolution:
     decision: str
     kept_seconds: int  # what fitted: a segment never holds more than 600 s
     session_id: uuid.UUID | None  # where it went; None when discarded
+
+
+class _LostMeanwhile(Exception):
+    """Inside `resolve`: the running session was closed elsewhere after it was checked."""
+
+    def __init__(self, session_id: uuid.UUID, ended: datetime | None) -> None:
+        super().__init__(session_id)
+        self.session_id = session_id
+        self.ended = ensure_utc(ended) if ended is not None else None
 
 
 @dataclass(frozen=True)
@@ -641,6 +650,8 @@ class Tracker:
                 older.append((piece, by_slot.get(piece.segment_start, [])))
         if older:
             with self.db.session() as s:
+                if self._still_ours(s, run) is None:
+                    return
                 for piece, mins in older:
                     _add_to_row(s, run.session_id, run.target, run.memo, piece, mins, idle=False)
                 self._reflag_weeks(s, run.target, [p.segment_start for p, _ in older])
@@ -660,7 +671,8 @@ class Tracker:
         if frozen.seconds > 0:
             self._pending[frozen.id] = frozen
         with self.db.session() as s:
-            self._save_interruption(s, frozen)
+            if self._still_ours(s, run) is not None:
+                self._save_interruption(s, frozen)
         return frozen
 
     def _save_interruption(self, s: Session, held: Interruption) -> None:
@@ -726,89 +738,109 @@ class Tracker:
         with self._lock:
             key = interruption if isinstance(interruption, uuid.UUID) else interruption.id
             run = self._run
-            with self.db.session() as s:
-                stored = s.get(InterruptionRow, key)
-                if (
-                    stored is None
-                    or stored.resolved_at is not None
-                    or stored.device_id != self.device_id
-                    or (run is not None and key in {h.id for h in run.open_holds.values()})
-                ):
-                    raise RuleError(
-                        "interruption.resolve",
-                        "that interruption is not pending (already resolved, or still going on)",
-                    )
-                held = _interruption(stored)
-                owner = s.get(TimeSession, held.session_id)
-                if (
-                    owner is not None
-                    and owner.ended_at is None
-                    and (run is None or run.session_id != owner.id)
-                    and decision != "discard"
-                ):
-                    raise RuleError(
-                        "interruption.resolve",
-                        f"its session is still tracking in process {owner.pid}: "
-                        "keep or assign it there (or stop that session first)",
-                    )
-                stored.resolved_at = self.clock.now()
-                if decision == "discard":
-                    stored.decision = "discard"
-                    self._pending.pop(key, None)
-                    return Resolution(held, "discard", 0, None)
-                if decision == "keep":
-                    session_row = s.get(TimeSession, held.session_id)
-                    if session_row is None:
-                        raise RuleError("interruption.keep", "its session no longer exists")
-                    target = _Target(session_row.contract_id, session_row.order_id, "")
-                    memo = session_row.memo
-                    session_id = held.session_id
-                    label = "keep"
-                elif isinstance(decision, tuple) and decision[0] == "assign":
-                    target = _load_target(s, decision[1], None)
-                    original = s.get(TimeSession, held.session_id)
-                    memo = original.memo if original else ""
-                    row = TimeSession(
-                        contract_id=target.contract_id,
-                        order_id=None,
-                        memo=memo,
-                        started_at=held.start,
-                        ended_at=held.end,
-                        last_seen_at=held.end,
-                        device_id=self.device_id,
-                        pid=None,
-                        end_reason=_ASSIGN_END_REASON[held.kind],
-                    )
-                    s.add(row)
-                    s.flush()
-                    session_id = row.id
-                    label = "assign"
-                    stored.assigned_contract_id = target.contract_id
-                else:
-                    raise RuleError(
-                        "interruption.resolve",
-                        f"decide 'keep', 'discard' or ('assign', contract id), not {decision!r}",
-                    )
-                if run is not None and run.session_id == session_id:
-                    self._flush(s, run)
-                kept = 0
-                for piece in split_into_segments(held.start, held.end):
-                    live = run.live if run is not None and run.session_id == session_id else None
-                    if live is not None and live.slot_start == piece.segment_start:
-                        added = _clamp(live.tracked + piece.seconds) - live.tracked
-                        live.tracked += added
-                        live.idle = True
-                        live.dirty = True
+            if run is not None:
+                with self.db.session() as s:
+                    if self._still_ours(s, run) is None:
+                        # Closed elsewhere: its held time is a closed session's now, as
+                        # after a restart (what was held after its end is dropped).
+                        run = None
+            try:
+                with self.db.session() as s:
+                    stored = s.get(InterruptionRow, key)
+                    if (
+                        stored is None
+                        or stored.resolved_at is not None
+                        or stored.device_id != self.device_id
+                        or (run is not None and key in {h.id for h in run.open_holds.values()})
+                    ):
+                        raise RuleError(
+                            "interruption.resolve",
+                            "that interruption is not pending (already resolved, or still going on)",
+                        )
+                    held = _interruption(stored)
+                    owner = s.get(TimeSession, held.session_id)
+                    if (
+                        owner is not None
+                        and owner.ended_at is None
+                        and (run is None or run.session_id != owner.id)
+                        and decision != "discard"
+                    ):
+                        raise RuleError(
+                            "interruption.resolve",
+                            f"its session is still tracking in process {owner.pid}: "
+                            "keep or assign it there (or stop that session first)",
+                        )
+                    stored.resolved_at = self.clock.now()
+                    if decision == "discard":
+                        stored.decision = "discard"
+                        self._pending.pop(key, None)
+                        return Resolution(held, "discard", 0, None)
+                    if decision == "keep":
+                        session_row = s.get(TimeSession, held.session_id)
+                        if session_row is None:
+                            raise RuleError("interruption.keep", "its session no longer exists")
+                        target = _Target(session_row.contract_id, session_row.order_id, "")
+                        memo = session_row.memo
+                        session_id = held.session_id
+                        label = "keep"
+                    elif isinstance(decision, tuple) and decision[0] == "assign":
+                        target = _load_target(s, decision[1], None)
+                        original = s.get(TimeSession, held.session_id)
+                        memo = original.memo if original else ""
+                        row = TimeSession(
+                            contract_id=target.contract_id,
+                            order_id=None,
+                            memo=memo,
+                            started_at=held.start,
+                            ended_at=held.end,
+                            last_seen_at=held.end,
+                            device_id=self.device_id,
+                            pid=None,
+                            end_reason=_ASSIGN_END_REASON[held.kind],
+                        )
+                        s.add(row)
+                        s.flush()
+                        session_id = row.id
+                        label = "assign"
+                        stored.assigned_contract_id = target.contract_id
                     else:
-                        added = _add_to_row(s, session_id, target, memo, piece, [], idle=True)
-                    kept += added
-                if run is not None and run.session_id == session_id:
-                    run.counted += kept
-                    self._flush(s, run)
-                self._reflag_weeks(
-                    s, target, [p.segment_start for p in split_into_segments(held.start, held.end)]
-                )
-                stored.decision = label
+                        raise RuleError(
+                            "interruption.resolve",
+                            f"decide 'keep', 'discard' or ('assign', contract id), not {decision!r}",
+                        )
+                    if run is not None and run.session_id == session_id and not self._flush(s, run):
+                        raise _LostMeanwhile(run.session_id, owner.ended_at if owner else None)
+                    kept = 0
+                    for piece in split_into_segments(held.start, held.end):
+                        live = (
+                            run.live if run is not None and run.session_id == session_id else None
+                        )
+                        if live is not None and live.slot_start == piece.segment_start:
+                            added = _clamp(live.tracked + piece.seconds) - live.tracked
+                            live.tracked += added
+                            live.idle = True
+                            live.dirty = True
+                        else:
+                            added = _add_to_row(s, session_id, target, memo, piece, [], idle=True)
+                        kept += added
+                    if run is not None and run.session_id == session_id:
+                        run.counted += kept
+                        self._flush(s, run)
+                    self._reflag_weeks(
+                        s,
+                        target,
+                        [p.segment_start for p in split_into_segments(held.start, held.end)],
+                    )
+                    stored.decision = label
+            except _LostMeanwhile as lost:
+                # Closed elsewhere in the moment since the check above: nothing of this
+                # decision was written; drop what was held after the end, as _lose does.
+                with self.db.session() as s:
+                    self._drop_held_after_end(s, lost.session_id, lost.ended)
+                raise RuleError(
+                    "interruption.resolve",
+                    "tracking stopped: its session was just closed elsewhere; decide again",
+                ) from None
             self._pending.pop(key, None)
             return Resolution(held, label, kept, session_id)
 
@@ -830,18 +862,8 @@ class Tracker:
         written, tracking stops with a "session_lost" notice, and False is returned.
         """
         run.last_flush_mono = self.clock.monotonic()
-        session_row = s.scalars(
-            select(TimeSession)
-            .where(TimeSession.id == run.session_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).first()
-        if (
-            session_row is None
-            or session_row.ended_at is not None
-            or session_row.device_id != self.device_id
-        ):
-            self._lose(s, run, session_row)
+        session_row = self._still_ours(s, run)
+        if session_row is None:
             return False
         lives = list(run.finished)
         if run.live is not None and run.live.dirty:
@@ -882,6 +904,25 @@ class Tracker:
         self._reflag_weeks(s, run.target, [live.slot_start for live in lives])
         return True
 
+    def _still_ours(self, s: Session, run: _Running) -> TimeSession | None:
+        """The running session's row, read again and locked (on servers that lock rows),
+        if it is still this device's running session; otherwise tracking stops here
+        (`_lose`) and None is returned. Every write into the session goes through this."""
+        session_row = s.scalars(
+            select(TimeSession)
+            .where(TimeSession.id == run.session_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).first()
+        if (
+            session_row is None
+            or session_row.ended_at is not None
+            or session_row.device_id != self.device_id
+        ):
+            self._lose(s, run, session_row)
+            return None
+        return session_row
+
     def _lose(self, s: Session, run: _Running, row: TimeSession | None) -> None:
         """The session was closed elsewhere: stop here, drop what was counted since its
         last heartbeat (the device that took over counts that time), and the time held
@@ -893,9 +934,7 @@ class Tracker:
         for held in list(self._pending.values()):
             if held.session_id == run.session_id and (ended is None or held.start >= ended):
                 self._pending.pop(held.id, None)
-                stored = s.get(InterruptionRow, held.id)
-                if stored is not None and stored.resolved_at is None:
-                    s.delete(stored)
+        self._drop_held_after_end(s, run.session_id, ended)
         self._outbox.append(
             Notice(
                 "session_lost",
@@ -904,6 +943,20 @@ class Tracker:
                 "deleted)",
             )
         )
+
+    def _drop_held_after_end(
+        self, s: Session, session_id: uuid.UUID, ended: datetime | None
+    ) -> None:
+        """Delete this device's undecided held stretches of a lost session that start
+        at or after its end (all of them when it is gone)."""
+        query = delete(InterruptionRow).where(
+            InterruptionRow.session_id == session_id,
+            InterruptionRow.device_id == self.device_id,
+            InterruptionRow.resolved_at.is_(None),
+        )
+        if ended is not None:
+            query = query.where(InterruptionRow.starts_at >= ended)
+        s.execute(query.execution_options(synchronize_session="fetch"))
 
     def _reflag_weeks(self, s: Session, target: _Target, slots: Iterable[datetime]) -> None:
         """Flag the segments over the contract's weekly limit in each billing week touched

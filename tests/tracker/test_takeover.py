@@ -104,3 +104,54 @@ def test_stop_after_a_takeover_reports_the_loss(db, clock, make_tracker, drive, 
     after = closed_session_state(db, session_id)
     assert after[:5] == before[:5]  # still ended at the last heartbeat, as orphaned
     assert not laptop.status().running
+
+
+def close_elsewhere(db, session_id):
+    """Another process closes the session at its last heartbeat (an orphan recovery on
+    another device that thought this one silent, or a `track stop` aimed at it)."""
+    with db.session() as s:
+        row = s.get(TimeSession, session_id)
+        row.ended_at = row.last_seen_at
+        row.end_reason = "orphaned"
+
+
+def test_idle_taken_back_after_a_close_elsewhere_writes_nothing(db, drive, contract):
+    """The idle threshold is reached after the session was closed elsewhere: the counted
+    idle minutes lie in segments already written, and taking them back must not touch the
+    closed session's rows."""
+    laptop = drive.tracker
+    session_id = laptop.start(contract).session_id
+    drive.run(60)
+    drive.run(9 * 60 + 30, active=False)  # idle for 570 s: written each minute, not held
+    close_elsewhere(db, session_id)
+    before = closed_session_state(db, session_id)
+
+    drive.run(40, active=False)  # the threshold (600 s) is crossed before the next write
+
+    assert closed_session_state(db, session_id)[:5] == before[:5]
+    assert [n.kind for n in drive.notices] == ["session_lost"]
+    assert not laptop.status().running
+    assert laptop.pending() == ()
+
+
+def test_keeping_idle_time_after_a_close_elsewhere_lands_in_the_database(db, drive, contract):
+    """The user comes back and keeps the held idle time, but meanwhile the session was
+    closed elsewhere: tracking stops, and the kept time is the closed session's, written
+    to its rows as after a restart — none of it goes into the lost in-memory segment."""
+    laptop = drive.tracker
+    session_id = laptop.start(contract).session_id
+    drive.run(60)
+    drive.run(11 * 60, active=False)  # held as idle
+    drive.run(5)  # back: the idle stretch is closed and waits for a decision
+    (held,) = laptop.pending()
+    close_elsewhere(db, session_id)
+    before = closed_session_state(db, session_id)
+
+    resolution = laptop.resolve(held, "keep")
+
+    after = closed_session_state(db, session_id)
+    assert resolution.kept_seconds > 0
+    assert after[3] - before[3] == resolution.kept_seconds
+    assert after[:3] == before[:3]  # still closed where the other process closed it
+    assert not laptop.status().running
+    assert laptop.pending() == ()
