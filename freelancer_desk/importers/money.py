@@ -33,7 +33,7 @@ from freelancer_desk.domain.ledger import (
     SourceKind,
     Transaction,
 )
-from freelancer_desk.domain.money import Money
+from freelancer_desk.domain.money import MAX_MINOR, Money
 from freelancer_desk.importers.base import (
     ImportCancelled,
     ImportRefused,
@@ -86,9 +86,20 @@ def resolve_money(session: Session, preview: Preview) -> None:
     refs = set(session.scalars(select(Contract.reference).where(Contract.reference.is_not(None))))
     new_clients: dict[str, None] = {}
     new_contracts: dict[str, str] = {}
+    totals: dict[str, int] = {}
     for r in rows:
         if r.external_ref in seen:
             continue
+        currency = r.amount.currency
+        before = totals.get(currency, 0)
+        totals[currency] = before + abs(r.amount.amount)
+        if totals[currency] > MAX_MINOR >= before:  # every sum of these rows stays in range
+            preview.parsed.error(
+                r.row,
+                "Amount",
+                f"the file's amounts add up past {Money(MAX_MINOR, r.amount.currency)}, "
+                "more than the books hold",
+            )
         if r.client_name and r.client_name.lower() not in names:
             new_clients[r.client_name] = None
         if r.contract_ref and r.contract_ref not in refs and r.client_name:

@@ -30,7 +30,7 @@ import re
 from datetime import UTC, datetime, time
 from typing import Any
 
-from freelancer_desk.domain.money import Money
+from freelancer_desk.domain.money import MAX_MINOR, Money
 from freelancer_desk.importers.base import (
     MoneyRow,
     Parsed,
@@ -205,6 +205,13 @@ def _check_balance(rows: list[MoneyRow], parsed: Parsed) -> list[MoneyRow]:
         if r.balance is None:
             continue
         if running is None:
+            if abs(r.balance.amount - r.amount.amount) > MAX_MINOR:
+                parsed.error(
+                    r.row,
+                    "Balance",
+                    f"balance {r.balance} less the amount {r.amount} is out of range",
+                )
+                return rows
             before = r.balance - r.amount
             if before.amount > 0:
                 opening = MoneyRow(
@@ -219,11 +226,16 @@ def _check_balance(rows: list[MoneyRow], parsed: Parsed) -> list[MoneyRow]:
             elif before.amount < 0:
                 parsed.warn(r.row, "Balance", f"the history starts at a negative balance {before}")
         elif running.amount + r.amount.amount != r.balance.amount:  # one currency: USD
-            parsed.warn(
-                r.row,
-                "Balance",
-                f"balance {r.balance} but the running total is {running + r.amount} "
-                f"(off by {r.balance - running - r.amount})",
-            )
+            total = running.amount + r.amount.amount
+            off = r.balance.amount - total
+            if max(abs(total), abs(off)) > MAX_MINOR:
+                parsed.warn(r.row, "Balance", f"balance {r.balance} does not follow the amounts")
+            else:
+                parsed.warn(
+                    r.row,
+                    "Balance",
+                    f"balance {r.balance} but the running total is {running + r.amount} "
+                    f"(off by {r.balance - running - r.amount})",
+                )
         running = r.balance
     return ([opening] if opening else []) + rows

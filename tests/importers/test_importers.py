@@ -225,6 +225,34 @@ def refused(app, tmp_path, kind, text, mapping=None):
     return [str(i) for i in p.problems()]
 
 
+UPWORK_HEADER = (FIXTURES / "upwork_current.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+
+
+def _upwork_row(ident, kind, amount, balance=""):
+    return (
+        f'"Sep 8, 2025",{ident},{kind},{kind},,Data pipeline (31415926),,,,Jane Doe,'
+        f'Acme Corp,Jane Doe,,,"{amount}",,USD,"{balance}",'
+    )
+
+
+def test_amounts_whose_sums_leave_the_books_range_are_refused(app, tmp_path):
+    """Each amount fits, but a sum the books would make of them does not (10 trillion
+    dollars): refused before anything is written, naming the row, not failing later in
+    every report that adds them up."""
+    big = "$9,000,000,000,000.00"
+    two = [UPWORK_HEADER, _upwork_row(1, "Bonus", big), _upwork_row(2, "Bonus", big)]
+    assert refused(app, tmp_path, "upwork", "\n".join(two)) == [
+        "row 2, Amount: the file's amounts add up past 10,000,000,000,000.00 USD, "
+        "more than the books hold"
+    ]
+    opening = [UPWORK_HEADER, _upwork_row(1, "Withdrawal", f"-{big}", big)]
+    assert refused(app, tmp_path, "upwork", "\n".join(opening)) == [
+        "row 2, Balance: balance 9,000,000,000,000.00 USD less the amount "
+        "-9,000,000,000,000.00 USD is out of range"
+    ]
+    assert app.ledger.balances() == {}  # nothing was written
+
+
 def test_bad_rows_name_row_and_field(app, contracts, tmp_path):
     good = (FIXTURES / "toggl.csv").read_text(encoding="utf-8-sig").splitlines()
     bad_amount = (
