@@ -9,7 +9,7 @@ import csv
 import sys
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from freelancer_desk.cli.common import (
     EXIT_OK,
@@ -20,15 +20,14 @@ from freelancer_desk.cli.common import (
     say,
     with_app,
 )
+from freelancer_desk.cli.text import NOTHING_IN_PERIOD, earnings_lines, hours_lines
 
 if TYPE_CHECKING:
     from freelancer_desk.app import App
-    from freelancer_desk.domain.money import Money
     from freelancer_desk.services.reports import ReportService
 
 PLATFORMS = ("upwork", "fiverr", "direct")
 GROUPS = ("client", "platform", "month", "year")
-NOTHING_IN_PERIOD = "nothing in that period"
 
 
 def _date(text: str) -> date:
@@ -254,52 +253,6 @@ def cmd_clear(app: App, args: argparse.Namespace) -> int:
 
 
 # -- reports ------------------------------------------------------------------------------
-
-
-class EarningsLine(Protocol):
-    @property
-    def label(self) -> str: ...
-    @property
-    def gross(self) -> Money: ...
-    @property
-    def fees(self) -> Money: ...
-    @property
-    def net(self) -> Money: ...
-    @property
-    def tracked_seconds(self) -> int: ...
-    @property
-    def per_hour(self) -> Money | None: ...
-
-
-class HoursLine(Protocol):
-    @property
-    def week_start(self) -> date: ...
-    @property
-    def tracked_seconds(self) -> int: ...
-    @property
-    def title(self) -> str: ...
-
-
-def earnings_lines(rows: Sequence[EarningsLine]) -> list[str]:
-    """`report earnings` as text, one line per row (services' rows or the lean path's)."""
-    lines = []
-    for r in rows:
-        rate = f"{r.per_hour}/h" if r.per_hour is not None else "—"
-        lines.append(
-            f"{r.label:<36.36} gross {r.gross!s:>14} fees {r.fees!s:>12} net {r.net!s:>14} "
-            f"{r.tracked_seconds // 3600:>4}h {rate}"
-        )
-    return lines or ["no earnings in that period"]
-
-
-def hours_lines(rows: Sequence[HoursLine]) -> list[str]:
-    """`report hours` as text, one line per row (services' rows or the lean path's)."""
-    lines = [
-        f"{r.week_start.isoformat()}  {r.tracked_seconds // 3600:>3}:"
-        f"{r.tracked_seconds % 3600 // 60:02d}  {r.title}"
-        for r in rows
-    ]
-    return lines or [NOTHING_IN_PERIOD]
 
 
 def cmd_earnings(app: App, args: argparse.Namespace) -> int:

@@ -28,13 +28,15 @@ from freelancer_desk.cli.common import (
     say,
     with_app,
 )
+from freelancer_desk.cli.text import diary_text as _diary_text
+from freelancer_desk.cli.text import hm
+from freelancer_desk.cli.text import totals_lines as _totals_lines
 
 if TYPE_CHECKING:
     import uuid
     from datetime import tzinfo
 
     from freelancer_desk.app import App
-    from freelancer_desk.tracker.diary import ContractTotal, DayView
     from freelancer_desk.tracker.engine import Interruption
 
 POLL_SECONDS = 1.0
@@ -126,11 +128,6 @@ def _zone_args(parser: argparse.ArgumentParser) -> None:
 
 
 # -- helpers ----------------------------------------------------------------------------------
-
-
-def hm(seconds: int) -> str:
-    minutes = max(0, int(seconds)) // 60
-    return f"{minutes // 60}:{minutes % 60:02d}"
 
 
 def _zone(args: argparse.Namespace) -> tzinfo:
@@ -415,27 +412,6 @@ def _rng() -> Any:
     return random.Random()
 
 
-def _totals_lines(title: str, totals: tuple[ContractTotal, ...]) -> list[str]:
-    lines = [title]
-    for t in totals:
-        limit = (
-            f" of {t.limit_minutes // 60}:{t.limit_minutes % 60:02d} limit"
-            if t.limit_minutes
-            else ""
-        )
-        value = f"  {t.value}" if t.value is not None else ""
-        extra = []
-        if t.manual_seconds:
-            extra.append(f"{hm(t.manual_seconds)} manual")
-        if t.over_limit_seconds:
-            extra.append(f"{hm(t.over_limit_seconds)} over the limit")
-        more = f" ({', '.join(extra)})" if extra else ""
-        lines.append(f"  {hm(t.seconds):>6}{limit}  {t.title}{value}{more}")
-    if not totals:
-        lines.append("  nothing tracked")
-    return lines
-
-
 def cmd_status(app: App, args: argparse.Namespace) -> int:
     from freelancer_desk.tracker.control import running_session
     from freelancer_desk.tracker.diary import totals
@@ -629,34 +605,6 @@ def cmd_verify(app: App, args: argparse.Namespace) -> int:
 
 
 # -- the diary ------------------------------------------------------------------------------------
-
-_KIND_MARK = {"tracked": " ", "manual": "m", "idle": "i", "over_limit": "!", "deleted": "x"}
-
-
-def _diary_text(view: DayView) -> list[str]:
-    lines = [f"Work Diary {view.day} ({view.zone}): {hm(view.tracked_seconds)} tracked"]
-    lines.append("legend: activity 0-10 per cell; m manual, i idle kept, ! over limit, x deleted")
-    for hour in view.worked_hours():
-        cells = []
-        memos: list[str] = []
-        for cell in hour.cells:
-            main = cell.main
-            if main is None:
-                cells.append("[   ]")
-                continue
-            level = "--" if main.manual else f"{main.active_minutes:>2}"
-            cells.append(f"[{level}{_KIND_MARK[main.kind]}]")
-            label = f"{main.title}: {main.memo}" if main.memo else main.title
-            if label not in memos:
-                memos.append(label)
-        memo = "; ".join(memos)
-        memo = memo if len(memo) <= 70 else memo[:69] + "…"
-        lines.append(f"{hour.start:%H:%M} {''.join(cells)} {hm(hour.tracked_seconds):>5}  {memo}")
-    if not view.worked_hours():
-        lines.append("  nothing tracked this day")
-    lines += _totals_lines("day:", view.day_totals)
-    lines += _totals_lines(f"billing week from {view.week_start:%Y-%m-%d} (UTC):", view.week_totals)
-    return lines
 
 
 def cmd_diary(app: App, args: argparse.Namespace) -> int:
