@@ -26,14 +26,14 @@ from sqlalchemy import (
     Date,
     Integer,
     Select,
+    String,
     Uuid,
-    and_,
     bindparam,
     column,
     func,
-    or_,
     select,
     text,
+    type_coerce,
 )
 from sqlalchemy.orm import Session
 
@@ -148,9 +148,13 @@ def _range(start: datetime, end: datetime) -> tuple[datetime, datetime]:
     return lo, hi
 
 
-_HoursRow = tuple[date, uuid.UUID | None, uuid.UUID | None, int, int, int, int]
+# (week, contract id, order id — as the driver gives them, see _raw — and four sums)
+_HoursRow = tuple[date, Any, Any, int, int, int, int]
 # Up to this many billed weeks are looked up by source id; more by the weeks' range.
 _BILLED_BY_ID = 200
+# Source-id ranges per query: with many more, SQLite (no statistics) prefers an automatic
+# index on the source kind to the ranges — seconds on all time, not 0.1 s.
+_SPANS_PER_QUERY = 100
 
 
 def _hours_per_week(
@@ -171,8 +175,8 @@ def _hours_per_week(
         out: dict[tuple[date, Any, Any], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
         per_segment = select(
             Segment.slot_start,
-            Segment.contract_id,
-            Segment.order_id,
+            _raw(Segment.contract_id),
+            _raw(Segment.order_id),
             Segment.tracked_seconds,
             Segment.manual,
             Segment.over_limit,
@@ -262,6 +266,21 @@ def _hours_per_week(
     ]
 
 
+def _raw(col: Any) -> Any:
+    """`col` as the driver gives it: a report keys thousands of rows by contract, order
+    or client id, and only spells the few distinct ones (`_id_text`)."""
+    return type_coerce(col, String())
+
+
+def _as_uuid(raw: Any) -> uuid.UUID:
+    """An id as `_raw` read it (hex text on SQLite, a UUID on PostgreSQL) as a UUID."""
+    return raw if isinstance(raw, uuid.UUID) else uuid.UUID(str(raw))
+
+
+def _id_text(raw: Any) -> str:
+    return str(_as_uuid(raw))
+
+
 def _ranges_sql(
     name: str, rows: Sequence[tuple[int, Any, Any]], kind: Any, select_sql: str, contract: Any
 ) -> Any:
@@ -276,15 +295,45 @@ def _ranges_sql(
     if contract is not None:
         binds.append(bindparam("contract", contract, type_=Uuid()))
     stmt = text(f"WITH {name}(n, lo, hi) AS (VALUES {placeholders}) {select_sql}")
-    return stmt.bindparams(*binds).columns(
+    return stmt.bindparams(*binds).columns(  # ids as the driver gives them (see _raw)
         column("n", Integer()),
-        column("contract_id", Uuid()),
-        column("order_id", Uuid()),
+        column("contract_id"),
+        column("order_id"),
         column("tracked", Integer()),
         column("manual", Integer()),
         column("over", Integer()),
         column("count", Integer()),
     )
+
+
+def _billed_spans_sql(spans: Sequence[tuple[str, str]]) -> Any:
+    """The earned postings of the `hourly_week` transactions whose source id lies in one
+    of `spans` ([lo, hi], one per contract: disjoint), summed per source and currency.
+    Plain SQL text joined to a VALUES list: the same query built as an OR of ranges cost
+    more to build and compile (~0.1 ms a contract) than to run, and SQLite ran it as a
+    MULTI-INDEX OR (a rowid set, then the rows) — slower than one index range per row
+    of the list."""
+    placeholders = ", ".join(f"(:lo{i}, :hi{i})" for i in range(len(spans)))
+    binds: list[Any] = [bindparam("hourly", SourceKind.HOURLY_WEEK.value, type_=String())]
+    binds.extend(bindparam(f"k{i}", k, type_=String()) for i, k in enumerate(EARNED_KINDS))
+    for i, (lo, hi) in enumerate(spans):
+        binds.append(bindparam(f"lo{i}", lo, type_=String()))
+        binds.append(bindparam(f"hi{i}", hi, type_=String()))
+    kinds = ", ".join(f":k{i}" for i in range(len(EARNED_KINDS)))
+    stmt = text(
+        f"WITH spans(lo, hi) AS (VALUES {placeholders}) "
+        "SELECT ledger_transactions.source_id, ledger_postings.currency, "
+        "sum(ledger_postings.amount_minor) "
+        "FROM spans JOIN ledger_transactions "
+        "ON ledger_transactions.source_kind = :hourly "
+        "AND ledger_transactions.source_id >= spans.lo "
+        "AND ledger_transactions.source_id <= spans.hi "
+        "JOIN ledger_postings ON ledger_postings.transaction_id = ledger_transactions.id "
+        f"WHERE ledger_postings.account_kind IN ({kinds}) "
+        "AND ledger_transactions.kind != 'pending_cleared' "
+        "GROUP BY ledger_transactions.source_id, ledger_postings.currency"
+    )
+    return stmt.bindparams(*binds)
 
 
 def _ratio_bp(part: int, whole: int) -> int | None:
@@ -702,70 +751,86 @@ class ReportService:
                 raise RuleError(
                     "contract.id", f"contract: {contract_id!r} is not an id", field="contract"
                 ) from None
-        acc: dict[tuple[date, str, uuid.UUID], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+        acc: dict[tuple[date, Any], list[int]] = {}
         with self._db.read() as s:
             for week, cid, oid, seconds, manual, over, count in _hours_per_week(
                 s, lo, hi, zone, wanted
             ):
-                target = cid if cid is not None else oid
-                assert target is not None  # a segment belongs to a contract or an order
-                key = (week, "contract" if cid is not None else "order", target)
-                row = acc[key]
-                row[0] += seconds
-                row[1] += manual
-                row[2] += over
-                row[3] += count
-            wanted_contracts = {k[2] for k in acc if k[1] == "contract"}
+                # A segment belongs to a contract or an order: a contract's and an order's
+                # ids never meet, so the id alone tells the target.
+                key = (week, cid if cid is not None else oid)
+                row = acc.get(key)
+                if row is None:
+                    acc[key] = [seconds, manual, over, count]
+                else:
+                    row[0] += seconds
+                    row[1] += manual
+                    row[2] += over
+                    row[3] += count
+            targets = {target for _week, target in acc}
             contracts = {  # plain rows: every contract is fewer queries than an IN list
                 cid: (title, client_id, platform, minutes)
                 for cid, title, client_id, platform, minutes in s.execute(
                     select(
-                        Contract.id,
+                        _raw(Contract.id),
                         Contract.title,
-                        Contract.client_id,
+                        _raw(Contract.client_id),
                         Contract.platform,
                         Contract.weekly_limit_minutes,
                     )
                 )
-                if cid in wanted_contracts
+                if cid in targets
             }
-            wanted_orders = sorted({k[2] for k in acc if k[1] == "order"})
-            orders: dict[uuid.UUID, tuple[str, uuid.UUID, uuid.UUID | None]] = {}
+            wanted_orders = sorted(_as_uuid(t) for t in targets if t not in contracts)
+            orders: dict[Any, tuple[str, Any, Any]] = {}
             for i in range(0, len(wanted_orders), 500):
                 for oid, title, client_id, gig_id in s.execute(
-                    select(Order.id, Order.title, Order.client_id, Order.gig_id).where(
-                        Order.id.in_(wanted_orders[i : i + 500])
-                    )
+                    select(
+                        _raw(Order.id), Order.title, _raw(Order.client_id), _raw(Order.gig_id)
+                    ).where(Order.id.in_(wanted_orders[i : i + 500]))
                 ):
                     orders[oid] = (title, client_id, gig_id)
-            gig_platform: dict[uuid.UUID, str] = {
-                gid: platform for gid, platform in s.execute(select(Gig.id, Gig.platform))
+            gig_platform: dict[Any, str] = {}
+            if orders:
+                gig_platform = {
+                    gid: platform for gid, platform in s.execute(select(_raw(Gig.id), Gig.platform))
+                }
+            names: dict[Any, str] = {
+                cid: name for cid, name in s.execute(select(_raw(Client.id), Client.name))
             }
-            names: dict[uuid.UUID, str] = {
-                cid: name for cid, name in s.execute(select(Client.id, Client.name))
-            }
+            spelled = {target: _id_text(target) for target in targets}
+            days: dict[date, str] = {}
+            for week, _target in acc:
+                if week not in days:
+                    days[week] = week.isoformat()
             billed: dict[tuple[str, str], Money] = {}
             if zone is UTC:
                 billed = self._billed_weeks(
-                    s, {(str(k[2]), k[0]) for k in acc if k[1] == "contract"}
+                    s, ((spelled[target], week) for week, target in acc if target in contracts)
                 )
-        rows = []
-        ids: dict[uuid.UUID, str] = {}
-        days: dict[date, str] = {}
-        for (week, kind, target), (tracked, manual_seconds, over_seconds, count) in acc.items():
-            tid = ids.get(target)
-            if tid is None:
-                tid = ids[target] = str(target)
-            day = days.get(week)
-            if day is None:
-                day = days[week] = week.isoformat()
+        facts: dict[Any, tuple[str, str, str, str, str, int | None]] = {}
+        for target in targets:
             limit: int | None = None
-            if kind == "contract":
+            if target in contracts:
                 title, client_id, platform, minutes = contracts[target]
+                kind = "contract"
                 limit = None if minutes is None else minutes * 60
             else:
                 title, client_id, gig_id = orders[target]
+                kind = "order"
                 platform = gig_platform.get(gig_id, "fiverr") if gig_id else "fiverr"
+            facts[target] = (
+                kind,
+                spelled[target],
+                title,
+                names.get(client_id, ""),
+                platform,
+                limit,
+            )
+        rows = []
+        for week, target in sorted(acc, key=lambda k: (k[0], facts[k[1]][2], facts[k[1]][1])):
+            tracked, manual_seconds, over_seconds, count = acc[(week, target)]
+            kind, tid, title, client, platform, limit = facts[target]
             rows.append(
                 HoursRow(
                     week,
@@ -773,17 +838,17 @@ class ReportService:
                     kind,
                     tid,
                     title,
-                    names.get(client_id, ""),
+                    client,
                     platform,
                     tracked,
                     manual_seconds,
                     over_seconds,
                     count,
                     limit,
-                    billed.get((tid, day)),
+                    billed.get((tid, days[week])),
                 )
             )
-        return sorted(rows, key=lambda r: (r.week_start, r.title, r.target_id))
+        return rows
 
     @staticmethod
     def _billed_weeks(
@@ -811,6 +876,7 @@ class ReportService:
             )
             .group_by(LedgerTransaction.source_id, LedgerPosting.currency)
         )
+        found: list[Any] | None = None
         if len(sources) <= _BILLED_BY_ID:  # a few weeks: by their source ids
             stmt = stmt.where(
                 LedgerTransaction.source_kind == SourceKind.HOURLY_WEEK.value,
@@ -820,25 +886,20 @@ class ReportService:
             spans: dict[str, tuple[date, date]] = {}
             for cid, week in weeks:
                 lo_hi = spans.get(cid)
-                spans[cid] = (
-                    (week, week) if lo_hi is None else (min(lo_hi[0], week), max(lo_hi[1], week))
-                )
-            source, kind = LedgerTransaction.source_id, LedgerTransaction.source_kind
-            hourly = SourceKind.HOURLY_WEEK.value
-            stmt = stmt.where(  # the kind in every branch: each is one range of the index
-                or_(
-                    *(
-                        and_(
-                            kind == hourly,
-                            source >= cid + spelled[lo_],
-                            source <= cid + spelled[hi_],
-                        )
-                        for cid, (lo_, hi_) in spans.items()
-                    )
-                )
-            )
+                if lo_hi is None:
+                    spans[cid] = (week, week)
+                elif week < lo_hi[0] or week > lo_hi[1]:
+                    spans[cid] = (min(lo_hi[0], week), max(lo_hi[1], week))
+            ranges = [(cid + spelled[lo_], cid + spelled[hi_]) for cid, (lo_, hi_) in spans.items()]
+            found = [
+                row
+                for i in range(0, len(ranges), _SPANS_PER_QUERY)
+                for row in s.execute(_billed_spans_sql(ranges[i : i + _SPANS_PER_QUERY]))
+            ]
+        if found is None:
+            found = list(s.execute(stmt))
         sums: dict[tuple[str, str], tuple[int, str]] = {}
-        for source_id, cur, amount in s.execute(stmt):
+        for source_id, cur, amount in found:
             if source_id not in sources:
                 continue
             cid, _, spelled_week = source_id.partition("/")

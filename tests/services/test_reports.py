@@ -260,3 +260,6 @@ def test_billed_weeks_by_source_id_or_by_the_weeks_range_agree(app, reports, mon
     monkeypatch.setattr(module, "_BILLED_BY_ID", 0)
     assert reports.hours(*ALL) == by_id
     assert any(r.billed for r in by_id)
+    # the ranges split over several queries (one contract each) find the same weeks
+    monkeypatch.setattr(module, "_SPANS_PER_QUERY", 1)
+    assert reports.hours(*ALL) == by_id
