@@ -3,27 +3,25 @@
 Each command module (read, …) registers its commands on a shared `Registry` and keeps
 its heavy imports inside the handlers. Errors are one line on stderr and a non-zero
 exit, never a traceback for bad input.
+
+Importing this package loads `os` and `sys` only (argparse, `cli.common` and the
+command modules come with the first parser): `report hours`, `report earnings` and
+`track diary` are often answered by cli/lean.py from a light scan of the command line,
+without any of them.
 """
 
 from __future__ import annotations
 
-import argparse
-import importlib
 import os
 import sys
-import traceback
 from collections.abc import Sequence
-from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
-from freelancer_desk import __version__
-from freelancer_desk.cli.common import (
-    EXIT_ERROR,
-    EXIT_USAGE,
-    CliError,
-    Parser,
-    QuietParser,
-    Registry,
-)
+if TYPE_CHECKING:
+    import argparse
+    from types import ModuleType
+
+    from freelancer_desk.cli.common import Parser
 
 DEBUG_ENV = "FREELANCER_DESK_DEBUG"
 
@@ -49,19 +47,34 @@ LEAN_COMMANDS = {
 _GLOBAL_WITH_VALUE = ("--data-dir", "--db-url", "--screenshot")
 
 
+def __getattr__(name: str) -> Any:
+    """`cli.EXIT_USAGE`, `cli.CliError`, …: cli.common's names, loaded on first use."""
+    if name in ("EXIT_OK", "EXIT_ERROR", "EXIT_USAGE", "CliError"):
+        from freelancer_desk.cli import common
+
+        return getattr(common, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def command_modules(names: Sequence[str] = COMMAND_MODULES) -> list[ModuleType]:
+    import importlib
+
     return [importlib.import_module(f"freelancer_desk.cli.{name}") for name in names]
 
 
 def build_parser(
     only: tuple[str, str] | None = None,
-    parser_class: type[Parser] = Parser,
+    parser_class: type[Parser] | None = None,
     *,
     commands: bool = True,
 ) -> argparse.ArgumentParser:
     """The whole command line, or (`only`) the global options and that one command:
     what the lean path parses with, ten times cheaper to build; without `commands`,
     the global options alone (the window's)."""
+    from freelancer_desk import __version__
+    from freelancer_desk.cli.common import Parser, Registry
+
+    parser_class = parser_class or Parser
     parser = parser_class(
         prog="freelancer-desk",
         description="Local-first workstation for freelancers. Without a command, opens the window.",
@@ -102,7 +115,12 @@ def window_args(argv: Sequence[str]) -> argparse.Namespace | None:
     return build_parser(commands=False).parse_args(list(argv))
 
 
-def fail(message: str, code: int = EXIT_ERROR) -> int:
+def fail(message: str, code: int | None = None) -> int:
+    """One line on stderr; the exit code (cli.common.EXIT_ERROR unless given)."""
+    if code is None:
+        from freelancer_desk.cli.common import EXIT_ERROR
+
+        code = EXIT_ERROR
     text = message.strip()
     first = text.splitlines()[0] if text else "unknown error"
     sys.stderr.write(f"freelancer-desk: {first}\n")
@@ -134,24 +152,35 @@ def lean_command(argv: Sequence[str]) -> tuple[str, str] | None:
 
 def answer_lean(argv: Sequence[str]) -> int | None:
     """The exit code when cli/lean.py answered `argv` (sqlite3 only: no SQLAlchemy, no
-    app), None when the normal path must run it."""
-    only = lean_command(argv)
-    if only is None:
-        return None
-    try:
-        args = build_parser(only, QuietParser).parse_args(list(argv))
-    except CliError:
-        return None  # a usage error: the whole parser says it
+    app), None when the normal path must run it. The command line is read by
+    `lean.quick_args` when it can (no argparse), else by a parser of that one command;
+    either way the lean path is tried once."""
     from freelancer_desk.cli import lean
 
+    if lean.off():
+        return None
+    args: Any = lean.quick_args(argv)
+    if args is None:
+        only = lean_command(argv)
+        if only is None:
+            return None
+        from freelancer_desk.cli.common import CliError, QuietParser
+
+        try:
+            args = build_parser(only, QuietParser).parse_args(list(argv))
+        except CliError:
+            return None  # a usage error: the whole parser says it
     return lean.answer(args)
 
 
 def run(args: argparse.Namespace) -> int:
     """Run a parsed command; every expected failure becomes one line on stderr."""
     # Imported here, not at the top: `--help` and usage errors stay instant.
+    import traceback
+
     from sqlalchemy.exc import SQLAlchemyError
 
+    from freelancer_desk.cli.common import CliError
     from freelancer_desk.domain.errors import RuleError
     from freelancer_desk.domain.money import MoneyError
     from freelancer_desk.services.errors import NotFound
@@ -181,6 +210,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return answered
     args = parse_args(argv)
     if args.command is None:
+        from freelancer_desk.cli.common import EXIT_USAGE
+
         return fail("no command given (see --help)", EXIT_USAGE)
     return run(args)
 

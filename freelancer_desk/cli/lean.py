@@ -33,16 +33,15 @@ with `FREELANCER_DESK_DEBUG` set, the reason for stepping aside goes to stderr.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sqlite3
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import closing
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, NamedTuple
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from freelancer_desk.domain.clock import Clock, SystemClock
 from freelancer_desk.domain.weeks import week_bounds
@@ -51,6 +50,7 @@ from freelancer_desk.storage.revision import HEAD
 from freelancer_desk.tracker.liveness import OsProcesses, orphan_doubt
 
 if TYPE_CHECKING:
+    import argparse
     from uuid import UUID  # at run time only in `track diary` (and `--contract`): see _uuid_text
 
     from freelancer_desk.tracker.daybook import Owners
@@ -127,6 +127,8 @@ def _zone(name: str | None) -> tzinfo:
     """`report hours --tz` as services.reports reads it: "UTC" in any case is UTC."""
     if name is None or name.upper() == "UTC":
         return UTC
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # here: ~3 ms, and UTC needs none
+
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
@@ -388,6 +390,8 @@ class _WeekRow(NamedTuple):
 
 def _diary_zone(args: argparse.Namespace) -> tzinfo:
     """cli.track._zone, without its CliError: an unknown zone goes to the normal path."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
     from freelancer_desk.tracker.daybook import local_zone
 
     if getattr(args, "utc", False):
@@ -501,9 +505,125 @@ def track_diary(conn: sqlite3.Connection, args: argparse.Namespace, now: datetim
     return diary_text(build_day(day, zone, views, week_start, week, owners))
 
 
+# -- the command line, without argparse ---------------------------------------------------
+#
+# argparse, its gettext and building even a one-command parser cost the diary ~15 ms of
+# its ~60. `quick_args` reads the plain forms of the three commands' lines itself and
+# returns None for anything else (abbreviations, `-h`, repeated or conflicting options,
+# a value that looks like an option, a bad date or choice, `--screenshot`): then the
+# argparse parser of that command reads the line, and its errors and help are the
+# normal ones. tests/cli/test_lean_entry.py checks both give the same namespace.
+
+_GLOBALS = {"--data-dir": "data_dir", "--db-url": "db_url"}
+
+
+class _Options(NamedTuple):
+    values: dict[str, str]  # option -> attribute, the option takes a value
+    flags: dict[str, str]  # option -> attribute, store_true
+    defaults: dict[str, object]
+    exclusive: tuple[str, ...]  # attributes of one mutually exclusive group (or none)
+    choices: dict[str, tuple[str, ...]]
+
+
+_PERIOD = {"--from": "start", "--to": "end"}
+_OUTPUT = {"--json": "json", "--csv": "csv"}
+_QUICK = {
+    ("report", "hours"): _Options(
+        {**_PERIOD, "--tz": "tz", "--contract": "contract"},
+        _OUTPUT,
+        {"start": None, "end": None, "tz": "UTC", "contract": None, "json": False, "csv": False},
+        ("json", "csv"),
+        {},
+    ),
+    ("report", "earnings"): _Options(
+        {**_PERIOD, "--by": "by"},
+        _OUTPUT,
+        {"start": None, "end": None, "by": "client", "json": False, "csv": False},
+        ("json", "csv"),
+        {"by": ("client", "platform", "month", "year")},  # cli.money.GROUPS
+    ),
+    ("track", "diary"): _Options(
+        {"--date": "date", "--tz": "tz"},
+        {"--utc": "utc", "--json": "json"},
+        {"date": None, "tz": None, "utc": False, "json": False},
+        ("utc", "tz"),
+        {},
+    ),
+}
+
+
+def off() -> bool:
+    """FREELANCER_DESK_LEAN=0: the normal path answers everything."""
+    return os.environ.get(LEAN_ENV, "").strip() == "0"
+
+
+def quick_args(argv: Sequence[str]) -> SimpleNamespace | None:
+    """The namespace argparse would give for `argv` when it is a plain line of a lean
+    command (`[--data-dir D] [--db-url U] report hours [--from …] …`), else None."""
+    found: dict[str, object] = {"data_dir": None, "db_url": None, "screenshot": None}
+    given: set[str] = set()
+    i, n = 0, len(argv)
+    while i < n and argv[i].startswith("-"):  # the global options, before the command
+        name, eq, value = argv[i].partition("=")
+        if name not in _GLOBALS or name in given:
+            return None
+        given.add(name)
+        if not eq:
+            if i + 1 == n or argv[i + 1].startswith("-"):
+                return None
+            value = argv[i + 1]
+            i += 1
+        found[_GLOBALS[name]] = value
+        i += 1
+    if i + 2 > n:
+        return None
+    command = (argv[i], argv[i + 1])
+    spec = _QUICK.get(command)
+    if spec is None:
+        return None
+    options = dict(spec.defaults)
+    seen: set[str] = set()
+    i += 2
+    while i < n:
+        name, eq, value = argv[i].partition("=")
+        attr = spec.values.get(name) or spec.flags.get(name)
+        if attr is None or attr in seen:
+            return None  # not a plain option of this command, or given twice
+        seen.add(attr)
+        if name in spec.flags:
+            if eq:
+                return None
+            options[attr] = True
+        else:
+            if not eq:
+                if i + 1 == n or argv[i + 1].startswith("-"):
+                    return None
+                value = argv[i + 1]
+                i += 1
+            if attr in ("start", "end"):
+                try:
+                    options[attr] = date.fromisoformat(value)  # cli.money._date
+                except ValueError:
+                    return None
+            elif attr in spec.choices and value not in spec.choices[attr]:
+                return None
+            else:
+                options[attr] = value
+        i += 1
+    if all(attr in seen for attr in spec.exclusive):
+        return None  # argparse says they do not go together
+    return SimpleNamespace(
+        **found,
+        command=command[0],
+        verb=command[1],
+        lean=" ".join(command),
+        **options,
+    )
+
+
 # -- dispatch -----------------------------------------------------------------------------
 
-Command = Callable[[sqlite3.Connection, argparse.Namespace, datetime], list[str]]
+Command = Callable[[sqlite3.Connection, Any, datetime], list[str]]  # args: a Namespace
 COMMANDS: dict[str, Command] = {
     "report hours": report_hours,
     "report earnings": report_earnings,
@@ -526,7 +646,7 @@ def lines(args: argparse.Namespace, clock: Clock | None = None) -> list[str]:
 
 def answer(args: argparse.Namespace) -> int | None:
     """Print the command's answer and return 0, or None: the normal path answers."""
-    if os.environ.get(LEAN_ENV, "").strip() == "0":
+    if off():
         return None
     try:
         out = lines(args)

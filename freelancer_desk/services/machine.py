@@ -3,19 +3,19 @@
 `settings.json` in the platform's config folder holds the machine-scope settings
 ({name: {"v": value, "version": n}}). `app.resolve_location` reads the data folder and
 the database URL from it on every start, CLI commands included, so this module imports
-the standard library, platformdirs and `domain.errors` only; `services.settings`
-re-exports what is here and declares the settings themselves.
+the standard library and `domain.errors` only — platformdirs (~7 ms with its tempfile
+and random) only where the folders are not the plain XDG ones: see `config_folder`;
+`services.settings` re-exports what is here and declares the settings themselves.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-
-from platformdirs import user_config_path, user_data_path
 
 from freelancer_desk.domain.errors import RuleError
 
@@ -25,9 +25,25 @@ DATA_DIR_ENV = "FREELANCER_DESK_DATA_DIR"
 DB_URL_ENV = "FREELANCER_DESK_DB_URL"
 
 
+def config_folder() -> Path:
+    """platformdirs.user_config_path(APP_NAME): on Linux with an absolute
+    $XDG_CONFIG_HOME or $HOME, worked out here as platformdirs does ($XDG_CONFIG_HOME/
+    freelancer-desk, else ~/.config/freelancer-desk; a test compares both), anywhere
+    else asked of platformdirs."""
+    if sys.platform.startswith("linux") and not os.environ.get("ANDROID_DATA"):
+        xdg = os.environ.get("XDG_CONFIG_HOME", "")
+        if xdg.startswith("/"):
+            return Path(xdg) / APP_NAME
+        if os.environ.get("HOME", "").startswith("/"):
+            return Path(os.path.expanduser("~/.config")) / APP_NAME
+    from platformdirs import user_config_path
+
+    return user_config_path(APP_NAME)
+
+
 def local_settings_path() -> Path:
     """settings.json in the platform's config folder (~/.config/freelancer-desk)."""
-    return user_config_path(APP_NAME) / LOCAL_FILE
+    return config_folder() / LOCAL_FILE
 
 
 class LocalSettings:
@@ -90,12 +106,11 @@ def locate(data_dir: str | None = None, db_url: str | None = None) -> tuple[Path
     environment, then what was chosen on this computer (the first-run wizard, the
     settings), then the platform's data folder. `app.resolve_location` and the CLI's
     lean read path (cli/lean.py) both locate the workspace here."""
-    folder = (
-        data_dir
-        or os.environ.get(DATA_DIR_ENV)
-        or location_value("storage.data_dir")
-        or str(user_data_path(APP_NAME))
-    )
+    folder = data_dir or os.environ.get(DATA_DIR_ENV) or location_value("storage.data_dir")
+    if not folder:
+        from platformdirs import user_data_path
+
+        folder = str(user_data_path(APP_NAME))
     path = Path(folder).expanduser().absolute()
     url = (
         db_url
