@@ -140,6 +140,7 @@ class TablePanel(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.stack, 1)
 
+        self.had_selection = False  # rows were selected when the model was last reset
         self._natural: list[int] = []  # content widths, before the slack is handed out
         self._fitting = False
         self._user_sized = False
@@ -299,6 +300,10 @@ class AreaPage(QWidget):
             panel.view.selectionModel().selectionChanged.connect(
                 lambda *_args, p=panel: self.selectionChanged.emit(self.panels.index(p))
             )
+            # A reset (new rows read) drops the selection without saying so; the rows of
+            # a re-query arrive later than the page asked for them, so it is said then.
+            panel.model.modelAboutToBeReset.connect(lambda p=panel: self._before_reset(p))
+            panel.model.totalChanged.connect(lambda _total, p=panel: self._after_reset(p))
         self.actions_row = QHBoxLayout()
         self.actions_row.setSpacing(8)
         self.actions_row.addStretch(1)
@@ -351,9 +356,10 @@ class AreaPage(QWidget):
 
     @property
     def is_loading(self) -> bool:
-        """True while a background load (figures, or a table's first rows) has not been
-        applied yet."""
-        return bool(self._loads) or any(model.loading for model in self.models)
+        """True while a background load (figures, or a table's rows: the first ones or
+        a re-query's) has not been applied yet."""
+        models = {*self.models, *self.findChildren(ListModel)}  # a page's own tables too
+        return bool(self._loads) or any(model.reading for model in models)
 
     def wait_loaded(self, timeout: float = 120.0) -> None:
         """Process events until the figures and first rows read on worker threads are
@@ -364,6 +370,15 @@ class AreaPage(QWidget):
             QApplication.processEvents()
             time.sleep(0.005)
         QApplication.processEvents()
+
+    def _before_reset(self, panel: TablePanel) -> None:
+        panel.had_selection = panel.view.selectionModel().hasSelection()
+
+    def _after_reset(self, panel: TablePanel) -> None:
+        if panel.had_selection and not panel.view.selectionModel().hasSelection():
+            panel.had_selection = False
+            if panel in self.panels:
+                self.selectionChanged.emit(self.panels.index(panel))
 
     def _model_arrived(self, _total: int) -> None:
         if not self.is_loading:

@@ -152,8 +152,11 @@ class ListModel(QAbstractTableModel):
 
     With `background=True` the first page (and the count) is read on a worker thread:
     the model starts empty with `loading` True and fills itself when the rows arrive
-    (`totalChanged` then). Re-queries (filter, sort, refresh) read at once, and a
-    re-query made meanwhile wins over the first load still running."""
+    (`totalChanged` then). Re-queries (filter, sort, refresh) are read on a worker
+    thread too (a count and a sorted page of 344k segments: 0.2-1 s): the rows shown
+    stay until the new ones arrive (`reading` True meanwhile, no fetchMore), and the
+    newest query wins over any read still running. Without it every read is done at
+    once, on the calling thread."""
 
     # Emitted after every re-query with the total number of matching rows.
     totalChanged = Signal(int)
@@ -179,7 +182,10 @@ class ListModel(QAbstractTableModel):
         # slot connected to those signals would nest one change inside another.
         self._announcing = False
         self._generation = 0
+        self._background = background
         self._loading = False
+        self._reading = False
+        self._after_read: list[Callable[[], object]] = []
         self.error: str | None = None  # why the background load failed, if it did
         if background:
             self._load_in_background(self._page_size)
@@ -191,10 +197,25 @@ class ListModel(QAbstractTableModel):
         """True while the first page is still being read on a worker thread."""
         return self._loading
 
-    def _load_in_background(self, limit: int) -> None:
+    @property
+    def reading(self) -> bool:
+        """True while rows are being read on a worker thread (the first load or a
+        re-query); the rows held are the previous query's meanwhile."""
+        return self._reading
+
+    def after_read(self, then: Callable[[], object]) -> None:
+        """Call `then()` now, or once the rows being read have been applied (a selection
+        kept across a refresh is made again on the new rows)."""
+        if self._reading:
+            self._after_read.append(then)
+        else:
+            then()
+
+    def _load_in_background(self, limit: int, *, first: bool = True) -> None:
         self._generation += 1
         generation, query, source = self._generation, self._query, self._source
-        self._loading = True
+        self._loading = first
+        self._reading = True
 
         def fetch() -> object:
             total = source.count(query)
@@ -208,8 +229,9 @@ class ListModel(QAbstractTableModel):
 
     def _arrived(self, generation: int, result: object, failed: bool) -> None:
         if generation != self._generation:
-            return  # a re-query read the rows meanwhile
+            return  # a newer query was asked meanwhile
         self._loading = False
+        self._reading = False
         total: int = 0
         rows: list[Row] = []
         if not failed and isinstance(result, tuple):
@@ -222,6 +244,9 @@ class ListModel(QAbstractTableModel):
             self.endResetModel()
         finally:
             self._announcing = False
+        waiting, self._after_read = self._after_read, []
+        for then in waiting:  # before totalChanged: a kept selection is back by then
+            then()
         self.totalChanged.emit(self._total)
 
     # -- what the window reads -------------------------------------------------------
@@ -263,8 +288,13 @@ class ListModel(QAbstractTableModel):
         self._requery(self._query, keep=len(self._rows))
 
     def _requery(self, query: ListQuery, keep: int = 0) -> None:
+        if self._background:
+            self._query = query
+            self._load_in_background(max(self._page_size, keep), first=self._loading)
+            return
         self._generation += 1  # a first load still running is superseded
         self._loading = False
+        self._reading = False
         self._announcing = True
         try:
             self.beginResetModel()
@@ -290,7 +320,7 @@ class ListModel(QAbstractTableModel):
         return (
             not parent.isValid()
             and not self._announcing
-            and not self._loading
+            and not self._reading
             and len(self._rows) < self._total
         )
 

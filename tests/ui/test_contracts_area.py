@@ -13,6 +13,7 @@ from freelancer_desk.ui.areapage import AreaPage
 from freelancer_desk.ui.areas.contracts import ContractsPage, build_page, select_id
 from freelancer_desk.ui.mainwindow import AREAS
 from tests.ui.fakes import demo_backend
+from tests.ui.reads import settle
 from tests.ui.upwork_helpers import START, postings, real_app_fixture, window_fixture  # noqa: F401
 
 
@@ -25,8 +26,12 @@ def _page(window, real_app) -> ContractsPage:
 
 
 def _click(qtbot, button) -> None:
+    """Click once the tables show their rows (a refresh reads them on a worker thread),
+    and wait for the rows the click makes the page read again."""
+    settle(qtbot, button)
     assert button.isEnabled(), button.toolTip()
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    settle(qtbot, button)
 
 
 def test_fixed_contract_milestone_funded_submitted_approved(qtbot, window, real_app):
@@ -39,6 +44,7 @@ def test_fixed_contract_milestone_funded_submitted_approved(qtbot, window, real_
     dialog.milestones.add_row("Fixes and report", "800.00", "")
     dialog.accept()
     assert not dialog.isVisible(), dialog.error_text("milestones") or dialog.error_text()
+    settle(qtbot, page)
     contract_id = dialog.result_data["id"]
     assert page.current_id(0) == contract_id
     milestones = page.models[1]
@@ -78,6 +84,7 @@ def test_fixed_contract_milestone_funded_submitted_approved(qtbot, window, real_
     added.amount.setText("150")
     added.accept()
     assert not added.isVisible()
+    settle(qtbot, page)
     assert page.models[1].total == 3
 
 
@@ -103,6 +110,7 @@ def test_weekly_limit_below_zero_is_shown_next_to_the_field(qtbot, window, real_
         1250,
     )
     assert contract["snapshot_policy"] == "off"
+    settle(qtbot, page)
 
     _click(qtbot, page.contract_buttons["pause"])
     assert real_app.contracts.get(contract["id"])["state"] == "paused"

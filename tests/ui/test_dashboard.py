@@ -133,12 +133,14 @@ def test_a_row_leads_to_its_area_filtered(qtbot, window, page):
     title = order.accessibleName().removeprefix("Order: ").split(" — ")[0]
     assert gigs.filter_edit.text() == title
     orders = next(m for m in gigs.models if m.source.key == "orders")
+    qtbot.waitUntil(lambda: not gigs.is_loading)  # filtered on a worker thread
     assert orders.total == 1
 
     window.set_area("dashboard")
     qtbot.mouseClick(button(page.proposals_card, "Viewed"), Qt.MouseButton.LeftButton)
     assert window.current_area == "proposals"
     proposals = next(m for m in window.page("proposals").models if m.source.key == "proposals")
+    qtbot.waitUntil(lambda: not window.page("proposals").is_loading)
     assert proposals.query.filters == {"state": "viewed"} and proposals.total == 1
 
     window.set_area("dashboard")

@@ -52,6 +52,7 @@ def test_clicking_a_bar_filters_the_ledger(page, qtbot):
     rect, key, series = page.month_chart.bar_rects()[-1]
     qtbot.mouseClick(page.month_chart, Qt.MouseButton.LeftButton, pos=rect.center().toPoint())
     assert page.drill is not None and page.drill.key == key
+    qtbot.waitUntil(lambda: not page.is_loading)  # the ledger rows: a worker thread
     shown = page.ledger_model.total
     assert 0 < shown < everything
     rows = page.ledger_model.source.fetch(page.ledger_model.query, 0, shown)
@@ -60,6 +61,7 @@ def test_clicking_a_bar_filters_the_ledger(page, qtbot):
     )
     assert sum(r["amount"].amount for r in rows) == month.gross.amount
     page.clear_drill()
+    qtbot.waitUntil(lambda: not page.is_loading)
     assert page.ledger_model.total == everything
 
 

@@ -12,6 +12,7 @@ from freelancer_desk.ui.areapage import AreaPage
 from freelancer_desk.ui.areas.proposals import ProposalsPage, build_page
 from freelancer_desk.ui.mainwindow import AREAS
 from tests.ui.fakes import demo_backend
+from tests.ui.reads import settle
 from tests.ui.upwork_helpers import postings, real_app_fixture, window_fixture  # noqa: F401
 
 TEMPLATE = 'Hi {client},\n\nYour post "{job}" is exactly my kind of work: {skill} every day.'
@@ -46,6 +47,7 @@ def test_job_post_to_submitted_proposal_to_hired_contract(qtbot, window, real_ap
     dialog.url.setText("https://www.upwork.com/jobs/~01abc")
     dialog.accept()
     assert not dialog.isVisible(), dialog.error_text()
+    settle(qtbot, window)
     job = dialog.result_data
     assert job is not None and job["budget_min_minor"] == 120_000
     assert page.current_id(0) == job["id"]
@@ -69,6 +71,7 @@ def test_job_post_to_submitted_proposal_to_hired_contract(qtbot, window, real_ap
     editor.connects.setValue(16)
     editor.accept()
     assert not editor.isVisible(), editor.error_text("milestones") or editor.error_text()
+    settle(qtbot, window)
     proposal_id = editor.result_data["id"]
     assert page.current_id(1) == proposal_id
     proposal = real_app.proposals.get(proposal_id)
@@ -78,6 +81,7 @@ def test_job_post_to_submitted_proposal_to_hired_contract(qtbot, window, real_ap
     enabled = {k for k, b in page.step_buttons.items() if b.isEnabled()}
     assert enabled == {"submit", "archive"}
     qtbot.mouseClick(page.step_buttons["submit"], Qt.MouseButton.LeftButton)
+    settle(qtbot, window)
     assert real_app.proposals.get(proposal_id)["state"] == "submitted"
     assert page.current_id(1) == proposal_id  # the selection survives the refresh
 
@@ -86,8 +90,10 @@ def test_job_post_to_submitted_proposal_to_hired_contract(qtbot, window, real_ap
     assert "Milestone 2: Fixes and report" in text
 
     qtbot.mouseClick(page.step_buttons["receive_offer"], Qt.MouseButton.LeftButton)
+    settle(qtbot, window)
     assert page.step_buttons["hire"].isEnabled()
     qtbot.mouseClick(page.step_buttons["hire"], Qt.MouseButton.LeftButton)
+    settle(qtbot, window)
     assert real_app.proposals.get(proposal_id)["state"] == "hired"
     assert window.current_area == "contracts"
     contracts = window.page("contracts")
@@ -98,6 +104,7 @@ def test_job_post_to_submitted_proposal_to_hired_contract(qtbot, window, real_ap
 
     # Hired twice: the button is off, saying why; forcing the step shows the refusal.
     window.set_area("proposals")
+    settle(qtbot, window)
     assert not page.step_buttons["hire"].isEnabled()
     assert "already hired" in page.step_buttons["hire"].toolTip()
     assert page.hire() is None
@@ -121,6 +128,7 @@ def test_refusals_show_next_to_the_field(qtbot, window, real_app):
     dialog.budget_max.setText("60")
     dialog.accept()
     assert not dialog.isVisible()
+    settle(qtbot, window)
 
     editor = page.new_proposal()
     editor.bid_kind.setCurrentIndex(editor.bid_kind.findData("hourly"))
@@ -132,7 +140,9 @@ def test_refusals_show_next_to_the_field(qtbot, window, real_app):
     editor.fee.setText("")
     editor.accept()
     assert not editor.isVisible()
+    settle(qtbot, window)
     page.step(ProposalAction.SUBMIT)
+    settle(qtbot, window)
     assert "cover letter is empty" in page.message.text()
 
 

@@ -173,6 +173,7 @@ def test_clicking_a_bar_filters_the_drill_down(page, qtbot):
     rect, key, currency = next(b for b in bars if b[1] == "2026-11" and b[2] == "USD")
     qtbot.mouseClick(page.earnings_chart, Qt.MouseButton.LeftButton, pos=rect.center().toPoint())
     assert page.drill is not None and (page.drill.key, page.drill.currency) == (key, currency)
+    qtbot.waitUntil(lambda: not page.is_loading)  # the ledger rows: a worker thread
     shown = page.ledger_model.total
     assert 0 < shown < everything
     rows = page.ledger_model.source.fetch(page.ledger_model.query, 0, shown)
@@ -182,6 +183,7 @@ def test_clicking_a_bar_filters_the_drill_down(page, qtbot):
     assert all(r["occurred_at"].strftime("%Y-%m") == key for r in rows)
     assert "2026-11" in page.drill_label.text()
     page.clear_drill()
+    qtbot.waitUntil(lambda: not page.is_loading)
     assert page.ledger_model.total == everything
 
 

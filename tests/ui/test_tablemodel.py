@@ -228,12 +228,42 @@ def test_a_requery_while_the_first_load_runs_wins(qtbot):
     model = ListModel(gated, page_size=100, background=True)
     gated._gate = threading.Event()  # the re-query below must not wait
     gated._gate.set()
-    model.set_filter_text("alpha")  # read at once, on this thread
+    model.set_filter_text("alpha")  # read on a worker thread too
+    assert model.loading  # the first rows are still not there: "Loading…"
+    qtbot.waitUntil(lambda: not model.reading, timeout=20_000)
     filtered = model.total
     assert not model.loading and 0 < filtered < 1_000
     gate.set()  # the first load finishes now: its 1,000 rows must not come back
     qtbot.wait(200)
     assert model.total == filtered
+
+
+def test_a_background_requery_keeps_the_rows_shown_until_the_new_ones_arrive(qtbot):
+    import threading
+
+    gate = threading.Event()
+    gate.set()
+    source = big_source(1_000)
+    gated = _GatedSource(source, gate)
+    model = ListModel(gated, page_size=100, background=True)
+    qtbot.waitUntil(lambda: not model.reading, timeout=20_000)
+    shown = [model.row_id(r) for r in range(model.rowCount())]
+    gated._gate = threading.Event()  # the sort's count waits until the test says
+    selected: list[str] = []
+    model.sort(0, Qt.SortOrder.DescendingOrder)
+    model.after_read(lambda: selected.append(model.row_id(0)))
+    # Asked, not read yet: the old rows stay, nothing is fetched under them, and
+    # what waits for the new rows has not run.
+    assert model.reading and not model.loading
+    assert [model.row_id(r) for r in range(model.rowCount())] == shown
+    assert not model.canFetchMore(QModelIndex())
+    assert selected == []
+    with qtbot.waitSignal(model.totalChanged, timeout=20_000):
+        gated._gate.set()
+    assert not model.reading and model.total == 1_000
+    expected = source.fetch(model.query, 0, 1)[0]["id"]
+    assert selected == [str(expected)] and model.row_id(0) == str(expected)
+    assert model.canFetchMore(QModelIndex())
 
 
 def test_a_failed_background_load_says_why(qtbot):

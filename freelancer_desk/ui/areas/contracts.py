@@ -50,8 +50,13 @@ def add_to_row(row: QHBoxLayout, text: str, slot: Callable[[], object]) -> QPush
 
 
 def select_id(page: AreaPage, panel: int, ident: str) -> bool:
-    """Select the row with `ident` in one of the page's tables (if loaded)."""
+    """Select the row with `ident` in one of the page's tables (if loaded). While the
+    table's rows are being read (a refresh, a filter: on a worker thread) it is selected
+    once they are there, and False is returned now."""
     model = page.panels[panel].model
+    if model.reading:
+        model.after_read(lambda: select_id(page, panel, ident))
+        return False
     for row in range(model.rowCount()):
         if model.row_id(row) == ident:
             page.panels[panel].view.selectRow(row)

@@ -169,9 +169,14 @@ class GigsPage(AreaPage):
         self.update_actions()
 
     def select(self, panel: int, ident: str) -> bool:
-        """Select the row of `ident` (among the rows loaded so far)."""
+        """Select the row of `ident` (among the rows loaded so far). While the table's
+        rows are being read (a refresh: on a worker thread) it is selected once they are
+        there, and False is returned now."""
         table = self.panels[panel]
         model = table.model
+        if model.reading:
+            model.after_read(lambda: self.select(panel, ident))
+            return False
         for row in range(model.rowCount()):
             if model.row_id(row) == ident:
                 index = model.index(row, 0)
