@@ -158,6 +158,7 @@ class MainWindow(QMainWindow):
             QSettings(str(folder / SETTINGS_FILE), QSettings.Format.IniFormat) if remember else None
         )
         self._pages: dict[str, AreaPage] = {}
+        self._stale: set[str] = set()  # built pages to re-read when next shown
         self.setWindowTitle("Freelancer Desk")
         self.setWindowIcon(app_icon())
         self.setAccessibleName("Freelancer Desk")
@@ -299,6 +300,7 @@ class MainWindow(QMainWindow):
             if self._settings is not None:
                 self._settings.setValue(f"splitters/{key}", page.splitter.saveState())
         self._pages.clear()
+        self._stale.clear()
         self.statusBar().showMessage(f"Opening {self._folder}…")
         return backend
 
@@ -481,6 +483,9 @@ class MainWindow(QMainWindow):
             return  # the opening page stays until the workspace is there
         page = self.page(key)
         self.stack.setCurrentWidget(page)
+        if key in self._stale:
+            self._stale.discard(key)
+            page.refresh()
 
     def focus_filter(self) -> None:
         if self._backend is not None:
@@ -491,8 +496,16 @@ class MainWindow(QMainWindow):
             self._refresh_timer.start()
 
     def refresh(self) -> None:
-        for page in self._pages.values():
-            page.refresh()
+        """Re-read the area shown now; the other pages built so far are re-read when
+        they are shown next (each re-read is a count and a page of rows per table, and
+        the figures: done for every built page at once, they kept the reader threads
+        busy for seconds and the GUI thread for their results)."""
+        current = self.current_area
+        for key, page in self._pages.items():
+            if key == current and self.stack.currentWidget() is page:
+                page.refresh()
+            else:
+                self._stale.add(key)
 
     # -- remembering -----------------------------------------------------------------
     def _restore(self) -> None:

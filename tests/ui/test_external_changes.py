@@ -27,6 +27,7 @@ def test_a_cli_write_shows_in_the_open_window(qtbot, tmp_path):
     window = build_window(backend, remember=False)
     qtbot.addWidget(window)
     try:
+        window.set_area("contracts")  # shown: read again at once (hidden ones when shown)
         contracts = window.page("contracts").models[0]
         assert contracts.total == 0
         assert not backend.external_changes()  # nothing happened yet

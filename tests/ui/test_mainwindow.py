@@ -137,6 +137,28 @@ def test_a_change_in_the_backend_refreshes_the_shown_areas(qtbot, window, backen
     assert backend.listeners == []
 
 
+def test_a_change_refreshes_hidden_areas_only_when_they_are_shown(qtbot, window, backend):
+    gigs_page = window.page("gigs")
+    gigs = gigs_page.models[0]
+    window.set_area("contracts")
+    contracts_page = window.page("contracts")
+    refreshed: list[str] = []
+    for page in (gigs_page, contracts_page):
+        page.refresh = lambda p=page, plain=page.refresh: (refreshed.append(p.area.key), plain())
+    source = backend.sources["gigs"]
+    source.rows.append(dict(source.rows[0], id="new-gig", title="I will test your Qt app"))
+    source._cache = None
+    window.refresh()  # what a change from another process leads to
+    assert refreshed == ["contracts"]  # the area in front is read again now
+    assert gigs.total == 4  # the hidden one is not read meanwhile
+    window.set_area("gigs")
+    assert refreshed == ["contracts", "gigs"]  # ... but as it is shown
+    assert gigs.total == 5
+    window.set_area("contracts")
+    window.set_area("gigs")
+    assert refreshed == ["contracts", "gigs"]  # once, not on every later showing
+
+
 def test_header_click_sorts_through_the_source(qtbot, window, backend):
     window.set_area("gigs")
     panel = window.page("gigs").panels[0]

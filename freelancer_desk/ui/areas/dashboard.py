@@ -257,8 +257,7 @@ class DashboardPage(AreaPage):
 
     def _time_saved(self) -> None:
         if self.isVisible():
-            self._show_timer()
-            self._show_hours()
+            self._show_timer_and_hours()
         else:
             self._hours_behind = True
 
@@ -266,13 +265,11 @@ class DashboardPage(AreaPage):
         super().showEvent(event)
         if self._hours_behind:
             self._hours_behind = False
-            self._show_timer()
-            self._show_hours()
+            self._show_timer_and_hours()
 
     def refresh_cards(self) -> None:
         self._hours_behind = False
-        self._show_timer()
-        self._show_hours()
+        self._show_timer_and_hours()
         self._show_money()
         self._show_deadlines()
         self._show_proposals()
@@ -376,9 +373,19 @@ class DashboardPage(AreaPage):
             self.show_message(f"Stopped: {format_duration(stopped.tracked_seconds)} tracked")
         self.refresh_cards()
 
-    def _show_hours(self) -> None:
+    def _show_timer_and_hours(self) -> None:
+        """The timer card and the hours card from one read of the hours (both show
+        them: read twice, that was a second 30-60 ms query on the heavy workspace)."""
+        self.timer_card.clear()
+        self._show_timer_controls()
+        self._loads.pop("timer-hours", None)  # an older timer-only read is not applied
         self._loading_note(self.hours_card)
-        self.load_in_background("hours", lambda: self.data.hours(self._zone()), self._draw_hours)
+
+        def draw(hours: Sequence[ContractHours]) -> None:
+            self._draw_timer_totals(hours)
+            self._draw_hours(hours)
+
+        self.load_in_background("hours", lambda: self.data.hours(self._zone()), draw)
 
     def _loading_note(self, card: Card) -> None:
         """An empty card says it is being filled (a shown one keeps its figures)."""
