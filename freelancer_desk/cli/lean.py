@@ -51,7 +51,6 @@ from freelancer_desk.tracker.liveness import OsProcesses, orphan_doubt
 
 if TYPE_CHECKING:
     import argparse
-    from uuid import UUID  # at run time only in `track diary` (and `--contract`): see _uuid_text
 
     from freelancer_desk.tracker.daybook import Owners
 
@@ -378,10 +377,13 @@ _WEEK_COLUMNS = "contract_id, order_id, tracked_seconds, manual, over_limit, del
 
 
 class _WeekRow(NamedTuple):
-    """tracker.diary._week_segments' row: what a week's totals read of a segment."""
+    """tracker.diary._week_segments' row: what a week's totals read of a segment. Its ids
+    (and every id of the lean DayView) are the stored hex text, not UUIDs: the diary's
+    text never shows an id, nor orders by one (`--json`, which shows them, steps aside),
+    and `uuid` costs the command ~3 ms to import (its `platform`)."""
 
-    contract_id: UUID | None
-    order_id: UUID | None
+    contract_id: Any
+    order_id: Any
     tracked_seconds: int
     manual: bool
     over_limit: bool
@@ -413,9 +415,8 @@ def _rows(conn: sqlite3.Connection, columns: str, lo: datetime, hi: datetime) ->
 
 
 def _owners(conn: sqlite3.Connection, contract_ids: set[str], order_ids: set[str]) -> Owners:
-    """tracker.diary._load over sqlite3: the contracts and orders met, as plain rows."""
-    from uuid import UUID
-
+    """tracker.diary._load over sqlite3: the contracts and orders met, as plain rows
+    (keyed by the stored hex ids: see _WeekRow)."""
     from freelancer_desk.tracker.daybook import ContractFacts, OrderFacts, Owners
 
     owners = Owners()
@@ -426,22 +427,21 @@ def _owners(conn: sqlite3.Connection, contract_ids: set[str], order_ids: set[str
             f"WHERE id IN ({', '.join('?' * len(contract_ids))})",
             sorted(contract_ids),
         ):
-            owners.contracts[UUID(hex=cid)] = ContractFacts(UUID(hex=cid), *rest)
+            owners.contracts[cid] = ContractFacts(cid, *rest)
     if order_ids:
         for oid, title, policy in conn.execute(
             "SELECT id, title, snapshot_policy FROM orders "
             f"WHERE id IN ({', '.join('?' * len(order_ids))})",
             sorted(order_ids),
         ):
-            owners.orders[UUID(hex=oid)] = OrderFacts(UUID(hex=oid), title, policy)
+            owners.orders[oid] = OrderFacts(oid, title, policy)
     return owners
 
 
 def track_diary(conn: sqlite3.Connection, args: argparse.Namespace, now: datetime) -> list[str]:
     """The day's text, from a DayView whose segments hold what the text reads: their
-    activity and snapshot fields are left empty (`--json`, which shows them, steps aside)."""
-    from uuid import UUID
-
+    activity and snapshot fields are left empty (`--json`, which shows them, steps aside);
+    its ids are the stored hex text (see _WeekRow)."""
     from freelancer_desk.cli.text import diary_text
     from freelancer_desk.domain.platforms import billing_week
     from freelancer_desk.tracker.daybook import DiarySegment, build_day, day_bounds
@@ -460,17 +460,7 @@ def track_diary(conn: sqlite3.Connection, args: argparse.Namespace, now: datetim
     week_start, week_end = billing_week(start.astimezone(UTC))
     rows = _rows(conn, _DAY_COLUMNS, start, end)
     week_rows = _rows(conn, _WEEK_COLUMNS, week_start, week_end)
-    ids: dict[str, UUID] = {}  # a stored id (hex) as a UUID, made once each
-
-    def uid(hex_id: str | None) -> UUID | None:
-        if hex_id is None:
-            return None
-        got = ids.get(hex_id)
-        if got is None:
-            got = ids[hex_id] = UUID(hex=hex_id)
-        return got
-
-    week = [_WeekRow(uid(c), uid(o), t, m, ov, d) for c, o, t, m, ov, d in week_rows]
+    week = [_WeekRow(*row) for row in week_rows]
     owners = _owners(
         conn,
         {r[2] for r in rows if r[2]} | {r[0] for r in week_rows if r[0]},
@@ -478,10 +468,10 @@ def track_diary(conn: sqlite3.Connection, args: argparse.Namespace, now: datetim
     )
     views = []
     for sid, slot, cid, oid, tracked, active, memo, manual, idle, over, deleted, missing in rows:
-        g = _WeekRow(uid(cid), uid(oid), tracked, bool(manual), bool(over), bool(deleted))
+        g = _WeekRow(cid, oid, tracked, bool(manual), bool(over), bool(deleted))
         views.append(
             DiarySegment(
-                id=UUID(hex=sid),
+                id=sid,
                 slot_start=_instant(slot),
                 contract_id=g.contract_id,
                 order_id=g.order_id,

@@ -13,6 +13,8 @@ neither SQLAlchemy nor storage (import-linter checks it), so the lean path stays
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
@@ -35,8 +37,19 @@ UTC_ZONE = ZoneInfo("UTC")
 CELLS_PER_HOUR = 60 // SEGMENT_MINUTES
 
 
+_plain_zone: list[tzinfo] = []  # plain_local_zone's answer, kept (as tzlocal keeps its own)
+
+
 def local_zone() -> tzinfo:
-    """The system's time zone (TZ or /etc/localtime), UTC when it cannot be told."""
+    """The system's time zone (TZ or /etc/localtime), UTC when it cannot be told:
+    tzlocal's answer — read here in the plain case (`plain_local_zone`), as tzlocal and
+    the logging it loads cost a lean `track diary` ~10 ms."""
+    if not _plain_zone:
+        plain = plain_local_zone()
+        if plain is not None:
+            _plain_zone.append(plain)
+    if _plain_zone:
+        return _plain_zone[0]
     try:
         from tzlocal import get_localzone
 
@@ -44,6 +57,56 @@ def local_zone() -> tzinfo:
         return zone
     except Exception:  # no zone configured, or tzlocal missing
         return UTC_ZONE
+
+
+_ZONEINFO = "/usr/share/zoneinfo/"
+
+
+def plain_local_zone(root: str = "/") -> tzinfo | None:
+    """tzlocal.get_localzone() where it has one answer without doubt, else None: Linux, no
+    TZ, no setting tzlocal reads but /etc/localtime — a link into /usr/share/zoneinfo
+    (the first folder of zoneinfo's search path) — and /etc/timezone naming the same zone
+    if it exists, and (under "/") that zone's offset now the C library's (where tzlocal
+    would warn). `root` stands for "/" as tzlocal's `_root` does (the tests)."""
+    from zoneinfo import TZPATH, ZoneInfo
+
+    if not sys.platform.startswith("linux") or os.environ.get("TZ"):
+        return None
+    if TZPATH[:1] != (_ZONEINFO.rstrip("/"),):
+        return None
+    others = ("system/bin/getprop", "var/db/zoneinfo", "etc/sysconfig/clock", "etc/conf.d/clock")
+    if any(os.path.lexists(os.path.join(root, other)) for other in others):
+        return None
+    link = os.path.join(root, "etc/localtime")
+    if not os.path.islink(link):
+        return None
+    real = os.path.realpath(link)
+    if not real.startswith(_ZONEINFO) or not os.path.isfile(real):
+        return None
+    name = real[len(_ZONEINFO) :]
+    # tzlocal tries the link's path from its first folder on: none but `name` may be a
+    # zone (e.g. /usr/share/zoneinfo/usr/share/zoneinfo/Europe/Berlin)
+    parts = real.strip("/").split("/")
+    longer = ["/".join(parts[i:]) for i in range(len(parts) - name.count("/") - 1)]
+    if any(os.path.lexists(os.path.join(d, key)) for d in TZPATH for key in longer):
+        return None
+    try:
+        with open(os.path.join(root, "etc/timezone"), encoding="ascii") as f:
+            named = f.read().strip("/ \t\r\n")
+    except FileNotFoundError:
+        named = ""
+    except (OSError, ValueError):
+        return None
+    if named and named != name:
+        return None  # another name, a comment or several lines: tzlocal decides
+    zone = ZoneInfo(name)
+    if root == "/":
+        from time import localtime
+
+        offset = datetime.now(zone).utcoffset()
+        if offset is None or abs(offset.total_seconds() - localtime().tm_gmtoff) > 60:
+            return None
+    return zone
 
 
 def zone_name(zone: tzinfo) -> str:
@@ -252,6 +315,16 @@ class Owners:
             return None
         if g.deleted or g.over_limit:
             return Money(0, contract.currency)
+        rule, rate = self.ruled(contract)
+        billable = rule.apply(g.tracked_seconds)
+        key = (contract.id, billable)  # a few rounded amounts per contract, not per segment
+        worth = self._values.get(key)
+        if worth is None:
+            worth = self._values[key] = bill_amount(billable, rate)
+        return worth
+
+    def ruled(self, contract: Any) -> tuple[RoundingRule, Money]:
+        """An hourly contract's rounding rule and rate."""
         ruled = self._rules.get(contract.id)
         if ruled is None:
             try:
@@ -262,13 +335,7 @@ class Owners:
                 rule,
                 Money(contract.hourly_rate_minor, contract.currency),
             )
-        rule, rate = ruled
-        billable = rule.apply(g.tracked_seconds)
-        key = (contract.id, billable)  # a few rounded amounts per contract, not per segment
-        worth = self._values.get(key)
-        if worth is None:
-            worth = self._values[key] = bill_amount(billable, rate)
-        return worth
+        return ruled
 
     def policy(self, g: Any) -> str | None:
         if g.contract_id and g.contract_id in self.contracts:
@@ -296,8 +363,10 @@ def contract_totals(rows: Iterable[Any], owners: Owners) -> tuple[ContractTotal,
                 and contract.kind == "hourly"
             )
             currency = contract.currency if hourly and contract is not None else None
-            sums = grouped[key] = [0, 0, 0, 0, currency]
-            sums.append(owners.title(g))
+            # a live segment's worth (Owners.value) depends on its contract's rule and
+            # rate and its rounded seconds only: one amount per rounded length
+            ruled = owners.ruled(contract) if currency is not None else None
+            sums = grouped[key] = [0, 0, 0, 0, currency, owners.title(g), ruled, {}]
         seconds = g.tracked_seconds
         sums[0] += seconds
         if g.manual:
@@ -305,11 +374,14 @@ def contract_totals(rows: Iterable[Any], owners: Owners) -> tuple[ContractTotal,
         if g.over_limit:
             sums[2] += seconds
         elif sums[4] is not None:
-            worth = owners.value(g)
-            assert worth is not None
-            sums[3] += worth.amount
+            rule, rate = sums[6]
+            billable = rule.apply(seconds)
+            amount = sums[7].get(billable)
+            if amount is None:
+                amount = sums[7][billable] = bill_amount(billable, rate).amount
+            sums[3] += amount
     out = []
-    for (cid, oid), (seconds, manual, over, value, currency, title) in grouped.items():
+    for (cid, oid), (seconds, manual, over, value, currency, title, *_) in grouped.items():
         contract = owners.contracts.get(cid) if cid else None
         out.append(
             ContractTotal(

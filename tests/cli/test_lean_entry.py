@@ -8,7 +8,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import zoneinfo
 from datetime import date
+from pathlib import Path
 
 import pytest
 from platformdirs import user_config_path
@@ -17,6 +19,7 @@ from freelancer_desk import cli
 from freelancer_desk.cli import lean
 from freelancer_desk.cli.common import CliError, QuietParser
 from freelancer_desk.services import machine
+from freelancer_desk.tracker import daybook
 
 pytestmark = [pytest.mark.filterwarnings("ignore::ResourceWarning")]
 
@@ -173,19 +176,21 @@ def demo_dir(tmp_path_factory):
 @pytest.mark.sqlite_only
 @pytest.mark.parametrize(
     "command",
-    [["report", "hours"], ["track", "diary", "--date", "2025-06-11", "--utc"]],
+    [["report", "hours"], ["track", "diary", "--date", "2025-06-11"]],
     ids=["hours", "diary"],
 )
-def test_a_lean_command_loads_neither_argparse_nor_platformdirs(
+def test_a_lean_command_loads_neither_argparse_platformdirs_uuid_nor_tzlocal(
     demo_dir, command, capsys, monkeypatch
 ):
     argv = ["--data-dir", demo_dir, *command]
+    heavy = ["argparse", "platformdirs", "csv", "freelancer_desk.cli.common", "uuid"]
+    if daybook.plain_local_zone() is not None:  # else tzlocal tells the diary's zone
+        heavy.append("tzlocal")
     script = (
         "import sys\n"
         "from freelancer_desk.__main__ import main\n"
         f"code = main({argv!r})\n"
-        "loaded = sorted(m for m in ('argparse', 'platformdirs', 'csv', 'freelancer_desk.cli.common')"
-        " if m in sys.modules)\n"
+        f"loaded = sorted(m for m in {heavy!r} if m in sys.modules)\n"
         "sys.stderr.write(f'loaded={loaded}\\n')\n"
         "sys.exit(code)\n"
     )
@@ -200,3 +205,69 @@ def test_a_lean_command_loads_neither_argparse_nor_platformdirs(
     monkeypatch.setenv(lean.LEAN_ENV, "0")  # the normal path prints the same
     assert cli.main(argv) == 0
     assert capsys.readouterr().out == done.stdout
+
+
+# -- the local zone (tracker.daybook.local_zone, the diary's default) --------------------
+
+BERLIN = Path("/usr/share/zoneinfo/Europe/Berlin")
+
+
+@pytest.fixture
+def root(tmp_path, monkeypatch):
+    """A folder standing for "/" with /etc/localtime a link to Europe/Berlin."""
+    if not sys.platform.startswith("linux") or not BERLIN.is_file():
+        pytest.skip("needs Linux and the system's zoneinfo files")
+    if zoneinfo.TZPATH[:1] != ("/usr/share/zoneinfo",):
+        pytest.skip("zoneinfo searches another folder first")
+    monkeypatch.delenv("TZ", raising=False)
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc" / "localtime").symlink_to(BERLIN)
+    return tmp_path
+
+
+def tzlocal_zone(root: Path) -> object:
+    from tzlocal.unix import _get_localzone
+
+    return _get_localzone(_root=f"{root}/")
+
+
+def test_a_link_alone_is_read_as_tzlocal_reads_it(root):
+    assert daybook.plain_local_zone(str(root)) == zoneinfo.ZoneInfo("Europe/Berlin")
+    assert tzlocal_zone(root) == zoneinfo.ZoneInfo("Europe/Berlin")
+
+
+def test_a_link_and_etc_timezone_naming_the_same_zone(root):
+    (root / "etc" / "timezone").write_text("Europe/Berlin\n")
+    assert daybook.plain_local_zone(str(root)) == zoneinfo.ZoneInfo("Europe/Berlin")
+    assert tzlocal_zone(root) == zoneinfo.ZoneInfo("Europe/Berlin")
+
+
+@pytest.mark.parametrize(
+    "setup",
+    [
+        lambda root: (root / "etc" / "timezone").write_text("Europe/Paris\n"),  # conflict
+        lambda root: (root / "etc" / "timezone").write_text("# set by hand\nEurope/Berlin\n"),
+        lambda root: (
+            (root / "etc" / "conf.d").mkdir() or (root / "etc/conf.d/clock").write_text("")
+        ),
+        lambda root: (
+            (root / "etc" / "localtime").unlink()
+            or (root / "etc" / "localtime").write_bytes(BERLIN.read_bytes())
+        ),
+    ],
+    ids=["another-name", "a-comment", "conf.d-clock", "a-copy-not-a-link"],
+)
+def test_anything_less_plain_is_left_to_tzlocal(root, setup):
+    setup(root)
+    assert daybook.plain_local_zone(str(root)) is None
+
+
+def test_tz_in_the_environment_is_left_to_tzlocal(root, monkeypatch):
+    monkeypatch.setenv("TZ", "Asia/Kolkata")
+    assert daybook.plain_local_zone(str(root)) is None
+
+
+def test_local_zone_is_tzlocals_on_this_machine():
+    from tzlocal import get_localzone
+
+    assert daybook.local_zone() == get_localzone()
