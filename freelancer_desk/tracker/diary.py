@@ -65,15 +65,13 @@ _CONTRACT_COLUMNS = (
 
 def _load(s: Session, owners: Owners, segments: Iterable[Any]) -> None:
     """Read into `owners` the contracts and orders of `segments` it does not hold yet."""
-    cids: set[uuid.UUID] = set()
-    oids: set[uuid.UUID] = set()
-    for g in segments:
-        if g.contract_id:
-            cids.add(g.contract_id)
-        if g.order_id:
-            oids.add(g.order_id)
-    cids -= set(owners.contracts)
-    oids -= set(owners.orders)
+    segments = list(segments)
+    cids: set[uuid.UUID | None] = {g.contract_id for g in segments}
+    oids: set[uuid.UUID | None] = {g.order_id for g in segments}
+    cids.discard(None)
+    oids.discard(None)
+    cids -= owners.contracts.keys()
+    oids -= owners.orders.keys()
     if cids:
         for c in s.execute(select(*_CONTRACT_COLUMNS).where(Contract.id.in_(cids))):
             owners.contracts[c.id] = c

@@ -83,3 +83,56 @@ def test_day_and_week_totals_equal_the_segments(app):
         today, this_week = totals(app.db, lo + timedelta(hours=12))
         assert as_dict(today) == as_dict(view.day_totals)
         assert as_dict(this_week) == as_dict(view.week_totals)
+
+
+def test_week_totals_value_each_segment_at_its_rounded_length():
+    """contract_totals adds each live segment's worth (Owners.value), whatever the rule —
+    also an unknown rounding code (Upwork's rule then) — and lengths met again."""
+    import random
+    import uuid
+    from types import SimpleNamespace
+
+    from freelancer_desk.tracker.daybook import ContractFacts, OrderFacts, Owners, contract_totals
+
+    owners = Owners()
+    ids = [uuid.UUID(int=n) for n in range(1, 6)]
+    for cid, (kind, rate, rule) in zip(
+        ids,
+        [
+            ("hourly", 4500, "upwork"),
+            ("hourly", 3333, "6m-nearest"),
+            ("hourly", 12000, "no-such-rule"),
+            ("hourly", None, "upwork"),
+            ("fixed", 9000, "1m-up"),
+        ],
+        strict=True,
+    ):
+        owners.contracts[cid] = ContractFacts(
+            cid, f"c{cid.int}", kind, "upwork", "USD", rate, rule, "blurred", None
+        )
+    order = uuid.UUID(int=99)
+    owners.orders[order] = OrderFacts(order, "an order", "none")
+    rnd = random.Random(3)
+    rows = [
+        SimpleNamespace(
+            contract_id=None if n % 13 == 0 else rnd.choice(ids),
+            order_id=order if n % 13 == 0 else None,
+            tracked_seconds=rnd.choice([600, 600, 599, 1, 61, rnd.randrange(601)]),
+            manual=rnd.random() < 0.2,
+            over_limit=rnd.random() < 0.1,
+            deleted=rnd.random() < 0.1,
+        )
+        for n in range(400)
+    ]
+    got = {(t.contract_id, t.order_id): t for t in contract_totals(rows, owners)}
+    for (cid, oid), total in got.items():
+        live = [g for g in rows if not g.deleted and (g.contract_id, g.order_id) == (cid, oid)]
+        assert total.seconds == sum(g.tracked_seconds for g in live)
+        assert total.manual_seconds == sum(g.tracked_seconds for g in live if g.manual)
+        assert total.over_limit_seconds == sum(g.tracked_seconds for g in live if g.over_limit)
+        worths = [owners.value(g) for g in live]
+        if worths[0] is None:
+            assert total.value is None
+        else:
+            assert total.value == Money(sum(w.amount for w in worths), "USD")
+    assert {k for k in got if k[0] in ids[:3]} and got[(None, order)].value is None
