@@ -228,6 +228,8 @@ def cli_groups(data_dir: Path) -> dict[str, dict[str, list[str]]]:
 def inprocess(data_dir: Path, runs: int, db_url: str | None = None) -> dict[str, Any]:
     """Runs in a child process (`--child-inprocess`) so imports and caches start cold.
     `db_url`: the workspace is that database (D then only holds the device id)."""
+    from zoneinfo import ZoneInfo
+
     from sqlalchemy import func, select
 
     from freelancer_desk.app import App, resolve_location
@@ -235,6 +237,7 @@ def inprocess(data_dir: Path, runs: int, db_url: str | None = None) -> dict[str,
     from freelancer_desk.services.reports import ReportService
     from freelancer_desk.storage.models import Contract, Segment
     from freelancer_desk.tracker.diary import day_view
+    from freelancer_desk.tracker.diary import totals as diary_totals
 
     app = App.open(resolve_location(str(data_dir), db_url), create=False)
     reports = ReportService(app.db, app.clock, app.ledger)
@@ -285,8 +288,17 @@ def inprocess(data_dir: Path, runs: int, db_url: str | None = None) -> dict[str,
         "hours per contract per week, all time (ReportService.hours)": lambda: reports.hours(
             ever, now
         ),
+        "hours per contract per week, 2025, Asia/Kolkata (ReportService.hours)": lambda: (
+            reports.hours(y0, y1, "Asia/Kolkata")
+        ),
         f"Work Diary day {DAY} (tracker.diary.day_view)": lambda: day_view(
             app.db, date.fromisoformat(DAY)
+        ),
+        f"Work Diary day {DAY}, America/New_York (tracker.diary.day_view)": lambda: day_view(
+            app.db, date.fromisoformat(DAY), ZoneInfo("America/New_York")
+        ),
+        f"today and this week per contract at {DAY} 15:00 UTC (tracker.diary.totals)": lambda: (
+            diary_totals(app.db, datetime.fromisoformat(f"{DAY}T15:00:00+00:00"))
         ),
         "segments table: first page (count + 200 rows)": lambda: (
             segments.count(ListQuery()),
