@@ -7,6 +7,7 @@ adds buttons with `add_action()`; `selected_ids()` says what the user picked.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QKeySequence, QPalette, QResizeEvent, QShortcut
+from PySide6.QtGui import QFont, QFontMetricsF, QKeySequence, QPalette, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSplitter,
     QStackedWidget,
+    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -40,6 +42,7 @@ if TYPE_CHECKING:
 
 FILTER_DELAY_MS = 250
 MAX_COLUMN_WIDTH = 340
+SIZE_ROWS = 60  # rows measured for the columns' first widths
 
 
 @dataclass(frozen=True)
@@ -171,14 +174,9 @@ class TablePanel(QWidget):
 
     def _size_columns(self) -> None:
         """Columns as wide as their first rows need (capped), measured once."""
-        self._fitting = True
-        self.view.resizeColumnsToContents()
-        header = self.view.horizontalHeader()
         self._natural = [
-            min(header.sectionSize(section) + 18, MAX_COLUMN_WIDTH)
-            for section in range(header.count())
+            min(width + 18, MAX_COLUMN_WIDTH) for width in content_widths(self.view, SIZE_ROWS)
         ]
-        self._fitting = False
         self._fit_columns()
 
     def _fit_columns(self) -> None:
@@ -199,6 +197,29 @@ class TablePanel(QWidget):
     def _on_section_resized(self, _section: int, _old: int, _new: int) -> None:
         if not self._fitting:
             self._user_sized = True  # the user's widths win from now on
+
+
+def content_widths(view: QTableView, rows: int) -> list[int]:
+    """What `resizeColumnsToContents()` would make of each column over the first `rows`
+    rows: the widest of the header and of the cells' texts, measured here from the
+    model's texts (Qt asks the model for every role of every cell through the delegate:
+    50-150 ms on the GUI thread for an area's first rows, ~5 ms so)."""
+    model = view.model()
+    header = view.horizontalHeader()
+    metrics = QFontMetricsF(view.font())
+    margin = 2 * (view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1)
+    grid = 1 if view.showGrid() else 0
+    count = min(rows, model.rowCount())
+    texts = getattr(model, "display_texts", None)
+    widths = []
+    for section in range(model.columnCount()):
+        if texts is not None:
+            column = texts(section, count)
+        else:
+            column = [str(model.index(r, section).data() or "") for r in range(count)]
+        cells = max((math.ceil(metrics.horizontalAdvance(t)) for t in column), default=0)
+        widths.append(max(header.sectionSizeHint(section), cells + margin + grid))
+    return widths
 
 
 class _Table(QTableView):

@@ -7,6 +7,7 @@ Qt. `Qt.UserRole` gives a row's id, `RAW_ROLE` its typed value.
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -104,6 +105,9 @@ def format_value(value: object, column: Column, locale: QLocale) -> str:
 _POOL: ThreadPoolExecutor | None = None
 _POOL_LOCK = threading.Lock()
 WORKERS = 3
+# docs/benchmarks.md, "D": a 200x10 table's repaint with a reader busy in Python took
+# 68-107 ms (median) at Python's default 5 ms, 33-42 ms at 1 ms (38 ms with no reader).
+GIL_SWITCH_S = 0.001
 
 
 class _Relay(QObject):
@@ -130,6 +134,11 @@ def run_in_background(fetch: Callable[[], object], deliver: Callable[[object, bo
     global _POOL, _RELAY
     with _POOL_LOCK:
         if _POOL is None:
+            # The GUI thread calls into Python for each cell it draws (`data()`) and
+            # each time waits for the GIL if a reader holds it: up to the switch interval
+            # per call (5 ms by default; a table's repaint makes hundreds of calls).
+            if sys.getswitchinterval() > GIL_SWITCH_S:
+                sys.setswitchinterval(GIL_SWITCH_S)
             _POOL = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="window-read")
         pool = _POOL
     if _RELAY is None:
@@ -269,6 +278,13 @@ class ListModel(QAbstractTableModel):
 
     def column(self, section: int) -> Column:
         return self._columns[section]
+
+    def display_texts(self, section: int, rows: int) -> list[str]:
+        """The shown texts of column `section` in the first `rows` rows (for sizing)."""
+        column = self._columns[section]
+        return [
+            format_value(row.get(column.key), column, self._locale) for row in self._rows[:rows]
+        ]
 
     def row_id(self, row: int) -> str:
         return str(self._rows[row]["id"])

@@ -274,3 +274,18 @@ def test_a_failed_background_load_says_why(qtbot):
     model = ListModel(_GatedSource(big_source(10), gate, fail=True), background=True)
     qtbot.waitUntil(lambda: not model.loading, timeout=20_000)
     assert (model.total, model.error) == (0, "database is locked")
+
+
+def test_the_columns_first_widths_are_what_qt_would_measure(qtbot):
+    from freelancer_desk.ui.areapage import TablePanel, content_widths
+
+    panel = TablePanel(ListModel(big_source(500), page_size=200))
+    qtbot.addWidget(panel)
+    panel.resize(1400, 600)
+    panel.show()
+    view = panel.view
+    ours = content_widths(view, 60)
+    view.verticalHeader().setResizeContentsPrecision(60)
+    view.resizeColumnsToContents()  # Qt's own measure: every role of every cell
+    header = view.horizontalHeader()
+    assert ours == [header.sectionSize(s) for s in range(header.count())]
