@@ -42,8 +42,8 @@ GAP_S = 0.016
 SAMPLE_AFTER_S = 0.030
 
 
-def _gui_stack(dump: Any, gui: int) -> list[tuple[str, int, str]]:
-    """The GUI thread's Python stack, innermost first, as (file, line, function).
+def _stacks(dump: Any) -> dict[int, list[tuple[str, int, str]]]:
+    """Every thread's Python stack, innermost first, as (file, line, function).
 
     Read with faulthandler (it walks the frames without making frame objects, as in a
     signal handler): `sys._current_frames()` materialises the other thread's frames and
@@ -54,29 +54,39 @@ def _gui_stack(dump: Any, gui: int) -> list[tuple[str, int, str]]:
     dump.flush()
     dump.seek(0)
     text = dump.read().decode("utf-8", "replace")
+    stacks: dict[int, list[tuple[str, int, str]]] = {}
     stack: list[tuple[str, int, str]] = []
-    mine = False
     for line in text.splitlines():
         if line.startswith(("Thread 0x", "Current thread 0x")):
-            mine = int(next(w for w in line.split() if w.startswith("0x")), 16) == gui
+            stack = stacks.setdefault(
+                int(next(w for w in line.split() if w.startswith("0x")), 16), []
+            )
             continue
-        if mine and line.strip().startswith('File "'):
+        if line.strip().startswith('File "'):
             path, _, rest = line.strip()[6:].partition('", line ')
             number, _, function = rest.partition(" in ")
             stack.append((path, int(number), function))
-    return stack
+    return stacks
 
 
-def _culprit(stack: list[tuple[str, int, str]]) -> tuple[str, str]:
-    """(innermost frame of ours, innermost frame at all) of one stack sample."""
-    innermost = ""
-    ours = ""
+def _ours(stack: list[tuple[str, int, str]]) -> str:
     for path, number, function in stack:
-        if not innermost:
-            innermost = f"{path.rsplit('/', 1)[-1]}:{number} {function}"
-        if "freelancer_desk/" in path and not ours:
-            ours = f"{path.split('freelancer_desk/', 1)[-1]}:{number} {function}"
-    return ours, innermost
+        if "freelancer_desk/" in path:
+            return f"{path.split('freelancer_desk/', 1)[-1]}:{number} {function}"
+    return ""
+
+
+def _culprit(stacks: dict[int, list[tuple[str, int, str]]], gui: int, me: int) -> str:
+    """The innermost frame of ours on the GUI thread; when there is none (the GUI thread
+    is in Qt's own code: layout, paint, or waiting for the GIL), "Qt", with what a reader
+    thread was running meanwhile (a reader holding the GIL keeps the GUI thread's Python
+    calls waiting)."""
+    ours = _ours(stacks.get(gui, []))
+    if ours:
+        return ours
+    readers = [_ours(s) for t, s in stacks.items() if t not in (gui, me)]
+    busy = [r for r in readers if r]
+    return "Qt" + (f" (a reader in {busy[0]})" if busy else "")
 
 
 class Probe:
@@ -89,7 +99,7 @@ class Probe:
         self.action = "idle"
         self.last = time.perf_counter()
         self.gaps: list[tuple[str, float, str]] = []  # (action, seconds, culprit)
-        self._samples: list[tuple[str, str]] = []
+        self._samples: list[str] = []
         self._lock = threading.Lock()
         self._gui = threading.get_ident()
         self._stop = threading.Event()
@@ -118,8 +128,7 @@ class Probe:
         if gap > GAP_S:
             culprit = ""
             if samples:
-                ours = collections.Counter(s[0] or f"Qt (in {s[1]})" for s in samples)
-                culprit = ours.most_common(1)[0][0]
+                culprit = collections.Counter(samples).most_common(1)[0][0]
             self.gaps.append((self.action, gap, culprit))
 
     def _watchdog(self) -> None:
@@ -130,7 +139,8 @@ class Probe:
             with self._lock:
                 late = now - self.last
                 if late > SAMPLE_AFTER_S and now >= next_sample:
-                    self._samples.append(_culprit(_gui_stack(dump, self._gui)))
+                    stacks = _stacks(dump)
+                    self._samples.append(_culprit(stacks, self._gui, threading.get_ident()))
                     next_sample = now + 0.010
                 elif late <= SAMPLE_AFTER_S:
                     next_sample = 0.0
