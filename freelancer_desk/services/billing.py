@@ -16,7 +16,7 @@ from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import DateTime, String, cast, func, literal, select
+from sqlalchemy import DateTime, String, cast, func, literal, select, update
 from sqlalchemy.orm import Session
 
 from freelancer_desk.domain.billing import (
@@ -42,7 +42,14 @@ from freelancer_desk.services.common import find
 from freelancer_desk.services.events import Change, ChangeBus
 from freelancer_desk.services.ledger import LedgerService
 from freelancer_desk.storage.db import Database
-from freelancer_desk.storage.models import Contract, LedgerTransaction, Segment, TrackedDay
+from freelancer_desk.storage.models import (
+    CatchUpMark,
+    Contract,
+    LedgerTransaction,
+    Segment,
+    TrackedDay,
+)
+from freelancer_desk.storage.models.catch_up_marks import HOURLY_WEEKS
 
 BILLED_KIND = "hourly_week_billed"
 
@@ -205,32 +212,63 @@ class HourlyBillingService:
         """Bill every week of every Upwork hourly contract whose diary has locked and
         that is not billed yet (weeks with tracked time only). Returns what was billed."""
         now = self._clock.now()
+        horizon = self._horizon(now)
         with self._db.read() as s:
-            due = self._due_weeks(s, now)
+            mark = s.scalar(select(CatchUpMark.through).where(CatchUpMark.name == HOURLY_WEEKS))
+            due = self._due_weeks(s, now, horizon, mark)
         billed = []
         for cid, start in due:
             summary = self.bill_week(cid, start)
             if summary.billed:
                 billed.append(summary)
+        self._settled(mark, horizon.date())
         return billed
 
-    def _due_weeks(self, s: Session, now: datetime) -> list[tuple[uuid.UUID, datetime]]:
-        """The locked contract-weeks with tracked time and no `hourly_week` transaction,
-        oldest first: one set-based query (the week and the source id computed in SQL,
-        NOT EXISTS against the ledger's source index) where the backend has the date
-        functions for it, else the weeks are worked out here."""
-        # Every week starting before `horizon` has locked: segments from there on are not due.
+    def _horizon(self, now: datetime) -> datetime:
+        """The start of the first week whose diary has not locked at `now`: every week
+        starting before it has locked."""
         latest, _ = billing_week(now, self._rules)
         while diary_lock_at(latest, self._rules) > now:
             latest -= timedelta(days=7)
-        horizon = latest + timedelta(days=7)
+        return latest + timedelta(days=7)
+
+    def _settled(self, mark: date | None, through: date) -> None:
+        """Every week before `through` is now billed or has nothing to bill: move the
+        mark there — unless a trigger moved or dropped it since it was read as `mark`
+        (new time in a settled week, changed billing terms), then the next catch-up
+        reads from where the trigger left it."""
+        if mark is not None and mark >= through:
+            return
+        with self._db.session() as s:
+            if mark is None:
+                if s.get(CatchUpMark, HOURLY_WEEKS) is None:
+                    s.add(CatchUpMark(name=HOURLY_WEEKS, through=through))
+            else:
+                s.execute(
+                    update(CatchUpMark)
+                    .where(CatchUpMark.name == HOURLY_WEEKS, CatchUpMark.through == mark)
+                    .values(through=through)
+                )
+
+    def _due_weeks(
+        self, s: Session, now: datetime, horizon: datetime, mark: date | None = None
+    ) -> list[tuple[uuid.UUID, datetime]]:
+        """The locked contract-weeks with tracked time and no `hourly_week` transaction,
+        oldest first: one set-based query (the week and the source id computed in SQL,
+        NOT EXISTS against the ledger's source index) where the backend has the date
+        functions for it, else the weeks are worked out here. With a `mark` (see
+        storage/models/catch_up_marks.py) only the days from it on are read: the weeks
+        before it are settled."""
         # The weeks come from the tracked_days summary (rows exist only for days with
-        # non-deleted segments): tens of thousands of rows, not every segment.
-        hourly = (
+        # non-deleted segments): tens of thousands of rows, not every segment; from the
+        # mark on, the few days since the last catch-up.
+        hourly = [
             Contract.kind == "hourly",
             Contract.platform == Platform.UPWORK.value,
             TrackedDay.day < horizon.date(),
-        )
+        ]
+        if mark is not None:
+            hourly.append(TrackedDay.day >= mark)
         sql = _week_sql(s.get_bind().dialect.name, self._rules, of_date=True)
         if sql is None:  # another backend: the weeks in Python, the billed ones in one query
             billed = set(

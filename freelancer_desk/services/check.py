@@ -44,6 +44,7 @@ from freelancer_desk.storage.models import (
     Proposal,
     Segment,
     TimeSession,
+    ledger_totals,
 )
 from freelancer_desk.storage.models.tracked_days import recompute_sql
 
@@ -101,6 +102,7 @@ def check_workspace(db: Database) -> CheckReport:
             ("time sessions", _sessions),
             ("segments", _segments),
             ("tracked time summary", _tracked_days),
+            ("ledger totals summary", _ledger_totals),
             ("contracts", _contracts),
             ("proposals", _proposals),
             ("invoices", _invoices),
@@ -570,6 +572,43 @@ def _tracked_days(session: Session, report: CheckReport) -> None:
         "tracked_days.matches_segments",
         f"tracked_days: {len(wrong)} (contract or order, day) rows disagree with the segments; "
         f"first: {_short(target)} on {day}: {first}",
+    )
+
+
+def _ledger_totals(session: Session, report: CheckReport) -> None:
+    """The summary the database keeps (ledger_totals) equals a recomputation from the
+    postings: one line naming how many rows disagree and the first of them."""
+
+    def key(*parts: Any) -> tuple[str, ...]:
+        kind, cur, client, scope = parts
+        return str(kind), str(cur), str(uuid.UUID(str(client))), str(uuid.UUID(str(scope)))
+
+    stored = {
+        key(*rest): (int(n), int(total))
+        for *rest, n, total in session.execute(
+            sql_text(
+                "SELECT account_kind, currency, client_key, scope_key, postings, amount_minor "
+                f"FROM {ledger_totals.TABLE}"
+            )
+        )
+    }
+    dialect = session.get_bind().dialect.name
+    wanted = {
+        key(*rest): (int(n), int(total))
+        for *rest, n, total in session.execute(sql_text(ledger_totals.recompute_sql(dialect)))
+    }
+    report.count("ledger totals", len(stored))
+    wrong = sorted(k for k in stored.keys() | wanted.keys() if stored.get(k) != wanted.get(k))
+    if not wrong:
+        return
+    kind, cur, client, scope = wrong[0]
+    have, want = stored.get(wrong[0], (0, 0)), wanted.get(wrong[0], (0, 0))
+    report.add(
+        "ledger_totals.matches_postings",
+        f"ledger_totals: {len(wrong)} (account, client, scope) rows disagree with the postings; "
+        f"first: {kind} {cur} of client {_short(client)}, scope {_short(scope)}: "
+        f"{have[0]} postings summing {_money(have[1], cur)} instead of {want[0]} summing "
+        f"{_money(want[1], cur)}",
     )
 
 

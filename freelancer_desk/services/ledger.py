@@ -35,7 +35,6 @@ from sqlalchemy import (
     literal,
     or_,
     select,
-    union_all,
 )
 from sqlalchemy.orm import Session
 
@@ -61,11 +60,13 @@ from freelancer_desk.storage.models import (
     ExchangeRate,
     Gig,
     LedgerPosting,
+    LedgerTotal,
     LedgerTransaction,
     Order,
     Segment,
     TrackedDay,
 )
+from freelancer_desk.storage.models.ledger_totals import NO_ID
 from freelancer_desk.storage.models.tracked_days import whole_days
 
 # Gross earnings = fees + pending + available + withdrawn: what the clients paid that
@@ -455,9 +456,10 @@ class LedgerService:
                 counted = stmt.add_columns(func.count())
                 later = select(LedgerTransaction.id).where(LedgerTransaction.occurred_at > when)
                 postings: dict[tuple[str, str], int] = defaultdict(int)
-                for kind, cur, total, n in s.execute(filters.apply(counted)):
+                # all time: the ledger_totals summary (storage/models/ledger_totals.py)
+                for kind, cur, total, n in s.execute(filters.totals(_ALL_TIME)):
                     totals[(kind, cur)] += int(total or 0)
-                    postings[(kind, cur)] += n
+                    postings[(kind, cur)] += int(n or 0)
                 for kind, cur, total, n in s.execute(
                     filters.apply(counted.where(LedgerPosting.transaction_id.in_(later)))
                 ):
@@ -589,18 +591,20 @@ class LedgerService:
                     or last is None
                     or (start <= ensure_utc(first) and ensure_utc(last) < end)
                 ):  # the whole ledger: no transaction to look at (postings' covering index)
+                    # (the ledger_totals summary: a row per client, scope, kind, currency)
                     cols = (
                         literal("").label("platform"),
-                        LedgerPosting.client_id,
-                        LedgerPosting.account_kind,
-                        LedgerPosting.currency,
+                        LedgerTotal.client_key,
+                        LedgerTotal.account_kind,
+                        LedgerTotal.currency,
                     )
                     summed = (
-                        select(*cols, func.sum(LedgerPosting.amount_minor))
-                        .where(LedgerPosting.account_kind.in_(EARNED_KINDS))
+                        select(*cols, func.sum(LedgerTotal.amount_minor))
+                        .where(LedgerTotal.account_kind.in_(EARNED_KINDS))
                         .group_by(*cols[1:])
                     )
                 for plat, client, kind, cur, total in s.execute(summed):
+                    client = None if client == NO_ID else client
                     g = group(*_group_key(group_by, start, plat, client, names), cur)
                     g.gross += int(total or 0)
                     if kind == AccountKind.FEES.value:
@@ -730,6 +734,24 @@ class _Filters:
             stmt = stmt.where(LedgerPosting.currency == self.currency)
         return stmt
 
+    def totals(self, stmt: _Stmt) -> _Stmt:
+        """`stmt` over ledger_totals with the client and currency filters (the summary
+        has no platform: its readers ask without one, or only narrow by it)."""
+        if self.client_id is not None:
+            stmt = stmt.where(LedgerTotal.client_key == self.client_id)
+        if self.currency is not None:
+            stmt = stmt.where(LedgerTotal.currency == self.currency)
+        return stmt
+
+
+_ALL_TIME = select(
+    LedgerTotal.account_kind,
+    LedgerTotal.currency,
+    func.sum(LedgerTotal.amount_minor),
+    func.sum(LedgerTotal.postings),
+).group_by(LedgerTotal.account_kind, LedgerTotal.currency)
+_MANY_SCOPES = 2000  # more candidate scopes than this: no IN list, every pending posting
+
 
 def pending_lots(
     session: Session,
@@ -763,6 +785,16 @@ def pending_lots(
     )
     if as_of is not None:
         stmt = stmt.where(LedgerTransaction.occurred_at <= as_of)
+    scopes = _pending_scopes(session, as_of, filters, available_in)
+    if scopes is not None:
+        if not scopes:
+            return []
+        ids = [scope for scope in scopes if scope is not None]
+        stmt = stmt.where(
+            or_(LedgerPosting.scope_id.in_(ids), LedgerPosting.scope_id.is_(None))
+            if None in scopes
+            else LedgerPosting.scope_id.in_(ids)
+        )
     # Only the (source, scope, currency) keys that still hold pending — or, for a date
     # range, put an amount into pending that becomes available in it — are worth their
     # rows: the net per key is summed in SQL, and nearly every key nets to zero.
@@ -836,6 +868,56 @@ def pending_lots(
                 )
             )
     return lots
+
+
+def _pending_scopes(
+    session: Session,
+    as_of: datetime | None,
+    filters: _Filters,
+    available_in: tuple[datetime, datetime] | None,
+) -> set[uuid.UUID | None] | None:
+    """The scopes whose pending postings `pending_lots` must net (None: too many to
+    name, net them all): those still holding pending money (the ledger_totals summary,
+    all time), those touched by a transaction after `as_of` (their pending as of then
+    may differ from now), and for a date range those putting money into pending that
+    becomes available in it. Any other scope's pending nets to zero as of `as_of` per
+    source too, since no source's pending ever goes below zero (`record` refuses it,
+    `freelancer-desk check` reports it: ledger.pending_negative)."""
+    found: set[uuid.UUID | None] = set()
+    pending = AccountKind.PENDING.value
+    for (scope,) in session.execute(
+        filters.totals(
+            select(LedgerTotal.scope_key)
+            .where(LedgerTotal.account_kind == pending, LedgerTotal.amount_minor != 0)
+            .distinct()
+        )
+    ):
+        found.add(None if scope == NO_ID else scope)
+    later: list[Any] = []
+    if as_of is not None:
+        later.append(LedgerTransaction.occurred_at > as_of)
+    if available_in is not None:
+        later.append(
+            and_(
+                LedgerPosting.amount_minor > 0,
+                LedgerPosting.available_at >= available_in[0],
+                LedgerPosting.available_at < available_in[1],
+            )
+        )
+    for condition in later:
+        found.update(
+            session.scalars(
+                filters.apply(
+                    select(LedgerPosting.scope_id)
+                    .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
+                    .where(LedgerPosting.account_kind == pending, condition)
+                    .distinct()
+                )
+            )
+        )
+        if len(found) > _MANY_SCOPES:
+            return None
+    return found if len(found) <= _MANY_SCOPES else None
 
 
 def _group_key(
@@ -954,17 +1036,18 @@ def _tracked_sums(
         )
     if not parts:
         return []
-    combine: Any = union_all  # (mypy 2.4 crashes inferring union_all over a list)
-    both = (parts[0] if len(parts) == 1 else combine(*parts)).subquery()
-    k, target, cid, oid, seconds = both.c
     per_target: dict[tuple[str, uuid.UUID | None, uuid.UUID | None], int] = defaultdict(int)
-    # Without a period the key is not grouped by: a constant in GROUP BY would stop
-    # SQLite reading the target index in order (a sort of every row instead).
-    grouped = (k, target, cid, oid) if period else (target, cid, oid)
-    for key, contract_id, order_id, total in session.execute(
-        select(k if period else literal(""), cid, oid, func.sum(seconds)).group_by(*grouped)
-    ):
-        per_target[(key, contract_id, order_id)] += int(total or 0)
+    # Each part summed on its own: grouping a UNION ALL of both made SQLite sort every
+    # day's row (an all-time period ending at `now` has an edge part) instead of reading
+    # the target index in order. Without a period the key is not grouped by either: a
+    # constant in GROUP BY would stop that too.
+    for part in parts:
+        k, target, cid, oid, seconds = part.subquery().c
+        grouped = (k, target, cid, oid) if period else (target, cid, oid)
+        for key, contract_id, order_id, total in session.execute(
+            select(k if period else literal(""), cid, oid, func.sum(seconds)).group_by(*grouped)
+        ):
+            per_target[(key, contract_id, order_id)] += int(total or 0)
     wanted = {c for _, c, _ in per_target if c is not None}
     contracts: dict[uuid.UUID, tuple[str, uuid.UUID | None, str]] = {
         ident: (platform, client_id, currency)

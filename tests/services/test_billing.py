@@ -3,17 +3,18 @@ lock, and billing each week once."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, insert, select
 
 from freelancer_desk.domain.errors import RuleError
 from freelancer_desk.domain.money import Money
 from freelancer_desk.services.billing import HourlyBillingService
 from freelancer_desk.services.events import ChangeBus
 from freelancer_desk.services.ledger import LedgerService
-from freelancer_desk.storage.models import LedgerTransaction, Segment
+from freelancer_desk.storage.models import CatchUpMark, Contract, LedgerTransaction, Segment
+from freelancer_desk.storage.models.catch_up_marks import HOURLY_WEEKS
 from tests.services.money_rows import (
     add_client,
     add_contract,
@@ -220,7 +221,8 @@ def test_due_weeks_in_sql_match_the_weeks_worked_out_in_python(ws, billing, monk
 
     def due():
         with ws.db.read() as s:
-            return billing._due_weeks(s, ws.clock.now())
+            now = ws.clock.now()
+            return billing._due_weeks(s, now, billing._horizon(now))
 
     in_sql = due()
     assert module._week_sql("sqlite", module.UPWORK) is not None
@@ -229,3 +231,134 @@ def test_due_weeks_in_sql_match_the_weeks_worked_out_in_python(ws, billing, monk
     assert sorted((str(cid), start) for cid, start in in_sql) == sorted(
         [(str(first), utc(2026, 3, 2)), (str(second), utc(2026, 3, 2))]
     )
+
+
+# -- the catch-up mark (storage/models/catch_up_marks.py) ---------------------------------
+
+
+def mark(ws):
+    with ws.db.read() as s:
+        return s.scalar(select(CatchUpMark.through).where(CatchUpMark.name == HOURLY_WEEKS))
+
+
+def due_without_mark(ws, billing):
+    with ws.db.read() as s:
+        now = ws.clock.now()
+        return billing._due_weeks(s, now, billing._horizon(now))
+
+
+def billable_without_mark(ws, billing):
+    """The due weeks found reading every day, less those with nothing to bill (which
+    the old full read re-computed on every catch-up)."""
+    return [
+        (cid, start)
+        for cid, start in due_without_mark(ws, billing)
+        if billing.week_summary(cid, start).amount
+    ]
+
+
+def agrees(ws, billing) -> bool:
+    """Every week that would bill something is among those read from the mark on."""
+    from_mark = due_from_mark(ws, billing)
+    return set(billable_without_mark(ws, billing)) <= set(from_mark)
+
+
+def due_from_mark(ws, billing):
+    with ws.db.read() as s:
+        now = ws.clock.now()
+        return billing._due_weeks(s, now, billing._horizon(now), mark(ws))
+
+
+def test_the_mark_settles_billed_weeks_and_moves_back_when_one_could_bill_again(ws, billing):
+    client = add_client(ws.db, "Hourly Inc")
+    contract = add_contract(ws.db, client, rate=5000)
+    capped = add_contract(ws.db, client, rate=5000, limit_minutes=0)  # bills nothing
+    add_segments(ws.db, utc(2026, 3, 3, 9), [600] * 6, contract_id=contract)
+    add_segments(ws.db, utc(2026, 3, 3, 9), [600] * 6, contract_id=capped)
+    ws.clock.set(utc(2026, 3, 17, 12))
+    assert mark(ws) is None
+    assert [(b.contract_id, b.week_start) for b in billing.bill_due_weeks()] == [
+        (str(contract), WEEK)
+    ]
+    assert mark(ws) == date(2026, 3, 16)  # the first week whose diary has not locked
+    assert due_from_mark(ws, billing) == billable_without_mark(ws, billing) == []
+    assert due_without_mark(ws, billing) == [(capped, WEEK)]  # read, bills nothing
+    assert billing.bill_due_weeks() == []
+
+    # A back-dated manual entry in a week before the mark: the mark moves back to its day.
+    add_segments(ws.db, utc(2026, 2, 24, 9), [600] * 3, contract_id=contract, manual=[True] * 3)
+    assert mark(ws) == date(2026, 2, 24)
+    assert agrees(ws, billing) and billable_without_mark(ws, billing) != []
+    assert [b.week_start for b in billing.bill_due_weeks()] == [utc(2026, 2, 23)]
+    assert mark(ws) == date(2026, 3, 16)
+
+    # An import of old rows (a bulk insert straight into segments).
+    with ws.db.session() as s:
+        sid = s.scalar(select(Segment.session_id).limit(1))
+        s.execute(
+            insert(Segment),
+            [
+                {
+                    "session_id": sid,
+                    "contract_id": contract,
+                    "slot_start": utc(2026, 2, 10, 9) + timedelta(minutes=10 * i),
+                    "tracked_seconds": 600,
+                    "created_at": ws.clock.now(),
+                    "updated_at": ws.clock.now(),
+                }
+                for i in range(6)
+            ],
+        )
+    assert mark(ws) == date(2026, 2, 10)
+    assert [b.week_start for b in billing.bill_due_weeks()] == [utc(2026, 2, 9)]
+
+    # More time in a day already counted (tracked_seconds grows) moves it back too; the
+    # week was billed, so nothing new is booked and the mark goes forward again.
+    with ws.db.session() as s:
+        first = s.scalars(
+            select(Segment).where(Segment.contract_id == contract).order_by(Segment.slot_start)
+        ).first()
+        first.tracked_seconds -= 60
+    assert mark(ws) == date(2026, 3, 16)  # less time moves nothing
+    with ws.db.session() as s:
+        s.get(Segment, first.id).tracked_seconds += 60
+    assert mark(ws) == date(2026, 2, 10)
+    assert billing.bill_due_weeks() == []
+    assert mark(ws) == date(2026, 3, 16)
+
+    # A week that billed nothing bills once its contract's terms change: the mark goes.
+    with ws.db.session() as s:
+        s.get(Contract, capped).weekly_limit_minutes = 40 * 60
+    assert mark(ws) is None
+    assert [(b.contract_id, b.amount) for b in billing.bill_due_weeks()] == [
+        (str(capped), usd(5000))
+    ]
+
+    # A billed week's transaction deleted: the mark goes, and the week is billed again.
+    with ws.db.engine.begin() as conn:
+        conn.execute(
+            delete(LedgerTransaction).where(
+                LedgerTransaction.source_id == f"{capped}/{WEEK.date().isoformat()}"
+            )
+        )
+    assert mark(ws) is None
+    assert [(b.contract_id, b.week_start) for b in billing.bill_due_weeks()] == [
+        (str(capped), WEEK)
+    ]
+    assert due_from_mark(ws, billing) == billable_without_mark(ws, billing) == []
+
+
+def test_a_mark_moved_back_while_catch_up_ran_is_kept(ws, billing):
+    """The mark goes forward only from the value catch-up read: a trigger that moved it
+    back meanwhile wins (the next catch-up reads from there)."""
+    client = add_client(ws.db, "Hourly Inc")
+    contract = add_contract(ws.db, client, rate=5000)
+    add_segments(ws.db, utc(2026, 3, 3, 9), [600] * 6, contract_id=contract)
+    ws.clock.set(utc(2026, 3, 17, 12))
+    billing.bill_due_weeks()
+    with ws.db.session() as s:
+        s.get(CatchUpMark, HOURLY_WEEKS).through = date(2026, 1, 5)
+    billing._settled(date(2026, 3, 2), date(2026, 3, 23))
+    assert mark(ws) == date(2026, 1, 5)
+    billing._settled(date(2026, 1, 5), date(2026, 3, 23))
+    assert mark(ws) == date(2026, 3, 23)

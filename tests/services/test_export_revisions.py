@@ -17,6 +17,7 @@ from sqlalchemy import create_engine, inspect
 from freelancer_desk.domain.clock import FakeClock
 from freelancer_desk.domain.errors import RuleError
 from freelancer_desk.services.exports import FORMAT, SAME_LAYOUT, _tables, import_json
+from freelancer_desk.storage.base import Base
 from freelancer_desk.storage.migrate import HEAD, alembic_config, known_revisions
 from freelancer_desk.storage.workspace import open_workspace
 
@@ -31,10 +32,11 @@ def _layout_at(revision: str, path: Path) -> dict[str, set[str]]:
         command.upgrade(config, revision)
     inspector = inspect(engine)
     exported = {t.name for t in _tables()}
+    derived = {t.name for t in Base.metadata.sorted_tables if t.info.get("derived_from")}
     layout = {
         name: {c["name"] for c in inspector.get_columns(name)}
         for name in inspector.get_table_names()
-        if name in exported or name not in {"alembic_version", "tracked_days"}
+        if name in exported or name not in {"alembic_version", *derived}
     }
     engine.dispose()
     return layout

@@ -1,11 +1,13 @@
 """One module per aggregate. Importing this package registers every table."""
 
+from freelancer_desk.storage.models.catch_up_marks import CatchUpMark
 from freelancer_desk.storage.models.clients import Client
 from freelancer_desk.storage.models.contracts import Contract, Milestone
 from freelancer_desk.storage.models.gigs import Gig, GigExtra, GigFaq, GigPackage, GigRequirement
 from freelancer_desk.storage.models.invoices import Invoice, InvoiceLine
 from freelancer_desk.storage.models.jobs import JobPost
 from freelancer_desk.storage.models.ledger import LedgerPosting, LedgerTransaction
+from freelancer_desk.storage.models.ledger_totals import LedgerTotal
 from freelancer_desk.storage.models.orders import Order, OrderDelivery, OrderExtra, OrderRevision
 from freelancer_desk.storage.models.proposals import (
     Proposal,
@@ -20,6 +22,7 @@ from freelancer_desk.storage.models.tracked_days import TrackedDay
 from freelancer_desk.storage.models.tracking import Interruption, Segment, Snapshot, TimeSession
 
 __all__ = [
+    "CatchUpMark",
     "Client",
     "Contract",
     "ExchangeRate",
@@ -33,6 +36,7 @@ __all__ = [
     "InvoiceLine",
     "JobPost",
     "LedgerPosting",
+    "LedgerTotal",
     "LedgerTransaction",
     "Milestone",
     "Order",
