@@ -9,6 +9,9 @@ neither SQLAlchemy nor storage (import-linter checks it), so the lean path stays
 - `day_hours`: every hour of a day in a zone, six 10-minute cells each, a segment in the
   cell of its local slot; `Cell.main` the segment a cell shows.
 - `build_day`: the `DayView` of a day from its segments and its billing week's rows.
+
+The day's types are NamedTuples, not frozen dataclasses: as immutable, ~1 ms each less
+to define at import (a lean `track diary` starts in ~60 ms).
 """
 
 from __future__ import annotations
@@ -16,7 +19,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any, NamedTuple
 from zoneinfo import ZoneInfo
@@ -113,8 +115,7 @@ def zone_name(zone: tzinfo) -> str:
     return str(getattr(zone, "key", None) or zone)
 
 
-@dataclass(frozen=True)
-class DiarySegment:
+class DiarySegment(NamedTuple):
     id: uuid.UUID
     slot_start: datetime  # UTC
     contract_id: uuid.UUID | None
@@ -174,8 +175,7 @@ class DiarySegment:
         }
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):
     start: datetime  # in the view's zone
     segments: tuple[DiarySegment, ...] = ()
 
@@ -190,8 +190,7 @@ class Cell:
         return sum(s.tracked_seconds for s in self.segments if not s.deleted)
 
 
-@dataclass(frozen=True)
-class HourRow:
+class HourRow(NamedTuple):
     start: datetime  # in the view's zone
     cells: tuple[Cell, ...]
 
@@ -200,8 +199,7 @@ class HourRow:
         return sum(c.tracked_seconds for c in self.cells)
 
 
-@dataclass(frozen=True)
-class ContractTotal:
+class ContractTotal(NamedTuple):
     contract_id: uuid.UUID | None
     order_id: uuid.UUID | None
     title: str
@@ -230,8 +228,7 @@ class ContractTotal:
         }
 
 
-@dataclass(frozen=True)
-class DayView:
+class DayView(NamedTuple):
     day: date
     zone: str
     start: datetime  # the day's first instant, in the zone
