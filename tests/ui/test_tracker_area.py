@@ -57,7 +57,8 @@ def test_start_and_stop_from_the_area(qtbot, backend, rig):
     with rig.app.db.read() as s:
         session = s.scalars(select(TimeSession)).one()
         assert (session.memo, session.end_reason) == ("API pagination", "stopped")
-    # Today and this week, with the weekly limit of 10 h.
+    # Today and this week, with the weekly limit of 10 h (read on a worker thread).
+    page.wait_loaded()
     assert page.totals_table.item(0, 0).text() == "Acme API"
     assert page.totals_table.item(0, 1).text() == "0:25"
     meter = page.totals_table.cellWidget(0, 3)

@@ -13,9 +13,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import tzinfo
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+import shiboken6
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QPalette, QShowEvent
 from PySide6.QtWidgets import (
@@ -327,7 +328,6 @@ class DashboardPage(AreaPage):
             card.body.addLayout(row)
             return
         self._tick.stop()
-        targets = self.data.trackable()
         card.body.addWidget(muted(QLabel("Not tracking.")))
         self.target_combo = QComboBox()
         self.target_combo.setAccessibleName("Track time on")
@@ -335,18 +335,32 @@ class DashboardPage(AreaPage):
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.target_combo.setMinimumContentsLength(20)
-        for kind, ident, label in targets:
-            self.target_combo.addItem(label, (kind, str(ident)))
         self.start_button = QPushButton("S&tart timer")
         self.start_button.setAccessibleName("Start timer")
-        self.start_button.setEnabled(bool(targets))
+        self.start_button.setEnabled(False)  # until the targets are there
         self.start_button.clicked.connect(self.start_timer)
         row = QHBoxLayout()
         row.addWidget(self.target_combo, 1)
         row.addWidget(self.start_button)
         card.body.addLayout(row)
+        # What can be tracked: a query, read on a worker thread.
+        combo, button = self.target_combo, self.start_button
+        self.load_in_background(
+            "trackable", self.data.trackable, lambda t: self._fill_targets(combo, button, t)
+        )
+
+    def _fill_targets(
+        self, combo: QComboBox, button: QPushButton, targets: Sequence[tuple[str, Any, str]]
+    ) -> None:
+        if not shiboken6.isValid(combo) or combo is not self.target_combo:
+            return  # the card was drawn again meanwhile
+        for kind, ident, label in targets:
+            combo.addItem(label, (kind, str(ident)))
+        button.setEnabled(bool(targets))
         if not targets:
-            card.body.addWidget(muted(QLabel("No active hourly contract or order to track.")))
+            self.timer_card.body.addWidget(
+                muted(QLabel("No active hourly contract or order to track."))
+            )
 
     def start_timer(self) -> None:
         chosen = self.target_combo.currentData()

@@ -104,13 +104,17 @@ class TargetPicker(QComboBox):
         self.setAccessibleName("Contract or order to track")
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.setMinimumContentsLength(28)
-        self.reload()
 
     def reload(self) -> None:
+        """Read the targets now (on this thread) and show them."""
+        self.fill(targets(self.app))
+
+    def fill(self, items: list[tuple[str, Target]]) -> None:
+        """Show `items` (read by `targets()`), keeping the current choice."""
         current = self.currentData()
         self.blockSignals(True)
         self.clear()
-        for title, target in targets(self.app):
+        for title, target in items:
             self.addItem(title, _key(target))
         if current is not None:
             index = self.findData(current)
@@ -475,7 +479,9 @@ class TrackerPage(AreaPage):
             if not self.memo.hasFocus():
                 self.memo.setText(status.memo)
         else:
-            self.picker.reload()
+            # Read on a worker thread (a query: 10-25 ms on the heavy workspace).
+            app = self.app
+            self.load_in_background("targets", lambda: targets(app), self.picker.fill)
         sources = []
         sources.append(
             f"activity: {status.activity_source}"
@@ -506,9 +512,15 @@ class TrackerPage(AreaPage):
         return list(self._held_rows)
 
     def refresh_totals(self) -> None:
+        """Today's and this week's totals per contract, read on a worker thread."""
         self._totals_behind = False
-        now = self.app.clock.now()
-        today, week = totals(self.app.db, now, self.zone)
+        db, now, zone = self.app.db, self.app.clock.now(), self.zone
+        self.load_in_background("totals", lambda: totals(db, now, zone), self._draw_totals)
+
+    def _draw_totals(
+        self, read: tuple[tuple[ContractTotal, ...], tuple[ContractTotal, ...]]
+    ) -> None:
+        today, week = read
         status = self.runtime.status()
         by_key: dict[tuple[uuid.UUID | None, uuid.UUID | None], list[ContractTotal | None]] = {}
         for index, group in enumerate((today, week)):
