@@ -10,7 +10,6 @@ and random) only where the folders are not the plain XDG ones: see `config_folde
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Mapping
@@ -54,7 +53,10 @@ class LocalSettings:
 
     def read(self) -> dict[str, dict[str, Any]]:
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+            text = self.path.read_text(encoding="utf-8")
+            import json  # here: most computers have no settings file (a lean command's ~1 ms)
+
+            data = json.loads(text)
         except FileNotFoundError:
             return {}
         except (OSError, ValueError) as exc:
@@ -64,6 +66,8 @@ class LocalSettings:
         return data if isinstance(data, dict) else {}
 
     def write(self, data: Mapping[str, Any]) -> None:
+        import json
+
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(self.path.name + ".part")
         tmp.write_text(json.dumps(dict(data), indent=2, sort_keys=True) + "\n", encoding="utf-8")
