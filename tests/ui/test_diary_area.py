@@ -125,3 +125,20 @@ def test_refusing_the_confirmation_keeps_the_segment(qtbot, backend, rig):
         assert not s.get(Segment, dialog.segment.id).deleted
     assert dialog.isVisible()
     dialog.reject()
+
+
+def test_a_refresh_reads_the_day_again_but_not_the_hidden_segment_table(qtbot, backend, rig):
+    page = diary(qtbot, backend)
+    segments = page.models[0]
+    requeried: list[None] = []
+    segments.refresh = lambda: requeried.append(None)
+    reads: list[None] = []
+    page.load_in_background = lambda name, fetch, apply, plain=page.load_in_background: (
+        reads.append(None) if name == "day" else None,
+        plain(name, fetch, apply),
+    )
+    assert page.splitter.isHidden()  # the grid is the diary
+    page.refresh()
+    assert requeried == []
+    assert reads == [None]
+    page.wait_loaded()

@@ -529,7 +529,12 @@ class DiaryPage(AreaPage):
     # -- showing ------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        super().refresh()
+        if self.splitter.isHidden():
+            # The segment table is not shown (the grid is the diary): re-reading it was a
+            # count over every segment and as many rows as were loaded, for nothing.
+            self._load_tiles()
+        else:
+            super().refresh()
         self.reload()
 
     def _time_saved(self) -> None:
