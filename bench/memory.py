@@ -15,6 +15,10 @@ Each figure is RSS, USS (Private_Clean + Private_Dirty from /proc/PID/smaps_roll
 what only this process holds; shared libraries mapped by other processes drop out of
 it, so it moves with what else runs), PSS and Anonymous (heap, Python objects, caches),
 in MB; medians of `--runs`. `FD_SRC=/tmp/old` runs another checkout's code.
+
+`--maps FILE` also writes, for the last run of each state, RSS / PSS / USS per mapping
+(each shared library or data file by name, `[anon]`, `[heap]`) from /proc/PID/smaps and
+those summed by kind (Qt, PIL and its libraries, GL, crypto, ICU, ...), largest first.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -48,7 +53,62 @@ def _figures(found: dict[str, float]) -> dict[str, float | None]:
     }
 
 
-def tracking_child(seconds: float) -> dict[str, Any]:
+# Kinds of mapping, first match wins (file names as in /proc/PID/smaps, directory dropped).
+KINDS = (
+    ("anon (heap, Python objects, Qt's buffers)", r"^\[(anon|heap|stack)"),
+    ("X shared memory (window backing store)", r"^memfd:|^SYSV"),
+    ("PIL and its bundled libraries", r"PIL|^_imaging|-[0-9a-f]{8}\.so"),
+    ("GL (libGL, GLX, EGL, dispatch, Qt's GL integration)", r"libGL|libEGL|Glx|Egl|libdrm|gbm"),
+    ("crypto (OpenSSL, Kerberos)", r"libcrypto|libssl|_ssl|_hashlib|krb5|gssapi|com_err"),
+    ("ICU", r"libicu"),
+    ("Qt and PySide6", r"Qt6|\.abi3\.so|shiboken|pyside|^libq"),
+    ("Python and extension modules", r"libpython|cpython-|\.cpython|_cy\.so|\.so$"),
+)
+
+
+def maps_breakdown(pid: int) -> dict[str, dict[str, float]]:
+    """{mapping name: {"rss", "pss", "uss"}} in MB from /proc/PID/smaps (Linux)."""
+    out: dict[str, dict[str, float]] = {}
+    current: dict[str, float] | None = None
+    header = re.compile(r"^[0-9a-f]+-[0-9a-f]+ ")
+    with open(f"/proc/{pid}/smaps", encoding="utf-8", errors="replace") as smaps:
+        for line in smaps:
+            if header.match(line):
+                parts = line.split(None, 5)
+                name = parts[5].strip() if len(parts) > 5 else ""
+                name = name.rsplit("/", 1)[-1].replace(".cpython-311-x86_64-linux-gnu", "")
+                current = out.setdefault(name or "[anon]", {"rss": 0.0, "pss": 0.0, "uss": 0.0})
+                continue
+            key, _, value = line.partition(":")
+            if current is None or key not in ("Rss", "Pss", "Private_Clean", "Private_Dirty"):
+                continue
+            field = {"Rss": "rss", "Pss": "pss"}.get(key, "uss")
+            current[field] += int(value.split()[0]) / 1024
+    return out
+
+
+def kinds(maps: dict[str, dict[str, float]]) -> dict[str, float]:
+    """RSS (MB) summed by kind of mapping, KINDS' order of precedence; "other" last."""
+    total: dict[str, float] = {}
+    for name, figures in maps.items():
+        kind = next((k for k, pattern in KINDS if re.search(pattern, name)), "other")
+        total[kind] = total.get(kind, 0.0) + figures["rss"]
+    return dict(sorted(total.items(), key=lambda item: -item[1]))
+
+
+def write_maps(path: str, title: str, maps: dict[str, dict[str, float]]) -> None:
+    with open(path, "a", encoding="utf-8") as out:
+        rss = sum(f["rss"] for f in maps.values())
+        out.write(f"## {title}: RSS {rss:.1f} MB\n")
+        for kind, value in kinds(maps).items():
+            out.write(f"  {value:7.2f}  {kind}\n")
+        out.write("  RSS MB   PSS MB   USS MB  mapping\n")
+        for name, f in sorted(maps.items(), key=lambda item: -item[1]["rss"]):
+            if f["rss"] >= 0.05:
+                out.write(f"  {f['rss']:6.2f}  {f['pss']:7.2f}  {f['uss']:7.2f}  {name}\n")
+
+
+def tracking_child(seconds: float, maps: str | None = None) -> dict[str, Any]:
     """In this process: tracker_cpu's window + tray tracking, sampled mid-span."""
     from paint import _proc_status
 
@@ -66,10 +126,19 @@ def tracking_child(seconds: float) -> dict[str, Any]:
     def later() -> None:
         time.sleep(settle + seconds / 2)
         sample.update(_proc_status(os.getpid()))
+        if maps:
+            write_maps(maps, "window + tray, tracking", maps_breakdown(os.getpid()))
 
     threading.Thread(target=later, daemon=True).start()
     result = tracker_cpu.bench_tracking(seconds, True, settle)
     return {**_figures(sample), "tracked_s": result["tracked_s"]}
+
+
+def _maps_hook(args: argparse.Namespace, run: int) -> dict[str, Any]:
+    if not args.maps or run != args.runs - 1:
+        return {}
+    title = f"window, data shown ({args.data_dir})"
+    return {"probe": lambda pid: write_maps(args.maps, title, maps_breakdown(pid))}
 
 
 def main() -> int:
@@ -78,10 +147,11 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--settle", type=float, default=2.0)
     parser.add_argument("--tracking", type=float, default=60.0, help="seconds tracked; 0: skip")
+    parser.add_argument("--maps", metavar="FILE", help="append RSS per mapping to FILE")
     parser.add_argument("--tracking-child", type=float, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.tracking_child is not None:
-        print(json.dumps(tracking_child(args.tracking_child)))
+        print(json.dumps(tracking_child(args.tracking_child, args.maps)))
         return 0
 
     from paint import real_start
@@ -89,12 +159,14 @@ def main() -> int:
     out: dict[str, Any] = {"code": os.environ.get("FD_SRC") or "working tree"}
     shown: list[dict[str, Any]] = []
     tracking: list[dict[str, Any]] = []
-    for _ in range(args.runs):
+    last = args.runs - 1
+    for run in range(args.runs):
         if args.data_dir:
-            shown.append(real_start(args.data_dir, settle=args.settle))
+            shown.append(real_start(args.data_dir, settle=args.settle, **_maps_hook(args, run)))
         if args.tracking > 0:
+            maps = ["--maps", args.maps] if args.maps and run == last else []
             child = subprocess.run(
-                [sys.executable, __file__, "--tracking-child", str(args.tracking)],
+                [sys.executable, __file__, "--tracking-child", str(args.tracking), *maps],
                 capture_output=True,
                 text=True,
                 check=True,

@@ -55,9 +55,12 @@ def _proc_status(pid: int) -> dict[str, float]:
     return found
 
 
-def real_start(data_dir: str, timeout: float = 120.0, settle: float = 0.5) -> dict[str, Any]:
+def real_start(
+    data_dir: str, timeout: float = 120.0, settle: float = 0.5, probe: Any = None
+) -> dict[str, Any]:
     """`python -m freelancer_desk --data-dir D` as a user starts it; marks in seconds
-    from just before the process was started."""
+    from just before the process was started. `probe(pid)` is called where the memory
+    is read (bench/memory.py's `--maps`)."""
     import os
     import signal
     import subprocess
@@ -66,12 +69,17 @@ def real_start(data_dir: str, timeout: float = 120.0, settle: float = 0.5) -> di
     with tempfile.TemporaryDirectory() as tmp:
         log = os.path.join(tmp, "start.jsonl")
         env = dict(os.environ, FREELANCER_DESK_START_LOG=log)
+        cwd = None
         if os.environ.get("FD_SRC"):  # another checkout's code (a `git worktree`)
             env["PYTHONPATH"] = os.environ["FD_SRC"]
+            # `-m` puts the current folder first on sys.path: run from FD_SRC, or a
+            # bench started in the working tree measures the working tree's code.
+            cwd = os.environ["FD_SRC"]
         t0 = time.time()
         child = subprocess.Popen(
             [sys.executable, "-m", "freelancer_desk", "--data-dir", data_dir],
             env=env,
+            cwd=cwd,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
@@ -94,6 +102,8 @@ def real_start(data_dir: str, timeout: float = 120.0, settle: float = 0.5) -> di
                         marks.setdefault(mark["mark"], mark["t"] - t0)
         time.sleep(settle)  # let it settle (the tray, the first timers)
         rss = _proc_status(child.pid)
+        if probe is not None and child.poll() is None:
+            probe(child.pid)
         if child.poll() is None:
             child.send_signal(signal.SIGTERM)
         _out, err = child.communicate(timeout=30)
