@@ -21,9 +21,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from PIL import Image, ImageDraw, ImageFilter
 from sqlalchemy import select
 
 from freelancer_desk.domain.clock import Clock
@@ -31,6 +30,11 @@ from freelancer_desk.domain.evidence import chain_link as chain_link  # re-expor
 from freelancer_desk.storage.db import Database
 from freelancer_desk.storage.models import Snapshot
 from freelancer_desk.tracker.activity import wayland_session
+
+if TYPE_CHECKING:
+    # Pillow is imported at the first picture, not with the tracker: a window that
+    # tracks without snapshots (or has not taken one yet) never maps its ~2-4 MB.
+    from PIL import Image
 
 PRIVATE_DIR = 0o700
 PRIVATE_FILE = 0o600
@@ -116,6 +120,8 @@ class FakeScreen:
         if self.fail is not None:
             raise self.fail
         self.grabs += 1
+        from PIL import Image, ImageDraw
+
         image = Image.new("RGB", self.size, "white")
         draw = ImageDraw.Draw(image)
         width, height = self.size
@@ -178,6 +184,8 @@ def blur(
 ) -> Image.Image:
     """Irreversibly blurred: the pixels are thrown away first (downscale), then what is
     left is blurred, so no deconvolution can bring text back."""
+    from PIL import ImageFilter
+
     return _scaled(image, width).filter(ImageFilter.GaussianBlur(radius))
 
 
@@ -191,6 +199,8 @@ def _scaled(image: Image.Image, width: int) -> Image.Image:
         image = image.reduce(factor)
         if image.width <= width:
             return image
+    from PIL import Image
+
     height = max(1, round(image.height * width / image.width))
     return image.resize((width, height), Image.Resampling.BILINEAR)
 

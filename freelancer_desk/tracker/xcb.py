@@ -30,9 +30,10 @@ from ctypes import (
     c_void_p,
 )
 from functools import cache
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
-from PIL import Image
+if TYPE_CHECKING:
+    from PIL import Image  # imported at the first grab (`available()` does not need it)
 
 Z_PIXMAP = 2
 ALL_PLANES = 0xFFFFFFFF
@@ -220,6 +221,8 @@ class XcbGrabber:
 def _convert(pixels: ctypes.Array[c_char], size: tuple[int, int], width: int | None) -> Image.Image:
     """An RGB image of the BGRX pixels (which are freed after this returns: nothing
     returned may point into them)."""
+    from PIL import Image
+
     view = cast(bytes, memoryview(pixels).cast("B"))
     if width is None or size[0] <= width:
         return Image.frombytes("RGB", size, view, "raw", "BGRX")  # a copy
