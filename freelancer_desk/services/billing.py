@@ -224,6 +224,22 @@ class HourlyBillingService:
         self._settled(mark, horizon.date())
         return billed
 
+    def billable_weeks_before(self, s: Session, day: date) -> tuple[int, list[WeekSummary]]:
+        """For `check`: the unbilled hourly weeks wholly before `day` (catch-up's mark)
+        that have tracked time — how many — and those of them that would bill something
+        (catch-up, reading from the mark on, would never bill them)."""
+        settled, _ = billing_week(datetime.combine(day, time(), UTC), self._rules)
+        unbilled = self._due_weeks(s, self._clock.now(), settled)
+        billable = []
+        for contract_id, start in unbilled:
+            contract = s.get(Contract, contract_id)
+            if contract is None or contract.hourly_rate_minor is None:
+                continue
+            summary = self._compute(s, contract, start).summary
+            if summary.amount:
+                billable.append(summary)
+        return len(unbilled), billable
+
     def _horizon(self, now: datetime) -> datetime:
         """The start of the first week whose diary has not locked at `now`: every week
         starting before it has locked."""

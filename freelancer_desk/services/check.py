@@ -103,6 +103,7 @@ def check_workspace(db: Database) -> CheckReport:
             ("segments", _segments),
             ("tracked time summary", _tracked_days),
             ("ledger totals summary", _ledger_totals),
+            ("catch-up mark", lambda s, r: _catch_up_mark(db, s, r)),
             ("contracts", _contracts),
             ("proposals", _proposals),
             ("invoices", _invoices),
@@ -610,6 +611,29 @@ def _ledger_totals(session: Session, report: CheckReport) -> None:
         f"{have[0]} postings summing {_money(have[1], cur)} instead of {want[0]} summing "
         f"{_money(want[1], cur)}",
     )
+
+
+def _catch_up_mark(db: Database, session: Session, report: CheckReport) -> None:
+    """Every Upwork hourly week wholly before catch-up's billing mark is billed or has
+    nothing to bill (catch-up reads only the days from the mark on): one line per week
+    that would bill something and that catch-up will no longer look at."""
+    from freelancer_desk.services.billing import HourlyBillingService
+    from freelancer_desk.services.ledger import LedgerService
+    from freelancer_desk.storage.models.catch_up_marks import HOURLY_WEEKS, CatchUpMark
+
+    mark = session.scalar(select(CatchUpMark.through).where(CatchUpMark.name == HOURLY_WEEKS))
+    if mark is None:
+        return
+    billing = HourlyBillingService(db, db.clock, LedgerService(db))
+    checked, billable = billing.billable_weeks_before(session, mark)
+    report.count("unbilled weeks before the catch-up mark", checked)
+    for week in billable:
+        report.add(
+            "catch_up_marks.settled",
+            f"catch_up_marks: the week of {week.week_start.date().isoformat()} of contract "
+            f"{_short(week.contract_id)} would bill {week.amount} but lies before catch-up's "
+            f"mark ({mark.isoformat()}): catch-up will not bill it",
+        )
 
 
 def _check_activity(

@@ -11,6 +11,7 @@ from sqlalchemy import delete, func, insert, select
 from freelancer_desk.domain.errors import RuleError
 from freelancer_desk.domain.money import Money
 from freelancer_desk.services.billing import HourlyBillingService
+from freelancer_desk.services.check import check_workspace
 from freelancer_desk.services.events import ChangeBus
 from freelancer_desk.services.ledger import LedgerService
 from freelancer_desk.storage.models import CatchUpMark, Contract, LedgerTransaction, Segment
@@ -288,6 +289,7 @@ def test_the_mark_settles_billed_weeks_and_moves_back_when_one_could_bill_again(
     # A back-dated manual entry in a week before the mark: the mark moves back to its day.
     add_segments(ws.db, utc(2026, 2, 24, 9), [600] * 3, contract_id=contract, manual=[True] * 3)
     assert mark(ws) == date(2026, 2, 24)
+    assert mark_problems(ws) == []  # its week is not wholly before the mark
     assert agrees(ws, billing) and billable_without_mark(ws, billing) != []
     assert [b.week_start for b in billing.bill_due_weeks()] == [utc(2026, 2, 23)]
     assert mark(ws) == date(2026, 3, 16)
@@ -346,6 +348,25 @@ def test_the_mark_settles_billed_weeks_and_moves_back_when_one_could_bill_again(
         (str(capped), WEEK)
     ]
     assert due_from_mark(ws, billing) == billable_without_mark(ws, billing) == []
+    assert mark_problems(ws) == []
+
+
+def mark_problems(ws) -> list[str]:
+    return [p for p in check_workspace(ws.db).problems if "catch_up_marks" in p]
+
+
+def test_check_names_a_billable_week_left_behind_the_mark(ws, billing):
+    client = add_client(ws.db, "Hourly Inc")
+    contract = add_contract(ws.db, client, rate=5000)
+    add_segments(ws.db, utc(2026, 3, 3, 9), [600] * 6, contract_id=contract)
+    ws.clock.set(utc(2026, 3, 17, 12))
+    with ws.db.session() as s:  # a mark set past a week nobody billed (not by catch-up)
+        s.add(CatchUpMark(name=HOURLY_WEEKS, through=date(2026, 3, 16)))
+    assert billing.bill_due_weeks() == []  # catch-up trusts the mark
+    (problem,) = mark_problems(ws)
+    assert "the week of 2026-03-02" in problem and "50.00 USD" in problem, problem
+    billing.bill_week(contract, WEEK)
+    assert mark_problems(ws) == []
 
 
 def test_a_mark_moved_back_while_catch_up_ran_is_kept(ws, billing):
