@@ -197,6 +197,14 @@ class TrackerRuntime(QObject):
     # -- from the beat -----------------------------------------------------------------
 
     def _on_tick(self, result: TickResult) -> None:
+        if result.snapshot_id is not None:
+            # The grab's 8 MB X reply (1920x1080) and Pillow's working images were freed
+            # on the scheduler's thread, but glibc keeps them (the first freed reply
+            # raises its mmap threshold, so later ones come from the heap): +10 MB
+            # resident from the second capture on until the 5-minute trim otherwise.
+            from freelancer_desk.ui.main import release_free_memory
+
+            release_free_memory()
         self.ticked.emit(result)
         if "tracker" in self.app.__dict__:
             self._check_saved(self.tracker.status())

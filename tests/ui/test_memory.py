@@ -7,11 +7,14 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
 from freelancer_desk.ui.main import limit_malloc_arenas
+from tests.ui.tracker_helpers import rig_fixture  # noqa: F401
 
 
 def _glibc() -> bool:
@@ -130,3 +133,24 @@ def test_free_heap_pages_go_back_to_the_system() -> None:
 def test_no_arena_limit_once_threads_run(qtbot) -> None:
     """Only before the first thread: with a QApplication (Qt's threads) it sets nothing."""
     assert limit_malloc_arenas() is False
+
+
+def test_the_heap_is_trimmed_after_each_snapshot_only(qapp, rig, monkeypatch) -> None:
+    """A capture's large buffers (an 8 MB X reply at 1920x1080) are freed on the
+    scheduler's thread; the runtime gives them back to the system once the tick that
+    took the snapshot reaches the GUI thread, and only then."""
+    from freelancer_desk.storage.models import Snapshot
+    from freelancer_desk.ui import main as ui_main
+
+    trims: list[int] = []
+    monkeypatch.setattr(ui_main, "release_free_memory", lambda: trims.append(1) or True)
+    contract = rig.contract("Acme API")
+    rig.runtime.start()
+    rig.runtime.start_tracking(uuid.UUID(contract), None, "memo")
+    rig.work(60)
+    assert trims == []  # no picture yet: ticks alone trim nothing
+    rig.work(25 * 60)  # snapshots come at random moments, one per 10-minute span
+    with rig.app.db.read() as s:
+        taken = s.scalar(select(func.count(Snapshot.id)))
+    assert taken is not None and taken >= 2
+    assert len(trims) == taken
