@@ -10,10 +10,14 @@ import stat
 import sys
 
 import pytest
-from PySide6.QtNetwork import QLocalServer
 from PySide6.QtWidgets import QMainWindow
 
-from freelancer_desk.ui.single_instance import SingleInstance, bring_to_front, instance_key
+from freelancer_desk.ui.single_instance import (
+    SingleInstance,
+    bring_to_front,
+    instance_key,
+    socket_path,
+)
 
 
 @pytest.fixture
@@ -64,10 +68,7 @@ def test_after_the_first_quits_the_next_start_takes_over(qtbot, tmp_path, guards
 def test_a_crashed_instance_socket_is_taken_over_and_private(qtbot, tmp_path, guards):
     guard = guards(tmp_path / "ws")
     # Leave a socket file nobody listens on, as a SIGKILLed instance does.
-    probe = QLocalServer()
-    probe.listen(guard.key)
-    path = probe.fullServerName()
-    probe.close()
+    path = socket_path(guard.key)
     dead = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     dead.bind(path)
     dead.close()
@@ -89,3 +90,28 @@ def test_bring_to_front_restores_a_minimized_or_hidden_window(qtbot):
     window.hide()
     bring_to_front(window)
     assert window.isVisible()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="Unix sockets (Windows keeps Qt's pipes)")
+def test_qts_local_sockets_and_ours_understand_each_other(qtbot, tmp_path, guards):
+    """The guard's Unix socket is where QLocalServer puts it, so an older version (Qt's
+    QLocalServer / QLocalSocket) and this one find each other either way round."""
+    from PySide6.QtNetwork import QLocalServer, QLocalSocket
+
+    guard = guards(tmp_path / "ws")
+    probe = QLocalServer()
+    assert probe.listen(guard.key)
+    assert probe.fullServerName() == guard.path
+    with qtbot.waitSignal(probe.newConnection, timeout=3000):
+        assert guard.activate_running()  # a newer start finds an older instance
+    probe.close()
+    probe.deleteLater()
+    qtbot.wait(50)
+    assert guard.listen()
+    old = QLocalSocket()
+    with qtbot.waitSignal(guard.activated, timeout=3000):
+        old.connectToServer(guard.key)  # an older start finds this instance
+        assert old.waitForConnected(1000)
+        old.write(b"activate\n")
+        old.flush()
+    old.disconnectFromServer()

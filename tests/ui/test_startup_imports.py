@@ -2,6 +2,8 @@
 tracking with the window open). Pillow (~2-4 MB resident with its bundled libraries) is
 imported at the first screen snapshot, not when the window starts, nor when tracking
 starts: a window that tracks without snapshots, or has not taken one yet, never maps it.
+QtNetwork (~2.5 MB with libQt6Network and Kerberos' libraries) is not imported at all on
+Unix: the single-instance guard listens on a Python socket.
 
 Checked in a fresh process that starts the window as `run_gui` does (offscreen), with
 the tray and the tracker's runtime installed and a session tracking."""
@@ -25,7 +27,7 @@ from PySide6.QtCore import QTimer
 from freelancer_desk.ui import main
 from freelancer_desk.ui.tracker_runtime import TrackerRuntime
 
-WATCHED = ("PIL", "PIL.Image")
+WATCHED = ("PIL", "PIL.Image", "PySide6.QtNetwork")
 seen = {}
 
 def loaded():
@@ -78,7 +80,7 @@ def _workspace(folder: Path) -> str:
     return contract_id
 
 
-def test_pillow_waits_for_the_first_snapshot(tmp_path: Path) -> None:
+def test_pillow_waits_for_the_first_snapshot_and_qtnetwork_is_not_loaded(tmp_path: Path) -> None:
     folder = tmp_path / "ws"
     contract_id = _workspace(folder)
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path))
