@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from freelancer_desk.domain.errors import RuleError
@@ -73,12 +73,10 @@ def _load(s: Session, owners: Owners, segments: Iterable[Any]) -> None:
     cids -= owners.contracts.keys()
     oids -= owners.orders.keys()
     if cids:
-        for c in s.execute(select(*_CONTRACT_COLUMNS).where(Contract.id.in_(cids))):
+        for c in s.execute(_CONTRACTS, {"ids": list(cids)}):
             owners.contracts[c.id] = c
     if oids:
-        for o in s.execute(
-            select(Order.id, Order.title, Order.snapshot_policy).where(Order.id.in_(oids))
-        ):
+        for o in s.execute(_ORDERS, {"ids": list(oids)}):
             owners.orders[o.id] = o
 
 
@@ -108,32 +106,41 @@ _SEGMENT_COLUMNS = (
 def _segments(s: Session, start: datetime, end: datetime) -> list[Any]:
     """The segments in [start, end) with their snapshot's metadata: one query of plain
     rows (attributes named as the columns, the snapshot's prefixed snap_)."""
-    return list(
-        s.execute(
-            select(*_SEGMENT_COLUMNS)
-            .outerjoin(Snapshot, Snapshot.segment_id == Segment.id)
-            .where(Segment.slot_start >= start, Segment.slot_start < end)
-            .order_by(Segment.slot_start, Segment.created_at)
-        ).all()
-    )
+    return list(s.connection().execute(_DAY, {"lo": start, "hi": end}).all())
 
 
 def _week_segments(s: Session, start: datetime, end: datetime) -> list[Any]:
     """What a week's totals need of its live segments, in the order `_segments` gives."""
-    return list(
-        s.execute(
-            select(
-                Segment.contract_id,
-                Segment.order_id,
-                Segment.tracked_seconds,
-                Segment.manual,
-                Segment.over_limit,
-                Segment.deleted,
-            )
-            .where(Segment.slot_start >= start, Segment.slot_start < end)
-            .order_by(Segment.slot_start, Segment.created_at)
-        ).all()
+    return list(s.connection().execute(_WEEK, {"lo": start, "hi": end}).all())
+
+
+# The statements, built once (building one and its cache key was ~0.2-0.4 ms a call), run
+# on the session's connection: plain rows, without the ORM's result layer (~0.3 ms for a
+# week's 650 rows).
+_IN_SLOTS = (Segment.slot_start >= bindparam("lo"), Segment.slot_start < bindparam("hi"))
+_IN_ORDER = (Segment.slot_start, Segment.created_at)
+_DAY = (
+    select(*_SEGMENT_COLUMNS)
+    .outerjoin(Snapshot, Snapshot.segment_id == Segment.id)
+    .where(*_IN_SLOTS)
+    .order_by(*_IN_ORDER)
+)
+_WEEK = (
+    select(
+        Segment.contract_id,
+        Segment.order_id,
+        Segment.tracked_seconds,
+        Segment.manual,
+        Segment.over_limit,
+        Segment.deleted,
     )
+    .where(*_IN_SLOTS)
+    .order_by(*_IN_ORDER)
+)
+_CONTRACTS = select(*_CONTRACT_COLUMNS).where(Contract.id.in_(bindparam("ids", expanding=True)))
+_ORDERS = select(Order.id, Order.title, Order.snapshot_policy).where(
+    Order.id.in_(bindparam("ids", expanding=True))
+)
 
 
 def _view(g: Any, owners: Owners) -> DiarySegment:
