@@ -39,7 +39,8 @@ UTC_ZONE = ZoneInfo("UTC")
 CELLS_PER_HOUR = 60 // SEGMENT_MINUTES
 
 
-_plain_zone: list[tzinfo] = []  # plain_local_zone's answer, kept (as tzlocal keeps its own)
+# plain_local_zone's answer (None: ask tzlocal), worked out once as tzlocal keeps its own
+_plain_zone: list[tzinfo | None] = []
 
 
 def local_zone() -> tzinfo:
@@ -47,10 +48,8 @@ def local_zone() -> tzinfo:
     tzlocal's answer — read here in the plain case (`plain_local_zone`), as tzlocal and
     the logging it loads cost a lean `track diary` ~10 ms."""
     if not _plain_zone:
-        plain = plain_local_zone()
-        if plain is not None:
-            _plain_zone.append(plain)
-    if _plain_zone:
+        _plain_zone.append(plain_local_zone())
+    if _plain_zone[0] is not None:
         return _plain_zone[0]
     try:
         from tzlocal import get_localzone
