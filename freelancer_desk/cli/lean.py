@@ -44,7 +44,7 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from freelancer_desk.domain.clock import Clock, SystemClock
-from freelancer_desk.domain.weeks import week_bounds
+from freelancer_desk.domain.weeks import billing_week, week_bounds
 from freelancer_desk.services.machine import locate
 from freelancer_desk.storage.revision import HEAD
 from freelancer_desk.tracker.liveness import OsProcesses, orphan_doubt
@@ -443,7 +443,6 @@ def track_diary(conn: sqlite3.Connection, args: argparse.Namespace, now: datetim
     activity and snapshot fields are left empty (`--json`, which shows them, steps aside);
     its ids are the stored hex text (see _WeekRow)."""
     from freelancer_desk.cli.text import diary_text
-    from freelancer_desk.domain.platforms import billing_week
     from freelancer_desk.tracker.daybook import DiarySegment, build_day, day_bounds
 
     if args.json:

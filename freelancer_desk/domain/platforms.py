@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from freelancer_desk.domain import weeks
 from freelancer_desk.domain.clock import ensure_utc
 from freelancer_desk.domain.errors import RuleError
 from freelancer_desk.domain.money import Money
@@ -25,7 +26,7 @@ class UpworkRules:
     `dataclasses.replace` and every derived instant follows."""
 
     # Hourly contracts.
-    week_starts_on: int = 0  # Monday, as datetime.weekday() counts
+    week_starts_on: int = weeks.UPWORK_WEEK_STARTS_ON  # Monday, as datetime.weekday() counts
     segment_minutes: int = 10
     diary_lock_after_week: timedelta = timedelta(hours=12)  # Monday 12:00 UTC
     # Review runs until Friday 23:59:59 UTC; kept as the exclusive end (Saturday 00:00)
@@ -93,10 +94,7 @@ def default_fee_bp(platform: Platform) -> int:
 
 def billing_week(instant: datetime, rules: UpworkRules = UPWORK) -> tuple[datetime, datetime]:
     """The half-open billing week [start, end) in UTC that contains `instant`."""
-    instant = ensure_utc(instant)
-    midnight = instant.replace(hour=0, minute=0, second=0, microsecond=0)
-    start = midnight - timedelta(days=(instant.weekday() - rules.week_starts_on) % 7)
-    return start, start + timedelta(days=7)
+    return weeks.billing_week(instant, rules.week_starts_on)
 
 
 def _week_end(week_start: datetime, rules: UpworkRules) -> datetime:

@@ -184,6 +184,7 @@ def test_a_lean_command_loads_neither_argparse_platformdirs_uuid_nor_tzlocal(
 ):
     argv = ["--data-dir", demo_dir, *command]
     heavy = ["argparse", "platformdirs", "csv", "freelancer_desk.cli.common", "uuid"]
+    heavy.append("freelancer_desk.domain.platforms")  # billing_week is domain.weeks'
     if daybook.plain_local_zone() is not None:  # else tzlocal tells the diary's zone
         heavy.append("tzlocal")
     script = (
@@ -271,3 +272,17 @@ def test_local_zone_is_tzlocals_on_this_machine():
     from tzlocal import get_localzone
 
     assert daybook.local_zone() == get_localzone()
+
+
+def test_billing_week_is_the_platforms():
+    from datetime import UTC, datetime, timedelta
+
+    from freelancer_desk.domain import platforms, weeks
+
+    at = datetime(2025, 6, 8, 23, 59, 59, tzinfo=UTC)
+    for hour in range(0, 24 * 9, 5):
+        instant = at + timedelta(hours=hour)
+        assert weeks.billing_week(instant) == platforms.billing_week(instant)
+        start, end = weeks.billing_week(instant)
+        assert start.weekday() == 0 and start <= instant < end == start + timedelta(days=7)
+    assert platforms.UPWORK.week_starts_on == weeks.UPWORK_WEEK_STARTS_ON
