@@ -14,6 +14,7 @@ sum of the rows it opens.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -217,10 +218,10 @@ def _hours_per_week(
     if day_rows:
         add(
             s.execute(
-                _ranges_sql(
+                *_ranges_sql(
                     "days",
                     day_rows,
-                    Date(),
+                    "date",
                     "SELECT days.n, tracked_days.contract_id, tracked_days.order_id, "
                     "sum(tracked_days.tracked_seconds), sum(tracked_days.manual_seconds), "
                     "sum(tracked_days.over_limit_seconds), sum(tracked_days.segments) "
@@ -239,10 +240,10 @@ def _hours_per_week(
         order = "CASE WHEN segments.contract_id IS NULL THEN segments.order_id END"
         add(
             s.execute(
-                _ranges_sql(
+                *_ranges_sql(
                     "edges",
                     edge_rows,
-                    UTCDateTime(),
+                    "instant",
                     f"SELECT edges.n, segments.contract_id, {order}, "
                     "sum(CASE WHEN NOT segments.deleted THEN segments.tracked_seconds "
                     "ELSE 0 END), "
@@ -282,18 +283,34 @@ def _id_text(raw: Any) -> str:
 
 
 def _ranges_sql(
-    name: str, rows: Sequence[tuple[int, Any, Any]], kind: Any, select_sql: str, contract: Any
-) -> Any:
-    """`WITH name(n, lo, hi) AS (VALUES …) select_sql` as a text statement, the bounds
-    bound with the column type `kind`; result columns: n, contract, order, four sums."""
-    placeholders = ", ".join(f"(:n{i}, :lo{i}, :hi{i})" for i in range(len(rows)))
-    binds: list[Any] = []
+    name: str, rows: Sequence[tuple[int, Any, Any]], kind: str, select_sql: str, contract: Any
+) -> tuple[Any, dict[str, Any]]:
+    """`WITH name(n, lo, hi) AS (VALUES …) select_sql` as a text statement and its
+    parameters, the bounds bound as a "date" or an "instant" (UTCDateTime); result
+    columns: n, contract, order, four sums."""
+    params: dict[str, Any] = {}
     for i, (n, lo, hi) in enumerate(rows):
-        binds.append(bindparam(f"n{i}", n, type_=Integer()))
-        binds.append(bindparam(f"lo{i}", lo, type_=kind))
-        binds.append(bindparam(f"hi{i}", hi, type_=kind))
+        params[f"n{i}"] = n
+        params[f"lo{i}"] = lo
+        params[f"hi{i}"] = hi
     if contract is not None:
-        binds.append(bindparam("contract", contract, type_=Uuid()))
+        params["contract"] = contract
+    return _ranges_stmt(name, len(rows), kind, select_sql, contract is not None), params
+
+
+# A few shapes recur (a year's 53 weeks, the edges' one or two ranges): a statement kept
+# per shape is built, and its cache key made, once — ~1 ms a call for a year's weeks.
+@functools.lru_cache(maxsize=64)
+def _ranges_stmt(name: str, count: int, kind: str, select_sql: str, contract: bool) -> Any:
+    bound = Date() if kind == "date" else UTCDateTime()
+    placeholders = ", ".join(f"(:n{i}, :lo{i}, :hi{i})" for i in range(count))
+    binds: list[Any] = []
+    for i in range(count):
+        binds.append(bindparam(f"n{i}", type_=Integer()))
+        binds.append(bindparam(f"lo{i}", type_=bound))
+        binds.append(bindparam(f"hi{i}", type_=bound))
+    if contract:
+        binds.append(bindparam("contract", type_=Uuid()))
     stmt = text(f"WITH {name}(n, lo, hi) AS (VALUES {placeholders}) {select_sql}")
     return stmt.bindparams(*binds).columns(  # ids as the driver gives them (see _raw)
         column("n", Integer()),
@@ -306,19 +323,30 @@ def _ranges_sql(
     )
 
 
-def _billed_spans_sql(spans: Sequence[tuple[str, str]]) -> Any:
+def _billed_spans_sql(spans: Sequence[tuple[str, str]]) -> tuple[Any, dict[str, Any]]:
     """The earned postings of the `hourly_week` transactions whose source id lies in one
-    of `spans` ([lo, hi], one per contract: disjoint), summed per source and currency.
-    Plain SQL text joined to a VALUES list: the same query built as an OR of ranges cost
+    of `spans` ([lo, hi], one per contract: disjoint), summed per source and currency:
+    the statement and its parameters."""
+    params: dict[str, Any] = {"hourly": SourceKind.HOURLY_WEEK.value}
+    params.update((f"k{i}", k) for i, k in enumerate(EARNED_KINDS))
+    for i, (lo, hi) in enumerate(spans):
+        params[f"lo{i}"] = lo
+        params[f"hi{i}"] = hi
+    return _billed_spans_stmt(len(spans)), params
+
+
+@functools.lru_cache(maxsize=_SPANS_PER_QUERY + 1)
+def _billed_spans_stmt(count: int) -> Any:
+    """Plain SQL text joined to a VALUES list: the same query built as an OR of ranges cost
     more to build and compile (~0.1 ms a contract) than to run, and SQLite ran it as a
     MULTI-INDEX OR (a rowid set, then the rows) — slower than one index range per row
     of the list."""
-    placeholders = ", ".join(f"(:lo{i}, :hi{i})" for i in range(len(spans)))
-    binds: list[Any] = [bindparam("hourly", SourceKind.HOURLY_WEEK.value, type_=String())]
-    binds.extend(bindparam(f"k{i}", k, type_=String()) for i, k in enumerate(EARNED_KINDS))
-    for i, (lo, hi) in enumerate(spans):
-        binds.append(bindparam(f"lo{i}", lo, type_=String()))
-        binds.append(bindparam(f"hi{i}", hi, type_=String()))
+    placeholders = ", ".join(f"(:lo{i}, :hi{i})" for i in range(count))
+    binds: list[Any] = [bindparam("hourly", type_=String())]
+    binds.extend(bindparam(f"k{i}", type_=String()) for i in range(len(EARNED_KINDS)))
+    for i in range(count):
+        binds.append(bindparam(f"lo{i}", type_=String()))
+        binds.append(bindparam(f"hi{i}", type_=String()))
     kinds = ", ".join(f":k{i}" for i in range(len(EARNED_KINDS)))
     stmt = text(
         f"WITH spans(lo, hi) AS (VALUES {placeholders}) "
@@ -894,7 +922,7 @@ class ReportService:
             found = [
                 row
                 for i in range(0, len(ranges), _SPANS_PER_QUERY)
-                for row in s.execute(_billed_spans_sql(ranges[i : i + _SPANS_PER_QUERY]))
+                for row in s.execute(*_billed_spans_sql(ranges[i : i + _SPANS_PER_QUERY]))
             ]
         if found is None:
             found = list(s.execute(stmt))
