@@ -341,10 +341,38 @@ class ListModel(QAbstractTableModel):
         )
 
     def fetchMore(self, parent: AnyIndex) -> None:
+        """The next page; with `background=True` read on a worker thread and added when
+        it is there (`reading` meanwhile: no second page is asked for)."""
         if not self.canFetchMore(parent):
             return
         start = len(self._rows)
-        page = self._source.fetch(self._query, start, min(self._page_size, self._total - start))
+        limit = min(self._page_size, self._total - start)
+        if not self._background:
+            self._append(start, self._source.fetch(self._query, start, limit))
+            return
+        generation, query, source = self._generation, self._query, self._source
+        self._reading = True
+
+        def deliver(result: object, failed: bool) -> None:
+            if shiboken6.isValid(self):  # not deleted meanwhile (its page closed)
+                self._page_arrived(generation, start, result, failed)
+
+        run_in_background(lambda: source.fetch(query, start, limit), deliver)
+
+    def _page_arrived(self, generation: int, start: int, result: object, failed: bool) -> None:
+        if generation != self._generation:
+            return  # a re-query was asked meanwhile: its own read is under way
+        self._reading = False
+        if failed:
+            self.error = str(result)
+            self._total = start  # no more pages asked for (nor failed again and again)
+        elif isinstance(result, list) and len(self._rows) == start:
+            self._append(start, result)
+        waiting, self._after_read = self._after_read, []
+        for then in waiting:
+            then()
+
+    def _append(self, start: int, page: list[Row]) -> None:
         if not page:
             # The table shrank under us; believe what we hold.
             self._total = start

@@ -289,3 +289,50 @@ def test_the_columns_first_widths_are_what_qt_would_measure(qtbot):
     view.resizeColumnsToContents()  # Qt's own measure: every role of every cell
     header = view.horizontalHeader()
     assert ours == [header.sectionSize(s) for s in range(header.count())]
+
+
+class _GatedFetch:
+    """A source whose fetch() of any page after the first waits for `gate`."""
+
+    def __init__(self, source, gate) -> None:
+        self._source, self.gate = source, gate
+        self.key, self.title, self.columns = source.key, source.title, source.columns
+
+    def count(self, query):
+        return self._source.count(query)
+
+    def fetch(self, query, offset, limit):
+        if offset:
+            assert self.gate.wait(20)
+        return self._source.fetch(query, offset, limit)
+
+
+def test_a_background_page_is_read_off_the_gui_thread_and_added_when_there(qtbot):
+    import threading
+
+    gated = _GatedFetch(big_source(1_000), threading.Event())
+    model = ListModel(gated, page_size=100, background=True)
+    qtbot.waitUntil(lambda: not model.reading, timeout=20_000)
+    model.fetchMore(QModelIndex())
+    assert model.reading and model.rowCount() == 100  # asked, not there yet
+    assert not model.canFetchMore(QModelIndex())  # one page at a time
+    with qtbot.waitSignal(model.rowsInserted, timeout=20_000):
+        gated.gate.set()
+    assert not model.reading and model.rowCount() == 200
+    assert model.row_id(100) == str(gated.fetch(model.query, 100, 1)[0]["id"])
+
+
+def test_a_page_read_before_a_requery_is_dropped(qtbot):
+    import threading
+
+    gated = _GatedFetch(big_source(1_000), threading.Event())
+    model = ListModel(gated, page_size=100, background=True)
+    qtbot.waitUntil(lambda: not model.reading, timeout=20_000)
+    model.fetchMore(QModelIndex())  # waits for the gate
+    model.set_filter_text("alpha")  # a first page: not gated
+    qtbot.waitUntil(lambda: not model.reading, timeout=20_000)
+    filtered = [model.row_id(r) for r in range(model.rowCount())]
+    gated.gate.set()  # the old query's second page arrives now: not added
+    qtbot.wait(200)
+    assert [model.row_id(r) for r in range(model.rowCount())] == filtered
+    assert len(filtered) == 100 and model.total < 1_000
