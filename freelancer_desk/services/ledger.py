@@ -521,6 +521,8 @@ class LedgerService:
                 days[lot.available_at.astimezone(zone).date()].append(lot)
         result = []
         for day in sorted(days):
+            # In the order they become available (the query's row order is the plan's).
+            days[day].sort(key=lambda lot: (lot.available_at, lot.source_id, lot.posting_id))
             totals: dict[str, Money] = {}
             for lot in days[day]:
                 cur = lot.amount.currency
@@ -844,7 +846,7 @@ def pending_lots(
     lots = []
     for key, entries in ins.items():
         left = taken.get(key, 0)
-        for r in sorted(entries, key=lambda r: (r.available_at or far, r.occurred_at)):
+        for r in sorted(entries, key=lambda r: (r.available_at or far, r.occurred_at, r.id)):
             used = min(left, r.amount_minor)
             left -= used
             if available_in is not None and not (

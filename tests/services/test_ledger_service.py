@@ -276,6 +276,8 @@ def test_pending_schedule_and_calendar_show_when_money_becomes_available(ws, led
 
     days = ledger.calendar(date(2026, 3, 1), date(2026, 4, 1))
     assert [(d.day, d.totals) for d in days] == [(date(2026, 3, 18), {"USD": usd(62000)})]
+    # A day's amounts in the order they become available, as the schedule lists them.
+    assert [lot.source_kind for lot in days[0].lots] == ["hourly_week", "order", "milestone"]
     # In a zone west of UTC the Wednesday-midnight money lands on Tuesday evening.
     west = ledger.calendar(date(2026, 3, 1), date(2026, 4, 1), tz="America/New_York")
     assert [(d.day, d.totals["USD"]) for d in west] == [
