@@ -9,7 +9,10 @@ to docs/benchmarks.md.
    open (tray installed), `--settle` seconds later.
 2. Window + tray while tracking: bench/tracker_cpu.py's `--window` mode (a fresh
    workspace, one hourly contract, tracking for real with the scheduler) in a child
-   process that sets up malloc and PySide6's source check as `run_gui` does; measured in the middle of the span.
+   process that sets up malloc and PySide6's source check and listens as the
+   single-instance guard, as `run_gui` does; measured in the middle of the span.
+   `snapshots`: how many were taken over the whole span (one comes at a random moment
+   of each 10-minute span; Pillow is imported at the first).
 
 Each figure is RSS, USS (Private_Clean + Private_Dirty from /proc/PID/smaps_rollup:
 what only this process holds; shared libraries mapped by other processes drop out of
@@ -30,6 +33,7 @@ import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -118,6 +122,12 @@ def tracking_child(seconds: float, maps: str | None = None) -> dict[str, Any]:
     for setup in ("limit_malloc_arenas", "forget_imported_sources"):
         if hasattr(ui_main, setup):
             getattr(ui_main, setup)()
+    ui_main.ensure_app()
+    # run_gui's single-instance guard (the window listens for a second start).
+    from freelancer_desk.ui.single_instance import SingleInstance
+
+    guard = SingleInstance(Path(tempfile.mkdtemp()))
+    guard.listen()
     import tracker_cpu
 
     settle = 5.0
@@ -131,7 +141,12 @@ def tracking_child(seconds: float, maps: str | None = None) -> dict[str, Any]:
 
     threading.Thread(target=later, daemon=True).start()
     result = tracker_cpu.bench_tracking(seconds, True, settle)
-    return {**_figures(sample), "tracked_s": result["tracked_s"]}
+    guard.close()
+    return {
+        **_figures(sample),
+        "tracked_s": result["tracked_s"],
+        "snapshots": result["snapshots"],
+    }
 
 
 def _maps_hook(args: argparse.Namespace, run: int) -> dict[str, Any]:
@@ -178,7 +193,7 @@ def main() -> int:
                 k: round(statistics.median(s[k] for s in samples if s.get(k) is not None), 1)
                 for k in (*KEYS, "peak_rss_mb")
             }
-            out[name]["runs"] = [{k: s.get(k) for k in KEYS} for s in samples]
+            out[name]["runs"] = [{k: s.get(k) for k in (*KEYS, "snapshots")} for s in samples]
     print(json.dumps(out, indent=2))
     return 0
 
