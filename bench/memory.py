@@ -19,6 +19,9 @@ what only this process holds; shared libraries mapped by other processes drop ou
 it, so it moves with what else runs), PSS and Anonymous (heap, Python objects, caches),
 in MB; medians of `--runs`. `FD_SRC=/tmp/old` runs another checkout's code.
 
+`--captures N` alone: N blurred snapshots of the real screen in this process, RSS after
+each and after the malloc_trim the tracker runtime now does after a snapshot.
+
 `--maps FILE` also writes, for the last run of each state, RSS / PSS / USS per mapping
 (each shared library or data file by name, `[anon]`, `[heap]`) from /proc/PID/smaps and
 those summed by kind (Qt, PIL and its libraries, GL, crypto, ICU, ...), largest first.
@@ -149,6 +152,36 @@ def tracking_child(seconds: float, maps: str | None = None) -> dict[str, Any]:
     }
 
 
+def captures(count: int) -> list[dict[str, float]]:
+    """In this process (one malloc arena, as the window): `count` blurred snapshots of
+    the real screen (the tracker's source and store), RSS growth in MB over the start
+    after each, and after `release_free_memory` (malloc_trim) following it."""
+    from paint import _proc_status
+
+    from freelancer_desk.ui import main as ui_main
+
+    ui_main.limit_malloc_arenas()
+    from datetime import UTC, datetime, timedelta
+
+    from freelancer_desk.tracker.screen import SnapshotStore, detect_screen_source
+
+    source = detect_screen_source().source
+    if source is None:
+        raise SystemExit("no screen source (DISPLAY?)")
+    start = _proc_status(os.getpid())["VmRSS"]
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        store = SnapshotStore(Path(tmp))
+        taken = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+        for index in range(count):
+            store.capture(source, "blurred", taken + timedelta(minutes=index), f"s{index}")
+            grown = _proc_status(os.getpid())["VmRSS"] - start
+            ui_main.release_free_memory()
+            trimmed = _proc_status(os.getpid())["VmRSS"] - start
+            out.append({"grown_mb": round(grown, 1), "after_trim_mb": round(trimmed, 1)})
+    return out
+
+
 def _maps_hook(args: argparse.Namespace, run: int) -> dict[str, Any]:
     if not args.maps or run != args.runs - 1:
         return {}
@@ -163,8 +196,14 @@ def main() -> int:
     parser.add_argument("--settle", type=float, default=2.0)
     parser.add_argument("--tracking", type=float, default=60.0, help="seconds tracked; 0: skip")
     parser.add_argument("--maps", metavar="FILE", help="append RSS per mapping to FILE")
+    parser.add_argument(
+        "--captures", type=int, default=0, help="only: RSS after N snapshots, then trimmed"
+    )
     parser.add_argument("--tracking-child", type=float, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.captures:
+        print(json.dumps({"captures": captures(args.captures)}))
+        return 0
     if args.tracking_child is not None:
         print(json.dumps(tracking_child(args.tracking_child, args.maps)))
         return 0
