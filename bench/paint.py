@@ -222,6 +222,7 @@ def main() -> int:
                 source_model.fetchMore(QModelIndex())
             while getattr(source_model, "reading", False):  # read on a worker thread
                 app.processEvents()
+                time.sleep(0.001)
             view.scrollToBottom()
             view.viewport().repaint()
             app.processEvents()
