@@ -29,6 +29,7 @@ import os
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
+from operator import itemgetter
 from typing import Any, TypeVar
 
 from sqlalchemy import (
@@ -65,7 +66,7 @@ from freelancer_desk.services.ledger import (
     _uuid,
     pending_lots,
 )
-from freelancer_desk.storage.models import LedgerPosting, LedgerTransaction
+from freelancer_desk.storage.models import LedgerPosting, LedgerTransaction, ledger_totals
 
 _PER_SOURCE_KINDS = frozenset({AccountKind.ESCROW, AccountKind.PENDING})
 _STORED_KIND = {k: k.value for k in AccountKind}  # (an enum's .value is a slow lookup)
@@ -96,6 +97,14 @@ POSTING_FIELDS = (
 )
 _TRANSACTION_COLUMNS = ("id", "created_at", "updated_at", *TRANSACTION_FIELDS)
 _POSTING_COLUMNS = ("id", "created_at", "updated_at", "transaction_id", *POSTING_FIELDS)
+# A posting row's (account_kind, scope_id, client_id, currency, amount_minor): what
+# ledger_totals.add_sums counts.
+_SUMMED = itemgetter(
+    *(
+        _POSTING_COLUMNS.index(c)
+        for c in ("account_kind", "scope_id", "client_id", "currency", "amount_minor")
+    )
+)
 # Columns whose values are (nearly) all different: converted one by one, not memoised.
 _UNIQUE_COLUMNS = frozenset({"id", "memo", "source_id", "external_ref", "amount_minor"})
 
@@ -501,13 +510,24 @@ class _Batch:
             return
         self.session.flush()
         conn = self.session.connection()
-        for model, names, rows in (
-            (LedgerTransaction, _TRANSACTION_COLUMNS, self.transactions),
-            (LedgerPosting, _POSTING_COLUMNS, self.postings),
-        ):
-            table = model.__table__
-            assert isinstance(table, Table)
-            _insert(conn, table, names, rows, self.check_stop)
+        transactions = LedgerTransaction.__table__
+        postings = LedgerPosting.__table__
+        assert isinstance(transactions, Table) and isinstance(postings, Table)
+        _insert(conn, transactions, _TRANSACTION_COLUMNS, self.transactions, self.check_stop)
+        # The summary ledger_totals: one upsert per account key and chunk instead of the
+        # trigger's one per posting (it stands aside inside bulk_insert, only around
+        # these inserts: record() and everything else stay counted by it).
+        with ledger_totals.bulk_insert(conn) as counted_here:
+            _insert(
+                conn,
+                postings,
+                _POSTING_COLUMNS,
+                self.postings,
+                self.check_stop,
+                (lambda rows: ledger_totals.add_sums(conn, map(_SUMMED, rows)))
+                if counted_here
+                else None,
+            )
         self.transactions, self.postings = [], []
 
     def forget(self, external_ref: str | None, row: LedgerTransaction) -> None:
@@ -525,10 +545,13 @@ def _insert(
     names: Sequence[str],
     rows: list[tuple[Any, ...]],
     check_stop: Callable[[], None],
+    inserted: Callable[[list[tuple[Any, ...]]], None] | None = None,
 ) -> None:
     """Insert `rows` (tuples in the order of `names`) with executemany, straight to the
     driver: each column's values converted by the column type's own bind processor for
-    this dialect (so every backend stores what the ORM would), repeated values once."""
+    this dialect (so every backend stores what the ORM would), repeated values once.
+    `inserted` is given each chunk's rows (as given) right after the chunk's insert,
+    before the stop check."""
     dialect = conn.dialect
     columns = [table.c[name] for name in names]
     converted: list[Iterable[Any]] = []
@@ -560,4 +583,6 @@ def _insert(
         params = [dict(zip(names, row, strict=True)) for row in zip(*converted, strict=True)]
     for i in range(0, len(params), _INSERT_CHUNK):
         conn.exec_driver_sql(compiled.string, params[i : i + _INSERT_CHUNK])
+        if inserted is not None:
+            inserted(rows[i : i + _INSERT_CHUNK])
         check_stop()
