@@ -364,6 +364,7 @@ def screenshot_extras(page: AreaPage, out_dir: Path) -> list[Path]:
             )
         )
         select_id(page, CONTRACTS, contract["id"])
+        page.wait_loaded()  # its milestones, read on a worker thread
         paths.append(grab(page, out_dir / "contracts-page-selected.png"))
     if ended is not None:
         review = ReviewDialog(app, app.contracts.get(str(ended["id"])), page)
