@@ -54,6 +54,7 @@ def test_clicking_a_bar_filters_the_ledger(page, qtbot):
     assert page.drill is not None and page.drill.key == key
     qtbot.waitUntil(lambda: not page.is_loading)  # the ledger rows: a worker thread
     shown = page.ledger_model.total
+    assert f"({shown} rows)" in page.drill_label.text()  # the count once read
     assert 0 < shown < everything
     rows = page.ledger_model.source.fetch(page.ledger_model.query, 0, shown)
     month = next(

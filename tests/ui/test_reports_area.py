@@ -182,9 +182,11 @@ def test_clicking_a_bar_filters_the_drill_down(page, qtbot):
     assert all(r["amount"].currency == currency for r in rows)
     assert all(r["occurred_at"].strftime("%Y-%m") == key for r in rows)
     assert "2026-11" in page.drill_label.text()
+    assert f": {shown} postings" in page.drill_label.text()  # the count once read
     page.clear_drill()
     qtbot.waitUntil(lambda: not page.is_loading)
     assert page.ledger_model.total == everything
+    assert f"earnings: {everything} postings" in page.drill_label.text()
 
 
 def test_selecting_a_row_drills_too(page):

@@ -232,12 +232,17 @@ class EarningsPage(AreaPage):
         year, month = (int(p) for p in key.split("-"))
         lo = datetime(year, month, 1, tzinfo=UTC)
         hi = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=UTC)
-        self.drill = Drill(lo, hi, "month", key, currency or None)
-        self.ledger_model.set_filters(self.drill.filters())
-        self.drill_label.setText(
-            f"Ledger: the earned postings behind {key} {currency} "
-            f"({self.ledger_model.total} rows). “Show all ledger rows” clears this."
-        )
+        drill = self.drill = Drill(lo, hi, "month", key, currency or None)
+        self.ledger_model.set_filters(drill.filters())
+
+        def say() -> None:  # once the rows are read (on a worker thread)
+            if self.drill is drill:
+                self.drill_label.setText(
+                    f"Ledger: the earned postings behind {key} {currency} "
+                    f"({self.ledger_model.total} rows). “Show all ledger rows” clears this."
+                )
+
+        self.ledger_model.after_read(say)
 
     def clear_drill(self) -> None:
         self.drill = None

@@ -556,15 +556,20 @@ class ReportsPage(AreaPage):
 
     def drill_to(self, key: str, currency: str) -> None:
         """Show the ledger rows behind one group's figure (a bar, or a table row)."""
-        self.drill = Drill(self.start, self.end, self.group_key(), key, currency or None)
-        self.ledger_model.set_filters(self.drill.filters())
+        drill = self.drill = Drill(self.start, self.end, self.group_key(), key, currency or None)
+        self.ledger_model.set_filters(drill.filters())
         label = next(
             (r.label for r in self.earnings if r.key == key and r.currency == currency), key
         )
-        self.drill_label.setText(
-            f"Ledger rows behind {label} · {currency}: {self.ledger_model.total} postings "
-            f"(they add up to the row's gross)."
-        )
+
+        def say() -> None:  # once the rows are read (on a worker thread)
+            if self.drill is drill:
+                self.drill_label.setText(
+                    f"Ledger rows behind {label} · {currency}: {self.ledger_model.total} "
+                    "postings (they add up to the row's gross)."
+                )
+
+        self.ledger_model.after_read(say)
         self.show_all_button.setEnabled(True)
         self.tabs.setCurrentIndex(EARNINGS_TAB)
 
@@ -578,13 +583,19 @@ class ReportsPage(AreaPage):
 
     def clear_drill(self) -> None:
         """The ledger rows behind the whole period's earnings."""
-        self.drill = Drill(self.start, self.end)
+        drill = self.drill = Drill(self.start, self.end)
         self.earnings_chart.select(None)
-        self.ledger_model.set_filters(self.drill.filters())
-        self.drill_label.setText(
-            f"Ledger rows behind the period's earnings: {self.ledger_model.total} postings. "
-            "Click a bar or a row above to see one group's."
-        )
+        self.ledger_model.set_filters(drill.filters())
+
+        def say() -> None:  # once the rows are read (on a worker thread)
+            if self.drill is drill:
+                self.drill_label.setText(
+                    "Ledger rows behind the period's earnings: "
+                    f"{self.ledger_model.total} postings. "
+                    "Click a bar or a row above to see one group's."
+                )
+
+        self.ledger_model.after_read(say)
         self.show_all_button.setEnabled(False)
 
     # -- export -----------------------------------------------------------------------
