@@ -148,7 +148,14 @@ class TablePanel(QWidget):
         self._fitting = False
         self._user_sized = False
         model.totalChanged.connect(self._update)
+        model.requeryStarted.connect(self._reading)
         self._update()
+
+    def _reading(self) -> None:
+        """A sort, filter or refresh is being read: the rows shown are the previous
+        ones until it is there (0.2-1 s on a large table)."""
+        if not self.model.loading:
+            self.count_label.setText("Reading…")
 
     def _update(self) -> None:
         total = self.model.total

@@ -169,6 +169,8 @@ class ListModel(QAbstractTableModel):
 
     # Emitted after every re-query with the total number of matching rows.
     totalChanged = Signal(int)
+    # Emitted when a re-query starts on a worker thread (its rows come with totalChanged).
+    requeryStarted = Signal()
 
     def __init__(
         self,
@@ -307,6 +309,7 @@ class ListModel(QAbstractTableModel):
         if self._background:
             self._query = query
             self._load_in_background(max(self._page_size, keep), first=self._loading)
+            self.requeryStarted.emit()
             return
         self._generation += 1  # a first load still running is superseded
         self._loading = False

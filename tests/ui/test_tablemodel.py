@@ -241,11 +241,15 @@ def test_a_requery_while_the_first_load_runs_wins(qtbot):
 def test_a_background_requery_keeps_the_rows_shown_until_the_new_ones_arrive(qtbot):
     import threading
 
+    from freelancer_desk.ui.areapage import TablePanel
+
     gate = threading.Event()
     gate.set()
     source = big_source(1_000)
     gated = _GatedSource(source, gate)
     model = ListModel(gated, page_size=100, background=True)
+    panel = TablePanel(model)
+    qtbot.addWidget(panel)
     qtbot.waitUntil(lambda: not model.reading, timeout=20_000)
     shown = [model.row_id(r) for r in range(model.rowCount())]
     gated._gate = threading.Event()  # the sort's count waits until the test says
@@ -253,14 +257,16 @@ def test_a_background_requery_keeps_the_rows_shown_until_the_new_ones_arrive(qtb
     model.sort(0, Qt.SortOrder.DescendingOrder)
     model.after_read(lambda: selected.append(model.row_id(0)))
     # Asked, not read yet: the old rows stay, nothing is fetched under them, and
-    # what waits for the new rows has not run.
+    # what waits for the new rows has not run; its panel says it is reading.
     assert model.reading and not model.loading
+    assert panel.count_label.text() == "Reading…"
     assert [model.row_id(r) for r in range(model.rowCount())] == shown
     assert not model.canFetchMore(QModelIndex())
     assert selected == []
     with qtbot.waitSignal(model.totalChanged, timeout=20_000):
         gated._gate.set()
     assert not model.reading and model.total == 1_000
+    assert panel.count_label.text() == "1,000 rows"
     expected = source.fetch(model.query, 0, 1)[0]["id"]
     assert selected == [str(expected)] and model.row_id(0) == str(expected)
     assert model.canFetchMore(QModelIndex())
