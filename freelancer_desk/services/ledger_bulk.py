@@ -514,20 +514,13 @@ class _Batch:
         postings = LedgerPosting.__table__
         assert isinstance(transactions, Table) and isinstance(postings, Table)
         _insert(conn, transactions, _TRANSACTION_COLUMNS, self.transactions, self.check_stop)
-        # The summary ledger_totals: one upsert per account key and chunk instead of the
-        # trigger's one per posting (it stands aside inside bulk_insert, only around
-        # these inserts: record() and everything else stay counted by it).
+        # The summary ledger_totals: one upsert per account key for the whole batch
+        # instead of the trigger's one per posting (it stands aside inside bulk_insert,
+        # only around this insert: record() and everything else stay counted by it).
         with ledger_totals.bulk_insert(conn) as counted_here:
-            _insert(
-                conn,
-                postings,
-                _POSTING_COLUMNS,
-                self.postings,
-                self.check_stop,
-                (lambda rows: ledger_totals.add_sums(conn, map(_SUMMED, rows)))
-                if counted_here
-                else None,
-            )
+            _insert(conn, postings, _POSTING_COLUMNS, self.postings, self.check_stop)
+            if counted_here:
+                ledger_totals.add_sums(conn, map(_SUMMED, self.postings))
         self.transactions, self.postings = [], []
 
     def forget(self, external_ref: str | None, row: LedgerTransaction) -> None:
@@ -545,13 +538,10 @@ def _insert(
     names: Sequence[str],
     rows: list[tuple[Any, ...]],
     check_stop: Callable[[], None],
-    inserted: Callable[[list[tuple[Any, ...]]], None] | None = None,
 ) -> None:
     """Insert `rows` (tuples in the order of `names`) with executemany, straight to the
     driver: each column's values converted by the column type's own bind processor for
-    this dialect (so every backend stores what the ORM would), repeated values once.
-    `inserted` is given each chunk's rows (as given) right after the chunk's insert,
-    before the stop check."""
+    this dialect (so every backend stores what the ORM would), repeated values once."""
     dialect = conn.dialect
     columns = [table.c[name] for name in names]
     converted: list[Iterable[Any]] = []
@@ -583,6 +573,4 @@ def _insert(
         params = [dict(zip(names, row, strict=True)) for row in zip(*converted, strict=True)]
     for i in range(0, len(params), _INSERT_CHUNK):
         conn.exec_driver_sql(compiled.string, params[i : i + _INSERT_CHUNK])
-        if inserted is not None:
-            inserted(rows[i : i + _INSERT_CHUNK])
         check_stop()

@@ -64,6 +64,18 @@ def sums(monkeypatch):
     calls: list[int] = []
     fail: list[int | None] = [None]
     real = ledger_totals.add_sums
+    chunks: list[int] = []
+    insert = ledger_bulk._insert
+
+    def counting(conn, table, names, rows, check_stop):
+        def counted() -> None:
+            if table.name == "ledger_postings":
+                chunks.append(1)
+            check_stop()
+
+        insert(conn, table, names, rows, counted)
+
+    monkeypatch.setattr(ledger_bulk, "_insert", counting)
 
     def spy(connection, rows):
         calls.append(1)
@@ -72,17 +84,17 @@ def sums(monkeypatch):
         real(connection, rows)
 
     monkeypatch.setattr(ledger_totals, "add_sums", spy)
-    return calls, fail
+    return calls, fail, chunks
 
 
 SOURCE = decode(generate(600), "gen.csv")
 
 
 def test_a_bulk_import_counts_what_record_counts(tmp_path, monkeypatch, sums):
-    calls, _ = sums
+    calls, _, chunks = sums
     fast = open_app(tmp_path / "fast")
     apply(fast.db, fast.clock, fast.ledger, preview(fast.db, "upwork", "gen.csv", source=SOURCE))
-    assert len(calls) >= 12
+    assert len(chunks) >= 12 and len(calls) >= 1
     exact(fast)
     monkeypatch.setattr(money, "USE_BATCH", False)
     slow = open_app(tmp_path / "slow")
@@ -93,11 +105,11 @@ def test_a_bulk_import_counts_what_record_counts(tmp_path, monkeypatch, sums):
 
 
 def test_a_stopped_import_leaves_no_sums(app, sums):
-    calls, _ = sums
+    calls, _, chunks = sums
     p = preview(app.db, "upwork", "gen.csv", source=SOURCE)
-    with pytest.raises(ImportCancelled):
-        apply(app.db, app.clock, app.ledger, p, stop=lambda: bool(calls))
-    assert calls and stored(app) == set()
+    with pytest.raises(ImportCancelled):  # stopped after the first chunk of postings
+        apply(app.db, app.clock, app.ledger, p, stop=lambda: bool(chunks))
+    assert len(chunks) == 1 and not calls and stored(app) == set()
     exact(app)
     apply(app.db, app.clock, app.ledger, p)
     assert stored(app) != set()
@@ -105,12 +117,12 @@ def test_a_stopped_import_leaves_no_sums(app, sums):
 
 
 def test_a_failed_import_leaves_no_sums(app, sums):
-    calls, fail = sums
-    fail[0] = 3
+    calls, fail, chunks = sums
+    fail[0] = 1
     p = preview(app.db, "upwork", "gen.csv", source=SOURCE)
     with pytest.raises(Exception, match="no_such_column"):
         apply(app.db, app.clock, app.ledger, p)
-    assert len(calls) == 3 and stored(app) == set()
+    assert len(chunks) >= 12 and len(calls) == 1 and stored(app) == set()
     exact(app)
     fail[0] = None
     apply(app.db, app.clock, app.ledger, p)

@@ -1,5 +1,5 @@
 """record_batch's bulk insert counts its postings into ledger_totals itself (one upsert
-per account key and chunk; the INSERT trigger stands aside only around that insert):
+per account key and batch; the INSERT trigger stands aside only around that insert):
 the summary equals a recomputation after a bulk write, a stopped one, a failed one, and
 bulk writes followed by ordinary ones in the same and in later transactions. The
 trigger is there again afterwards on every path (a later record() is counted)."""
@@ -49,6 +49,24 @@ def ledger(ws):
 def small_chunks(monkeypatch):
     """Three rows per executemany, so a batch's postings take several chunks."""
     monkeypatch.setattr(ledger_bulk, "_INSERT_CHUNK", 3)
+
+
+@pytest.fixture
+def posting_chunks(monkeypatch):
+    """Counts the chunks of postings inserted (the bulk path's executemany)."""
+    seen: list[int] = []
+    real = ledger_bulk._insert
+
+    def spy(conn, table, names, rows, check_stop):
+        def counted() -> None:
+            if table.name == "ledger_postings":
+                seen.append(1)
+            check_stop()
+
+        real(conn, table, names, rows, counted)
+
+    monkeypatch.setattr(ledger_bulk, "_insert", spy)
+    return seen
 
 
 @pytest.fixture
@@ -129,13 +147,16 @@ def record_paid(ws, ledger, ref: str) -> None:
         )
 
 
-def test_a_bulk_write_counts_each_chunk_once(ws, ledger, small_chunks, sums_calls):
+def test_a_bulk_write_counts_its_postings_once(
+    ws, ledger, small_chunks, sums_calls, posting_chunks
+):
     calls, _ = sums_calls
     items = two_clients(ws)
     with ws.db.session() as s:
         ledger.record_batch(s, items, now=utc(2026, 3, 1))
     postings = sum(len(i.transaction.postings) for i in items)
-    assert len(calls) == -(-postings // 3)  # the bulk path counted them, chunk by chunk
+    assert len(posting_chunks) == -(-postings // 3) > 1
+    assert len(calls) == 1  # the bulk path counted them, once for the batch
     assert sum(n for n, _ in stored(ws).values()) == postings
     exact(ws)
     record_paid(ws, ledger, "after")  # the trigger is back: counted
@@ -143,15 +164,17 @@ def test_a_bulk_write_counts_each_chunk_once(ws, ledger, small_chunks, sums_call
     exact(ws)
 
 
-def test_a_stopped_bulk_write_leaves_the_summary_as_it_was(ws, ledger, small_chunks, sums_calls):
+def test_a_stopped_bulk_write_leaves_the_summary_as_it_was(
+    ws, ledger, small_chunks, sums_calls, posting_chunks
+):
     calls, _ = sums_calls
     record_paid(ws, ledger, "before")
     before = stored(ws)
     items = two_clients(ws)
-    # stop at the first poll after a chunk of postings is in (and counted)
+    # stop after the first chunk of postings is in (the trigger aside, no sums yet)
     with pytest.raises(BatchCancelled), ws.db.session() as s:
-        ledger.record_batch(s, items, now=utc(2026, 3, 1), stop=lambda: bool(calls))
-    assert calls  # it had written (and counted) a chunk before the stop
+        ledger.record_batch(s, items, now=utc(2026, 3, 1), stop=lambda: bool(posting_chunks))
+    assert len(posting_chunks) == 1 and not calls
     assert stored(ws) == before
     exact(ws)
     record_paid(ws, ledger, "after")
@@ -162,10 +185,10 @@ def test_a_failed_bulk_write_leaves_the_summary_as_it_was(ws, ledger, small_chun
     calls, fail_at = sums_calls
     record_paid(ws, ledger, "before")
     before = stored(ws)
-    fail_at[0] = 2  # the second chunk's rows are in, its sums fail (a database error)
+    fail_at[0] = 1  # the postings are in, their sums fail (a database error)
     with pytest.raises(Exception, match="no_such_column"), ws.db.session() as s:
         ledger.record_batch(s, two_clients(ws), now=utc(2026, 3, 1))
-    assert len(calls) == 2
+    assert len(calls) == 1
     assert stored(ws) == before
     exact(ws)
     fail_at[0] = None

@@ -18,7 +18,7 @@ and, for a schema made with `metadata.create_all`, by the listener below;
 `freelancer-desk check` compares the table with a recomputation.
 
 Bulk writes (`services/ledger_bulk.py`: an import's thousands of postings in one
-executemany) add each chunk's sums themselves, one upsert per key, instead of the
+executemany) add their sums themselves, one upsert per key and batch, instead of the
 trigger's one per posting (`bulk_insert`, `add_sums`), in the writer's transaction:
 
 - SQLite: the INSERT trigger is dropped for the bulk INSERT and made again right after,
@@ -29,7 +29,7 @@ trigger's one per posting (`bulk_insert`, `add_sums`), in the writer's transacti
 - PostgreSQL: the trigger's function returns at once for an INSERT while the
   transaction-local setting `freelancer_desk.bulk` is '1' (migration 0007).
 
-Only the bulk INSERT and its chunk's upsert run inside: every other write — `record()`,
+Only the bulk INSERT and its upsert run inside: every other write — `record()`,
 deletes, updates, direct SQL, in the same transaction or any other — is counted by the
 triggers, and a rollback takes the sums with the rows.
 
@@ -48,7 +48,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from typing import Any
 
-from sqlalchemy import BigInteger, String, bindparam, event, text
+from sqlalchemy import BigInteger, String, event
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
@@ -202,46 +202,56 @@ def create_triggers(connection: Connection, *, bulk: bool = False) -> None:
         connection.exec_driver_sql(statement)
 
 
-_KIND, _SCOPE, _CLIENT, _CURRENCY, _AMOUNT = range(5)
+_UPSERT = (
+    f"INSERT INTO {TABLE} ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (account_kind, currency, client_key, scope_key) DO UPDATE SET "
+    f"postings = {TABLE}.postings + excluded.postings, "
+    f"amount_minor = {TABLE}.amount_minor + excluded.amount_minor"
+)
 
 
-def add_sums(connection: Connection, rows: Iterable[tuple[Any, ...]]) -> None:
+def add_sums(
+    connection: Connection, rows: Iterable[tuple[str, uuid.UUID | None, uuid.UUID | None, str, int]]
+) -> None:
     """Count postings the triggers did not (a bulk write): `rows` are (account_kind,
-    scope_id, client_id, currency, amount_minor), ids as UUIDs or None; one upsert per
-    key."""
-    sums: dict[tuple[str, str, uuid.UUID, uuid.UUID], list[int]] = {}
-    for row in rows:
-        key = (row[_KIND], row[_CURRENCY], row[_CLIENT] or NO_ID, row[_SCOPE] or NO_ID)
+    scope_id, client_id, currency, amount_minor); one upsert per key, its values
+    converted as the ORM would (each id once) and sent straight to the driver."""
+    sums: dict[tuple[str, str, uuid.UUID | None, uuid.UUID | None], list[int]] = {}
+    for kind, scope, client, currency, amount in rows:
+        key = (kind, currency, client, scope)
         try:
             total = sums[key]
         except KeyError:
             total = sums[key] = [0, 0]
         total[0] += 1
-        total[1] += row[_AMOUNT]
+        total[1] += amount
     if not sums:
         return
-    table = LedgerTotal.__table__
+    dialect = connection.dialect
+    proc = LedgerTotal.__table__.c.client_key.type.dialect_impl(dialect).bind_processor(dialect)
+    ids: dict[uuid.UUID | None, Any] = {}
+
+    def stored(value: uuid.UUID | None) -> Any:
+        try:
+            return ids[value]
+        except KeyError:
+            key = NO_ID if value is None else value
+            out = ids[value] = key if proc is None else proc(key)
+            return out
+
     params = [
-        {"k": k, "c": c, "cl": cl, "s": sc, "n": n, "a": a}
-        for (k, c, cl, sc), (n, a) in sums.items()
+        (kind, currency, stored(client), stored(scope), n, amount)
+        for (kind, currency, client, scope), (n, amount) in sums.items()
     ]
-    statement = text(
-        f"INSERT INTO {TABLE} ({_COLUMNS}) VALUES (:k, :c, :cl, :s, :n, :a) "
-        "ON CONFLICT (account_kind, currency, client_key, scope_key) DO UPDATE SET "
-        f"postings = {TABLE}.postings + excluded.postings, "
-        f"amount_minor = {TABLE}.amount_minor + excluded.amount_minor"
-    ).bindparams(
-        bindparam("cl", type_=table.c.client_key.type),
-        bindparam("s", type_=table.c.scope_key.type),
-    )
-    connection.execute(statement, params)
+    statement = _UPSERT if dialect.paramstyle == "qmark" else _UPSERT.replace("?", "%s")
+    connection.exec_driver_sql(statement, params)
 
 
 @contextmanager
 def bulk_insert(connection: Connection) -> Iterator[bool]:
     """Inside, this transaction's INSERTs into ledger_postings are not counted by the
-    trigger when it yields True: the caller then counts them with `add_sums` before
-    leaving. False (SQLite outside a transaction: a dropped trigger would stay dropped):
+    trigger when it yields True: the caller counts them with `add_sums` (one upsert per
+    key for all of them) before leaving. False (SQLite outside a transaction: a dropped trigger would stay dropped):
     the trigger counts them. Left by an exception, the caller rolls the transaction back
     (a stop, a refusal, a failed statement)."""
     if connection.dialect.name == "postgresql":

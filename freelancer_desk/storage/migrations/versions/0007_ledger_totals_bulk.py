@@ -7,8 +7,8 @@ Create Date: 2026-11-26
 
 PostgreSQL: the trigger function on `ledger_postings` returns at once for an INSERT
 while the transaction-local setting `freelancer_desk.bulk` is '1'; the bulk writer then
-adds each chunk's sums itself, in the same transaction (storage/models/ledger_totals.py:
-`bulk_insert`, `add_sums`). SQLite: nothing changes in the schema (the bulk writer drops
+adds the batch's sums itself, one upsert per key, in the same transaction
+(storage/models/ledger_totals.py: `bulk_insert`, `add_sums`). SQLite: nothing changes in the schema (the bulk writer drops
 the INSERT trigger inside its transaction and makes it again before leaving). The
 summary's rows do not change on either.
 """
