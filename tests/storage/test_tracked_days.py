@@ -251,5 +251,5 @@ def test_create_all_makes_the_same_triggers_as_the_migration(db, tmp_path):
     Base.metadata.create_all(engine)
     made = triggers(engine)
     engine.dispose()
-    assert len([name for name in made if name.startswith("trg_segments_")]) == 3
+    assert len([name for name in made if name.startswith("trg_segments_tracked_days_")]) == 3
     assert triggers(db.engine) == made
