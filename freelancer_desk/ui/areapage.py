@@ -10,12 +10,21 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QFontMetricsF, QKeySequence, QPalette, QResizeEvent, QShortcut
+from PySide6.QtGui import (
+    QFont,
+    QFontMetricsF,
+    QKeySequence,
+    QPalette,
+    QResizeEvent,
+    QShortcut,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -151,6 +160,12 @@ class TablePanel(QWidget):
         model.requeryStarted.connect(self._reading)
         self._update()
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self.model.started:  # a table hidden until now reads its first rows
+            self.model.start()
+            self._update()
+
     def _reading(self) -> None:
         """A sort, filter or refresh is being read: the rows shown are the previous
         ones until it is there (0.2-1 s on a large table)."""
@@ -274,6 +289,8 @@ class AreaPage(QWidget):
     loaded = Signal()
     # False for a page that draws its own figures instead of the backend's tiles.
     SUMMARY_TILES = True
+    # True for a page whose tables are hidden at first: their rows are read when shown.
+    TABLES_READ_WHEN_SHOWN = False
 
     def __init__(self, area: Area, backend: Backend, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -317,7 +334,12 @@ class AreaPage(QWidget):
         # over 98k ledger postings or 344k segments); the UI tests' fakes answer at once.
         background = app_of(backend) is not None
         self.models = [
-            ListModel(backend.list_source(key), parent=self, background=background)
+            ListModel(
+                backend.list_source(key),
+                parent=self,
+                background=background,
+                start=not self.TABLES_READ_WHEN_SHOWN,
+            )
             for key in area.sources
         ]
         for model in self.models:
@@ -365,12 +387,19 @@ class AreaPage(QWidget):
 
     # -- loading off the GUI thread --------------------------------------------------
     def load_in_background(
-        self, name: str, fetch: Callable[[], Any], apply: Callable[[Any], None]
-    ) -> None:
+        self,
+        name: str,
+        fetch: Callable[[], Any],
+        apply: Callable[[Any], None],
+        *,
+        late: bool = True,
+    ) -> Future[None]:
         """Run `fetch()` on a worker thread (it reads through the services, each call
         with its own session) and `apply(result)` on the GUI thread afterwards. A newer
         load of the same `name` supersedes an older one still running (only the newest
-        result is applied). A failure is said in the status bar."""
+        result is applied). A failure is said in the status bar. The result is applied
+        after the tables' rows that arrived with it (`late`, `run_in_background`): the
+        rows come first, the figures and charts on a later event-loop turn."""
         self._generation += 1
         generation = self._generation
         self._loads[name] = generation
@@ -380,7 +409,7 @@ class AreaPage(QWidget):
             if shiboken6.isValid(self):  # not deleted meanwhile (the window closed it)
                 self._deliver(name, generation, result, failed)
 
-        run_in_background(fetch, deliver)
+        return run_in_background(fetch, deliver, late=late)
 
     @property
     def is_loading(self) -> bool:

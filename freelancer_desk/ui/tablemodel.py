@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import sys
 import threading
+from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date, datetime
 
@@ -24,6 +25,7 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     Qt,
+    QTimer,
     Signal,
     Slot,
 )
@@ -113,24 +115,61 @@ GIL_SWITCH_S = 0.001
 class _Relay(QObject):
     """Carries every background read's result to the GUI thread. One for the process,
     never deleted: a worker thread must not emit on an object the GUI thread may be
-    deleting (a page closed meanwhile) — the receivers check they are alive instead."""
+    deleting (a page closed meanwhile) — the receivers check they are alive instead.
 
-    done = Signal(object, object)  # deliver(result, failed), (result, failed)
+    The results are applied one per event-loop turn (a zero timer), rows before the
+    results sent with `late=True` (a page's charts and figures): the three readers'
+    results of a refresh arrive together and, applied back to back, kept the GUI thread
+    from painting and from its timers for 86-185 ms (docs/benchmarks.md, "D", "H")."""
+
+    done = Signal(object, object)  # deliver(result, failed), (result, failed, late)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._soon: deque[tuple[Callable[[object, bool], None], object, bool]] = deque()
+        self._late: deque[tuple[Callable[[object, bool], None], object, bool]] = deque()
+        self._timer = QTimer(self)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self._next)
 
     @Slot(object, object)
     def _dispatch(self, deliver: Callable[[object, bool], None], payload: object) -> None:
         if isinstance(payload, tuple):
-            deliver(payload[0], bool(payload[1]))
+            result, failed, late = payload
+            (self._late if late else self._soon).append((deliver, result, bool(failed)))
+            if not self._timer.isActive():
+                self._timer.start()
+
+    @property
+    def pending(self) -> int:
+        """Results arrived on the GUI thread and not applied yet."""
+        return len(self._soon) + len(self._late)
+
+    def _next(self) -> None:
+        queue = self._soon or self._late
+        if queue:
+            deliver, result, failed = queue.popleft()
+            try:
+                deliver(result, failed)
+            finally:
+                if not self._soon and not self._late:
+                    self._timer.stop()
+        else:
+            self._timer.stop()
 
 
 _RELAY: _Relay | None = None
 
 
-def run_in_background(fetch: Callable[[], object], deliver: Callable[[object, bool], None]) -> None:
+def run_in_background(
+    fetch: Callable[[], object], deliver: Callable[[object, bool], None], *, late: bool = False
+) -> Future[None]:
     """Run `fetch()` on one of the window's reader threads (three, made on first use and
     kept: starting a thread per read made the GUI thread wait for it to start), then
     `deliver(result, False)` — or `deliver(error, True)` — on the GUI thread. Call it on
-    the GUI thread; `deliver` must check that what it fills still exists."""
+    the GUI thread; `deliver` must check that what it fills still exists. Results are
+    applied one per event-loop turn, in the order they came; `late=True` ones (figures,
+    charts) after every table's rows waiting then."""
     global _POOL, _RELAY
     with _POOL_LOCK:
         if _POOL is None:
@@ -151,9 +190,9 @@ def run_in_background(fetch: Callable[[], object], deliver: Callable[[object, bo
             result, failed = fetch(), False
         except Exception as exc:  # said on the GUI thread
             result, failed = exc, True
-        relay.done.emit(deliver, (result, failed))
+        relay.done.emit(deliver, (result, failed, late))
 
-    pool.submit(run)
+    return pool.submit(run)  # done once the result is on its way to the GUI thread
 
 
 class ListModel(QAbstractTableModel):
@@ -180,6 +219,7 @@ class ListModel(QAbstractTableModel):
         locale: QLocale | None = None,
         parent: QObject | None = None,
         background: bool = False,
+        start: bool = True,
     ) -> None:
         super().__init__(parent)
         self._source = source
@@ -198,7 +238,24 @@ class ListModel(QAbstractTableModel):
         self._reading = False
         self._after_read: list[Callable[[], object]] = []
         self.error: str | None = None  # why the background load failed, if it did
-        if background:
+        self._started = False
+        if start:
+            self.start()
+
+    @property
+    def started(self) -> bool:
+        """False until the first rows were asked for (`start`)."""
+        return self._started
+
+    def start(self) -> None:
+        """Read the first rows. A model made with `start=False` reads nothing before
+        (a table hidden until it is asked for: the Work Diary's 344k segments were
+        counted each time its page was built); filters and sorting set meanwhile are
+        kept for that first read."""
+        if self._started:
+            return
+        self._started = True
+        if self._background:
             self._load_in_background(self._page_size)
         else:
             self._load(self._page_size)
@@ -306,6 +363,9 @@ class ListModel(QAbstractTableModel):
         self._requery(self._query, keep=len(self._rows))
 
     def _requery(self, query: ListQuery, keep: int = 0) -> None:
+        if not self._started:
+            self._query = query  # read when it is started
+            return
         if self._background:
             self._query = query
             self._load_in_background(max(self._page_size, keep), first=self._loading)

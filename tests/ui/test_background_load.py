@@ -5,6 +5,8 @@ still running, a failure is said in the status bar, and the generic tiles arrive
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from concurrent import futures
 
 from PySide6.QtCore import QThread
 
@@ -64,3 +66,46 @@ def test_the_generic_tiles_arrive_from_the_backend(qtbot, tmp_path):
     qtbot.waitUntil(lambda: not page.is_loading, timeout=WAIT_MS)
     shown = [(t.caption_label.text(), t.value_label.text()) for t in page._tiles]
     assert shown == [("Today", "3:20 h"), ("This week", "23:40 h"), ("Average activity", "78%")]
+
+
+def test_results_arriving_together_are_applied_one_per_turn_rows_before_figures(qtbot):
+    # What a refresh brings back at once (three readers: figures, a count, a page of
+    # rows): one result per event-loop turn, the figures (`late`) after the rows, so
+    # the window paints and runs its timers in between.
+    from freelancer_desk.ui.tablemodel import _Relay
+
+    relay = _Relay()
+    applied: list[tuple[str, bool]] = []
+
+    def deliver(name: str) -> Callable[[object, bool], None]:
+        return lambda result, failed: applied.append((f"{name}={result}", failed))
+
+    relay._dispatch(deliver("figures"), ("balances", False, True))
+    relay._dispatch(deliver("ledger"), ("rows", False, False))
+    relay._dispatch(deliver("invoices"), (ValueError("gone"), True, False))
+    assert applied == []  # nothing is applied while the results arrive
+    assert relay.pending == 3
+    relay._next()
+    assert applied == [("ledger=rows", False)]
+    relay._next()
+    assert [name for name, _failed in applied] == ["ledger=rows", "invoices=gone"]
+    assert applied[1][1] is True
+    relay._next()
+    assert applied[2] == ("figures=balances", False)
+    assert relay.pending == 0
+
+
+def test_a_page_shows_its_rows_before_its_figures_when_both_are_there(qtbot, tmp_path):
+    from freelancer_desk.ui.tablemodel import run_in_background
+
+    page = AreaPage(AREAS[1], demo_backend(tmp_path))
+    qtbot.addWidget(page)
+    qtbot.waitUntil(lambda: not page.is_loading, timeout=WAIT_MS)
+    applied: list[str] = []
+    figures = page.load_in_background("figures", lambda: "figures", applied.append)
+    rows = run_in_background(lambda: "rows", lambda result, _failed: applied.append(str(result)))
+    # Both results are on their way to the GUI thread before it turns again.
+    futures.wait([figures, rows], timeout=WAIT_MS / 1000)
+    assert applied == []
+    qtbot.waitUntil(lambda: len(applied) == 2, timeout=WAIT_MS)
+    assert applied == ["rows", "figures"]

@@ -142,3 +142,19 @@ def test_a_refresh_reads_the_day_again_but_not_the_hidden_segment_table(qtbot, b
     assert requeried == []
     assert reads == [None]
     page.wait_loaded()
+
+
+def test_the_hidden_segment_table_is_read_only_once_it_is_shown(qtbot, backend, rig):
+    rig.app.create_demo()
+    page = diary(qtbot, backend)
+    segments = page.models[0]
+    assert page.splitter.isHidden()
+    # Built and shown without it: no count over every segment, no rows.
+    assert segments.started is False
+    assert (segments.total, segments.rowCount()) == (0, 0)
+    segments.set_filter_text("")  # a filter or sort meanwhile waits for the first read
+    assert segments.started is False
+    page.splitter.show()
+    qtbot.waitUntil(lambda: segments.started and not segments.reading, timeout=20_000)
+    assert segments.total == segments.source.count(segments.query) > 0
+    assert segments.rowCount() > 0

@@ -411,6 +411,10 @@ class DiaryGrid(QWidget):
 
 
 class DiaryPage(AreaPage):
+    # The segment table stays hidden under the day's grid: counting its 344k rows when
+    # the page is built was for nothing (docs/benchmarks.md, "H").
+    TABLES_READ_WHEN_SHOWN = True
+
     def __init__(self, area: Area, backend: Backend, app: App) -> None:
         super().__init__(area, backend)
         self.app = app
