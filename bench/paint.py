@@ -215,6 +215,11 @@ def main() -> int:
         view = views[0]
         model = view.model()
         source_model = getattr(model, "sourceModel", lambda: model)()
+        if not getattr(source_model, "started", True):  # read once shown (it is hidden)
+            source_model.start()
+        while getattr(source_model, "reading", False):
+            app.processEvents()
+            time.sleep(0.001)
         steps = []
         for _ in range(args.scroll_pages):
             t = time.perf_counter()

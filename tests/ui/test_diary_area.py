@@ -158,3 +158,23 @@ def test_the_hidden_segment_table_is_read_only_once_it_is_shown(qtbot, backend, 
     qtbot.waitUntil(lambda: segments.started and not segments.reading, timeout=20_000)
     assert segments.total == segments.source.count(segments.query) > 0
     assert segments.rowCount() > 0
+
+
+def test_the_segment_dialog_picture_is_decoded_at_most_960_by_540(qtbot, tmp_path):
+    from PySide6.QtCore import QSize
+    from PySide6.QtGui import QColor, QImage
+
+    from freelancer_desk.ui.areas.diary import snapshot_picture
+
+    big = QImage(1920, 1200, QImage.Format.Format_RGB32)  # 16:10, larger than the bound
+    big.fill(QColor("steelblue"))
+    assert big.save(str(tmp_path / "big.png"))
+    small = QImage(400, 300, QImage.Format.Format_RGB32)
+    small.fill(QColor("white"))
+    assert small.save(str(tmp_path / "small.png"))
+
+    assert snapshot_picture(tmp_path / "big.png").size() == QSize(864, 540)
+    assert snapshot_picture(tmp_path / "small.png").size() == QSize(400, 300)  # not enlarged
+    picture = snapshot_picture(tmp_path / "big.png")
+    assert picture.toImage().pixelColor(432, 270).name() == QColor("steelblue").name()
+    assert snapshot_picture(tmp_path / "missing.png").isNull()

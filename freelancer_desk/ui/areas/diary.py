@@ -104,6 +104,22 @@ def _thumbnail(path: Path) -> QPixmap | None:
     return None if image.isNull() else QPixmap.fromImage(image)
 
 
+SNAPSHOT_SIZE = QSize(960, 540)  # the segment dialog's picture, at most
+
+
+def snapshot_picture(path: Path, bound: QSize = SNAPSHOT_SIZE) -> QPixmap:
+    """The full snapshot at `path`, decoded at most `bound` large (aspect kept), or a
+    null pixmap. Read with QImageReader, not `QPixmap(path)`: that one decoded the full
+    picture and kept it in QPixmapCache after the dialog was closed."""
+    reader = QImageReader(str(path))
+    reader.setAutoTransform(True)
+    size = reader.size()
+    if size.isValid() and (size.width() > bound.width() or size.height() > bound.height()):
+        reader.setScaledSize(size.scaled(bound, Qt.AspectRatioMode.KeepAspectRatio))
+    image = reader.read()
+    return QPixmap() if image.isNull() else QPixmap.fromImage(image)
+
+
 class CellWidget(QWidget):
     """One 10-minute cell, painted: thumbnail, activity meter, memo bar."""
 
@@ -279,7 +295,7 @@ class SegmentDialog(QDialog):
         picture.setObjectName("segment-snapshot")
         pixmap = QPixmap()
         if segment.snapshot_path:
-            pixmap = QPixmap(str(page.app.snapshot_dir / segment.snapshot_path))
+            pixmap = snapshot_picture(page.app.snapshot_dir / segment.snapshot_path)
         if pixmap.isNull():
             reason = "no snapshot"
             if segment.snapshot_removed:
@@ -296,14 +312,7 @@ class SegmentDialog(QDialog):
             picture.setText(reason)
             picture.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         else:
-            picture.setPixmap(
-                pixmap.scaled(
-                    960,
-                    540,
-                    Qt.AspectRatioMode.KeepAspectRatio,
-                    Qt.TransformationMode.SmoothTransformation,
-                )
-            )
+            picture.setPixmap(pixmap)
         worth = f" · worth {segment.value}" if segment.value is not None else ""
         facts = QLabel(
             f"<b>{segment.title}</b><br>{segment.memo or '<i>no memo</i>'}<br>"
