@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
@@ -43,6 +44,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from freelancer_desk.domain.money import Money
+from freelancer_desk.services.listing import Column, ListQuery, Row
 from freelancer_desk.ui.backend import Backend, Tile
 from freelancer_desk.ui.tablemodel import ListModel, display_locale, run_in_background
 
@@ -162,6 +165,8 @@ class TablePanel(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        global _tables_warm
+        _tables_warm = True  # Qt's table classes are in use: nothing left to warm up
         if not self.model.started:  # a table hidden until now reads its first rows
             self.model.start()
             self._update()
@@ -277,6 +282,68 @@ class FigureTile(QFrame):
         layout.setSpacing(2)
         layout.addWidget(self.caption_label)
         layout.addWidget(self.value_label)
+
+
+class _WarmUpSource:
+    """A few rows of every kind a table shows, for `warm_up_tables`."""
+
+    key = "warm-up"
+    title = "Warm-up"
+    columns = (
+        Column("name", "Name"),
+        Column("amount", "Amount", "money"),
+        Column("at", "When", "datetime"),
+        Column("count", "Count", "int"),
+        Column("done", "Done", "bool"),
+    )
+
+    def __init__(self) -> None:
+        at = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
+        self.rows: list[Row] = [
+            {
+                "id": str(n),
+                "name": f"Row {n}",
+                "amount": Money(12_345 * n, "USD"),
+                "at": at,
+                "count": n,
+                "done": n % 2 == 0,
+            }
+            for n in range(40)
+        ]
+
+    def count(self, query: ListQuery) -> int:
+        return len(self.rows)
+
+    def fetch(self, query: ListQuery, offset: int, limit: int) -> list[Row]:
+        return self.rows[offset : offset + limit]
+
+
+_tables_warm = False
+
+
+def tables_warm() -> bool:
+    """True once a table was laid out and painted in this process."""
+    return _tables_warm
+
+
+def warm_up_tables() -> None:
+    """Lay out and paint one small table offscreen (never on screen), once per process.
+
+    The first table a process shows pays Qt's first-use costs (its item view, header
+    and delegate classes, their style and text layout: the first area with tables took
+    ~50 ms longer to paint than the others, docs/benchmarks.md "D", "H"); the window
+    calls this on an idle turn once the area chosen at start-up shows its data."""
+    global _tables_warm
+    if _tables_warm:
+        return
+    panel = TablePanel(ListModel(_WarmUpSource()))
+    panel.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
+    panel.resize(640, 360)
+    panel.show()  # polished and laid out, not mapped
+    panel.grab()  # painted into a pixmap
+    panel.hide()
+    panel.deleteLater()
+    _tables_warm = True
 
 
 class AreaPage(QWidget):

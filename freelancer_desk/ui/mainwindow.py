@@ -36,7 +36,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from freelancer_desk.ui.areapage import Area, AreaPage, app_of, muted, scaled_font
+from freelancer_desk.ui.areapage import (
+    Area,
+    AreaPage,
+    app_of,
+    muted,
+    scaled_font,
+    tables_warm,
+    warm_up_tables,
+)
 from freelancer_desk.ui.areas import build_page
 from freelancer_desk.ui.backend import Backend
 
@@ -44,6 +52,7 @@ ICON_DIR = Path(__file__).resolve().parent.parent / "resources" / "icons"
 SETTINGS_FILE = "ui.ini"
 FILTER_DELAY_MS = 250
 MAX_COLUMN_WIDTH = 340
+WARM_UP_MS = 150  # after the workspace is shown, then while its first area reads
 
 
 AREAS: tuple[Area, ...] = (
@@ -272,6 +281,19 @@ class MainWindow(QMainWindow):
         if callable(self._external):
             self._watch_timer.start()
         self._unsubscribe = backend.subscribe(self._relay.changed.emit)
+        QTimer.singleShot(WARM_UP_MS, self._warm_up_when_idle)
+
+    def _warm_up_when_idle(self) -> None:
+        """Once the area shown at start-up has its data: warm Qt's table classes up
+        (`warm_up_tables`), so that the first area with tables the user opens paints
+        as soon as the others."""
+        if self._backend is None or tables_warm():
+            return
+        page = self.stack.currentWidget()
+        if isinstance(page, AreaPage) and page.is_loading:
+            QTimer.singleShot(WARM_UP_MS, self._warm_up_when_idle)
+            return
+        warm_up_tables()
 
     def show_opening_step(self, text: str) -> None:
         if self.opening is not None:

@@ -172,3 +172,35 @@ def test_the_read_only_backend_gets_the_plain_page(qtbot, tmp_path):
     qtbot.addWidget(win)
     page = win.page("dashboard")
     assert type(page) is AreaPage
+
+
+def test_the_table_classes_are_warmed_up_offscreen_once_the_first_area_is_read(
+    qtbot, demo_backend, monkeypatch
+):
+    from freelancer_desk.ui import areapage
+
+    monkeypatch.setattr(areapage, "_tables_warm", False)
+    warmed: list[bool] = []
+    plain = areapage.warm_up_tables
+
+    def spy() -> None:
+        page = window.stack.currentWidget()
+        warmed.append(isinstance(page, areapage.AreaPage) and not page.is_loading)
+        plain()
+
+    monkeypatch.setattr("freelancer_desk.ui.mainwindow.warm_up_tables", spy)
+    window = build_window(demo_backend, remember=False)
+    qtbot.addWidget(window)
+    window.set_area("dashboard")  # cards, no table
+    window.show()
+    tops = set(QApplication.topLevelWidgets())
+    qtbot.waitUntil(areapage.tables_warm, timeout=10_000)
+    assert warmed == [True]  # once, after the dashboard's own reads were shown
+    qtbot.wait(10)
+    # Nothing was shown on screen for it, nothing is left behind.
+    assert not [w for w in QApplication.topLevelWidgets() if w not in tops and w.isVisible()]
+    window.set_area("gigs")
+    gigs = window.page("gigs").panels[0].view
+    qtbot.waitUntil(gigs.isVisible, timeout=20_000)  # its rows are read
+    qtbot.wait(2 * 150)
+    assert warmed == [True]

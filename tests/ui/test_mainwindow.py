@@ -230,3 +230,16 @@ def test_first_start_offers_the_demo(qtbot, tmp_path, button, created):
     QTimer.singleShot(0, answer)
     assert offer_demo(backend) is created
     assert backend.is_empty() is not created
+
+
+def test_warming_up_after_a_table_was_shown_does_nothing(qtbot, window, monkeypatch):
+    from freelancer_desk.ui import areapage
+
+    window.show()
+    window.set_area("gigs")  # a table on screen: Qt's table classes are in use
+    qtbot.waitUntil(lambda: window.page("gigs").panels[0].view.isVisible(), timeout=10_000)
+    assert areapage.tables_warm()
+    made: list[object] = []
+    monkeypatch.setattr(areapage, "TablePanel", lambda *a: made.append(a))
+    areapage.warm_up_tables()
+    assert made == []
