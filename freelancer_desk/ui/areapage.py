@@ -289,7 +289,7 @@ class _WarmUpSource:
 
     key = "warm-up"
     title = "Warm-up"
-    columns = (
+    columns: Sequence[Column] = (
         Column("name", "Name"),
         Column("amount", "Amount", "money"),
         Column("at", "When", "datetime"),
