@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from freelancer_desk.domain.clock import ensure_utc
 from freelancer_desk.domain.errors import RuleError
+from freelancer_desk.domain.frozen import Frozen
 from freelancer_desk.domain.money import Money
-from freelancer_desk.domain.workflow.contract import ContractKind, check_weekly_limit
 
 SEGMENT_MINUTES = 10
 SECONDS_PER_HOUR = 3600
@@ -26,23 +25,42 @@ class RoundingMode(StrEnum):
 _CODE_RE = re.compile(r"^(\d+)m-(up|nearest|down)$")
 
 
-@dataclass(frozen=True, slots=True)
-class RoundingRule:
+class RoundingRule(Frozen):
     """Round tracked seconds to a unit. `per_segment` rounds each 10-minute wall-clock
     segment on its own (Upwork's way); otherwise the total (a week, an invoice) is
-    rounded once, as Toggl, Clockify and Harvest do in their reports."""
+    rounded once, as Toggl, Clockify and Harvest do in their reports.
 
+    Immutable and compared by value, as a frozen dataclass (domain/frozen.py says why
+    it is written out)."""
+
+    __slots__ = ("mode", "per_segment", "unit_seconds")
+    __match_args__ = ("unit_seconds", "mode", "per_segment")
     unit_seconds: int
     mode: RoundingMode
-    per_segment: bool = False
+    per_segment: bool
 
-    def __post_init__(self) -> None:
-        if self.unit_seconds < 1:
+    def __init__(self, unit_seconds: int, mode: RoundingMode, per_segment: bool = False) -> None:
+        if unit_seconds < 1:
             raise RuleError(
                 "billing.rounding_unit",
-                f"a rounding unit must be at least 1 second, not {self.unit_seconds}",
+                f"a rounding unit must be at least 1 second, not {unit_seconds}",
                 field="rounding",
             )
+        object.__setattr__(self, "unit_seconds", unit_seconds)
+        object.__setattr__(self, "mode", mode)
+        object.__setattr__(self, "per_segment", per_segment)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.unit_seconds, self.mode, self.per_segment) == (
+                other.unit_seconds,
+                other.mode,
+                other.per_segment,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.unit_seconds, self.mode, self.per_segment))
 
     @classmethod
     def every(cls, minutes: int, mode: RoundingMode) -> RoundingRule:
@@ -109,12 +127,26 @@ def segment_start(instant: datetime, minutes: int = SEGMENT_MINUTES) -> datetime
     )
 
 
-@dataclass(frozen=True, slots=True)
-class SegmentSlice:
-    """The part of an interval that falls in one wall-clock segment."""
+class SegmentSlice(Frozen):
+    """The part of an interval that falls in one wall-clock segment (immutable, compared
+    by value)."""
 
+    __slots__ = ("seconds", "segment_start")
+    __match_args__ = ("segment_start", "seconds")
     segment_start: datetime
     seconds: int
+
+    def __init__(self, segment_start: datetime, seconds: int) -> None:
+        object.__setattr__(self, "segment_start", segment_start)
+        object.__setattr__(self, "seconds", seconds)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.segment_start, self.seconds) == (other.segment_start, other.seconds)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.segment_start, self.seconds))
 
 
 def split_into_segments(
@@ -167,6 +199,10 @@ def within_weekly_limit(segment_seconds: Sequence[int], limit_seconds: int | Non
     """
     if limit_seconds is None:
         return list(segment_seconds)
+    # Here, not at the top: the contract rules (and their state machine) are not needed
+    # to import billing, which the CLI's lean `track diary` does.
+    from freelancer_desk.domain.workflow.contract import ContractKind, check_weekly_limit
+
     check_weekly_limit(limit_seconds, ContractKind.HOURLY)
     room = limit_seconds
     within: list[int] = []
@@ -205,19 +241,37 @@ def bill_amount(billable_seconds: int, hourly_rate: Money) -> Money:
 # -- heartbeats --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Heartbeat:
+class Heartbeat(Frozen):
     """An observation that lasted `duration` from `timestamp` with some `data` (the
-    session, whether the user was active); consecutive equal ones merge into one."""
+    session, whether the user was active); consecutive equal ones merge into one.
+    Immutable and compared by value (hashable when `data` is)."""
 
+    __slots__ = ("data", "duration", "timestamp")
+    __match_args__ = ("timestamp", "duration", "data")
     timestamp: datetime
     duration: timedelta
     data: Mapping[str, str | int | bool]
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "timestamp", ensure_utc(self.timestamp))
-        if self.duration < timedelta(0):
+    def __init__(
+        self, timestamp: datetime, duration: timedelta, data: Mapping[str, str | int | bool]
+    ) -> None:
+        object.__setattr__(self, "timestamp", ensure_utc(timestamp))
+        object.__setattr__(self, "duration", duration)
+        object.__setattr__(self, "data", data)
+        if duration < timedelta(0):
             raise RuleError("billing.heartbeat", "a heartbeat cannot last a negative time")
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.timestamp, self.duration, self.data) == (
+                other.timestamp,
+                other.duration,
+                other.data,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.timestamp, self.duration, self.data))
 
     @property
     def end(self) -> datetime:

@@ -8,8 +8,15 @@ Fee rates are basis points: 1000 = 10.00 %.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import TYPE_CHECKING
+
+from freelancer_desk.domain.frozen import Frozen
+
+if TYPE_CHECKING:
+    from decimal import Decimal
+
+# `decimal` is imported by the methods that need it (parse, percent, presentation), not
+# here: the CLI's lean `track diary` and `report hours` never touch it.
 
 # Minor-unit exponents (ISO 4217). Currencies not listed use 2.
 _EXPONENTS: dict[str, int] = {
@@ -75,21 +82,32 @@ def exponent(currency: str) -> int:
     return _EXPONENTS.get(check_currency(currency), 2)
 
 
-@dataclass(frozen=True, slots=True, order=False)
-class Money:
+class Money(Frozen):
+    """What `@dataclass(frozen=True, slots=True)` gave, written out (domain/frozen.py):
+    `Money(amount, currency)` by position or keyword, equal only to a Money of the same
+    amount and currency, hashable, immutable, repr `Money(amount=1999, currency='USD')`."""
+
+    __slots__ = ("amount", "currency")
+    __match_args__ = ("amount", "currency")
     amount: int  # minor units
     currency: str
 
-    def __post_init__(self) -> None:
-        if isinstance(self.amount, bool) or not isinstance(self.amount, int):
-            raise MoneyError(
-                f"amount must be an integer number of minor units, not {self.amount!r}"
-            )
-        check_currency(self.currency)
-        if abs(self.amount) > MAX_MINOR:
-            raise MoneyError(
-                f"amount {self.amount} is out of range (at most {MAX_MINOR} minor units)"
-            )
+    def __init__(self, amount: int, currency: str) -> None:
+        if isinstance(amount, bool) or not isinstance(amount, int):
+            raise MoneyError(f"amount must be an integer number of minor units, not {amount!r}")
+        check_currency(currency)
+        if abs(amount) > MAX_MINOR:
+            raise MoneyError(f"amount {amount} is out of range (at most {MAX_MINOR} minor units)")
+        object.__setattr__(self, "amount", amount)
+        object.__setattr__(self, "currency", currency)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.amount, self.currency) == (other.amount, other.currency)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.amount, self.currency))
 
     # -- construction -------------------------------------------------------------
     @classmethod
@@ -107,6 +125,8 @@ class Money:
             cleaned = cleaned[: -len(currency)]
         if not cleaned or not _AMOUNT_RE.match(cleaned) or cleaned in {"+", "-", ".", "+.", "-."}:
             raise MoneyError(f"{field}: {text!r} is not an amount (write it like 1234.50)")
+        from decimal import Decimal, InvalidOperation
+
         try:
             value = Decimal(cleaned.replace(",", ""))
         except InvalidOperation as exc:  # pragma: no cover - the regex keeps this out
@@ -122,6 +142,8 @@ class Money:
     @classmethod
     def from_decimal(cls, value: Decimal, currency: str) -> Money:
         """Round a decimal amount half-up to the currency's minor unit."""
+        from decimal import ROUND_HALF_UP, Decimal
+
         exp = exponent(currency)
         return cls(int(value.scaleb(exp).quantize(Decimal(1), rounding=ROUND_HALF_UP)), currency)
 
@@ -177,6 +199,8 @@ class Money:
 
     def percent(self, basis_points: int) -> Money:
         """`basis_points`/10000 of this amount, rounded half-up (away from zero)."""
+        from decimal import Decimal
+
         return Money.from_decimal(
             self.decimal * Decimal(basis_points) / Decimal(10_000), self.currency
         )
@@ -205,16 +229,28 @@ class Money:
     # -- presentation -------------------------------------------------------------
     @property
     def decimal(self) -> Decimal:
+        from decimal import Decimal
+
         return Decimal(self.amount).scaleb(-exponent(self.currency))
 
     def format_plain(self) -> str:
         """ "1234.50" — the currency's decimals, no symbol, no grouping."""
+        return self._text(grouped=False)
+
+    def _text(self, *, grouped: bool) -> str:
+        """The amount with the currency's decimals (and "," between thousands when
+        `grouped`) in integer arithmetic: what formatting `self.decimal` with ".2f" or
+        ",.2f" gave, without importing `decimal`."""
         exp = exponent(self.currency)
-        return f"{self.decimal:.{exp}f}"
+        whole, frac = divmod(abs(self.amount), 10**exp)
+        sign = "-" if self.amount < 0 else ""
+        text = f"{sign}{whole:,}" if grouped else f"{sign}{whole}"
+        if exp:
+            text += f".{frac:0{exp}d}"
+        return text
 
     def __str__(self) -> str:
-        exp = exponent(self.currency)
-        return f"{self.decimal:,.{exp}f} {self.currency}"
+        return f"{self._text(grouped=True)} {self.currency}"
 
     def to_json(self) -> dict[str, object]:
         return {"amount_minor": self.amount, "currency": self.currency, "display": str(self)}
@@ -233,6 +269,8 @@ def per_hour(net_minor: int, seconds: int, currency: str) -> Money | None:
 
 def parse_rate(text: str, *, field: str = "fee") -> int:
     """Parse a percentage like "10", "12.5" or "12.5%" into basis points (0..10000)."""
+    from decimal import Decimal, InvalidOperation
+
     cleaned = (text or "").strip().rstrip("%").strip()
     try:
         value = Decimal(cleaned)
