@@ -47,6 +47,7 @@ from freelancer_desk.ui.areapage import (
 )
 from freelancer_desk.ui.areas import build_page
 from freelancer_desk.ui.backend import Backend
+from freelancer_desk.ui.tablemodel import run_in_background
 
 ICON_DIR = Path(__file__).resolve().parent.parent / "resources" / "icons"
 SETTINGS_FILE = "ui.ini"
@@ -100,6 +101,10 @@ def app_icon() -> QIcon:
         if png.exists():
             icon.addFile(str(png), QSize(size, size))
     return icon
+
+
+def _ignore(_result: object, _failed: bool) -> None:
+    """A read done for its side effect (a cache filled)."""
 
 
 class _ChangeRelay(QObject):
@@ -282,6 +287,10 @@ class MainWindow(QMainWindow):
             self._watch_timer.start()
         self._unsubscribe = backend.subscribe(self._relay.changed.emit)
         QTimer.singleShot(WARM_UP_MS, self._warm_up_when_idle)
+        # The tables' statements (SQLAlchemy objects, ~6 ms for all, more if it is the
+        # first use of the mappers) are made on a reader thread, not when a page is built.
+        keys = sorted({key for area in AREAS for key in area.sources})
+        run_in_background(lambda: [backend.list_source(key) for key in keys], _ignore)
 
     def _warm_up_when_idle(self) -> None:
         """Once the area shown at start-up has its data: warm Qt's table classes up
