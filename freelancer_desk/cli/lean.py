@@ -285,6 +285,7 @@ def report_hours(conn: sqlite3.Connection, args: argparse.Namespace, now: dateti
 EARNED_KINDS = ("fees", "pending", "available", "withdrawn")  # services.ledger's (tested)
 FEES_KIND = "fees"
 NO_CLIENT = "(no client: withdrawals, platform-wide)"  # services.ledger._group_key's
+NO_ID_HEX = "0" * 32  # ledger_totals' "no client" (storage.models.ledger_totals.NO_ID)
 
 
 def report_earnings(conn: sqlite3.Connection, args: argparse.Namespace, now: datetime) -> list[str]:
@@ -323,15 +324,19 @@ def report_earnings(conn: sqlite3.Connection, args: argparse.Namespace, now: dat
               GROUP BY 1, 2, 3, 4, 5"""
     params: tuple[object, ...] = (*bounds, *EARNED_KINDS)
     if by == "client":
-        first, last = conn.execute(
-            "SELECT min(occurred_at), max(occurred_at) FROM ledger_transactions"
-        ).fetchone()
+        # Two queries: min() and max() together scan the whole index (6 ms), each alone
+        # reads one end of it.
+        (first,) = conn.execute("SELECT min(occurred_at) FROM ledger_transactions").fetchone()
+        (last,) = conn.execute("SELECT max(occurred_at) FROM ledger_transactions").fetchone()
         if first is None or (bounds[0] <= first and last < bounds[1]):
-            # the whole ledger (as services.ledger): no transaction to look at
-            sql = f"""SELECT '', client_id, '', account_kind, currency, sum(amount_minor)
-                      FROM ledger_postings WHERE account_kind IN ({kinds})
+            # The whole ledger (as services.ledger): its sums per account are kept in
+            # ledger_totals (migration 0006; the nil UUID there is "no client"), ~2,500
+            # rows to read instead of every posting (98,000 on the heavy workspace).
+            sql = f"""SELECT '', nullif(client_key, ?), '', account_kind, currency,
+                             sum(amount_minor)
+                      FROM ledger_totals WHERE account_kind IN ({kinds})
                       GROUP BY 2, 4, 5"""
-            params = EARNED_KINDS
+            params = (NO_ID_HEX, *EARNED_KINDS)
     money = conn.execute(sql, params)
     for platform, client, period, kind, cur, total in money:
         g = group(platform, client, period, cur)
@@ -341,20 +346,34 @@ def report_earnings(conn: sqlite3.Connection, args: argparse.Namespace, now: dat
     # Tracked time of whole UTC days (a CLI period always is): the tracked_days summary.
     if _utc_midnight(lo) != lo or _utc_midnight(hi) != hi:
         raise Fallback("a period that is not whole UTC days")
-    day_period = f"strftime({fmt}, d.day)" if fmt else "''"
+    # Each contract's (order's) days are summed first (`d`), then joined: one join per
+    # contract and period, not per day (85,000 day rows all time). When the period holds
+    # every tracked day and no month or year splits them, the sums come from the covering
+    # index on target_id without a range (11 ms instead of 80 on the heavy workspace).
+    day_period = f"strftime({fmt}, day)" if fmt else "''"
+    days = (lo.date().isoformat(), hi.date().isoformat())
+    where = "WHERE day >= ? AND day < ?"
+    day_params: tuple[str, ...] = days
+    if not fmt:
+        (first_day,) = conn.execute("SELECT min(day) FROM tracked_days").fetchone()
+        (last_day,) = conn.execute("SELECT max(day) FROM tracked_days").fetchone()
+        if first_day is None or (days[0] <= first_day and last_day < days[1]):
+            where, day_params = "", ()
     tracked = conn.execute(
-        f"""SELECT c.platform, c.client_id, {day_period}, c.currency, sum(d.tracked_seconds)
-            FROM tracked_days d JOIN contracts c ON c.id = d.contract_id
-            WHERE d.day >= ? AND d.day < ?
+        f"""WITH d AS (
+                SELECT contract_id, order_id, {day_period} AS period,
+                       sum(tracked_seconds) AS seconds
+                FROM tracked_days {where} GROUP BY target_id{", period" if fmt else ""})
+            SELECT c.platform, c.client_id, d.period, c.currency, sum(d.seconds)
+            FROM d JOIN contracts c ON c.id = d.contract_id
             GROUP BY 1, 2, 3, 4
             UNION ALL
-            SELECT coalesce(g.platform, 'fiverr'), o.client_id, {day_period}, o.currency,
-                   sum(d.tracked_seconds)
-            FROM tracked_days d JOIN orders o ON o.id = d.order_id
+            SELECT coalesce(g.platform, 'fiverr'), o.client_id, d.period, o.currency,
+                   sum(d.seconds)
+            FROM d JOIN orders o ON o.id = d.order_id
             LEFT JOIN gigs g ON g.id = o.gig_id
-            WHERE d.day >= ? AND d.day < ?
             GROUP BY 1, 2, 3, 4""",
-        (lo.date().isoformat(), hi.date().isoformat()) * 2,
+        day_params,
     )
     for platform, client, period, cur, seconds in tracked:
         group(platform, client, period, cur).seconds += int(seconds or 0)
