@@ -156,6 +156,8 @@ class TablePanel(QWidget):
         layout.addWidget(self.stack, 1)
 
         self.had_selection = False  # rows were selected when the model was last reset
+        # The row to select once the rows being read are there (the newest one asked).
+        self.pending_select: str | None = None
         self._natural: list[int] = []  # content widths, before the slack is handed out
         self._fitting = False
         self._user_sized = False
@@ -555,6 +557,12 @@ class AreaPage(QWidget):
         rows = sorted({index.row() for index in table.view.selectionModel().selectedRows()})
         model = table.model
         return [str(model.index(row, 0).data(Qt.ItemDataRole.UserRole)) for row in rows]
+
+    def kept_ids(self, panel: int = 0) -> list[str]:
+        """What a refresh keeps selected: the row still waiting for its table's rows to
+        be read (a row just made, say), else the selected ones."""
+        pending = self.panels[panel].pending_select
+        return [pending] if pending is not None else self.selected_ids(panel)
 
     def current_id(self, panel: int = 0) -> str | None:
         ids = self.selected_ids(panel)

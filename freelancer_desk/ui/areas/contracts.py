@@ -53,10 +53,13 @@ def select_id(page: AreaPage, panel: int, ident: str) -> bool:
     """Select the row with `ident` in one of the page's tables (if loaded). While the
     table's rows are being read (a refresh, a filter: on a worker thread) it is selected
     once they are there, and False is returned now."""
-    model = page.panels[panel].model
+    table = page.panels[panel]
+    model = table.model
     if model.reading:
-        model.after_read(lambda: select_id(page, panel, ident))
+        table.pending_select = ident  # the newest one asked wins
+        model.after_read(lambda: table.pending_select == ident and select_id(page, panel, ident))
         return False
+    table.pending_select = None
     for row in range(model.rowCount()):
         if model.row_id(row) == ident:
             page.panels[panel].view.selectRow(row)
@@ -163,7 +166,7 @@ class ContractsPage(AreaPage):
 
     def refresh(self) -> None:
         """Re-read, keeping what was selected."""
-        kept = [self.selected_ids(i) for i in range(len(self.panels))]
+        kept = [self.kept_ids(i) for i in range(len(self.panels))]
         super().refresh()
         for panel, ids in enumerate(kept):
             for ident in ids:

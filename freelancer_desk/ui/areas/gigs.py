@@ -161,7 +161,7 @@ class GigsPage(AreaPage):
 
     def refresh(self) -> None:
         """Reload the tables and keep the selected rows selected."""
-        kept = [self.selected_ids(i) for i in range(len(self.panels))]
+        kept = [self.kept_ids(i) for i in range(len(self.panels))]
         super().refresh()
         for panel, ids in enumerate(kept):
             if ids:
@@ -175,8 +175,10 @@ class GigsPage(AreaPage):
         table = self.panels[panel]
         model = table.model
         if model.reading:
-            model.after_read(lambda: self.select(panel, ident))
+            table.pending_select = ident  # the newest one asked wins
+            model.after_read(lambda: table.pending_select == ident and self.select(panel, ident))
             return False
+        table.pending_select = None
         for row in range(model.rowCount()):
             if model.row_id(row) == ident:
                 index = model.index(row, 0)

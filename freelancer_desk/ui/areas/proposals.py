@@ -83,7 +83,7 @@ class ProposalsPage(AreaPage):
             enable_step(button, PROPOSAL, state, ProposalAction(action))
 
     def refresh(self) -> None:
-        kept = [self.selected_ids(i) for i in range(len(self.panels))]
+        kept = [self.kept_ids(i) for i in range(len(self.panels))]
         super().refresh()
         for panel, ids in enumerate(kept):
             for ident in ids:
