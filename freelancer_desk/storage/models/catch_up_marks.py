@@ -26,14 +26,14 @@ listener below. Derived data: exports leave it out (a new workspace has no mark)
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
-from sqlalchemy import String, event
+from sqlalchemy import String
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, mapped_column
 
 from freelancer_desk.storage.base import Base
 from freelancer_desk.storage.models.tracked_days import day_sql
+from freelancer_desk.storage.models.triggered import keep_triggers
 
 TABLE = "catch_up_marks"
 HOURLY_WEEKS = "hourly_weeks"
@@ -166,18 +166,4 @@ def create_triggers(connection: Connection) -> None:
         connection.exec_driver_sql(statement)
 
 
-def _after_create(_metadata: Any, connection: Connection, **_kw: Any) -> None:
-    tables = _kw.get("tables")
-    if tables is not None and TABLE not in {t.name for t in tables}:
-        return
-    create_triggers(connection)
-
-
-def _after_drop(_metadata: Any, connection: Connection, **_kw: Any) -> None:
-    if connection.dialect.name == "postgresql":
-        for name in (_PG_LOWER, _PG_RESET):
-            connection.exec_driver_sql(f"DROP FUNCTION IF EXISTS {name}() CASCADE")
-
-
-event.listen(Base.metadata, "after_create", _after_create)
-event.listen(Base.metadata, "after_drop", _after_drop)
+keep_triggers(TABLE, create_triggers, (_PG_LOWER, _PG_RESET))

@@ -48,12 +48,13 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from typing import Any
 
-from sqlalchemy import BigInteger, String, event
+from sqlalchemy import BigInteger, String
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from freelancer_desk.storage.base import Base
+from freelancer_desk.storage.models.triggered import keep_triggers
 
 TABLE = "ledger_totals"
 NO_ID = uuid.UUID(int=0)  # "no client" / "no scope" in the key columns
@@ -289,18 +290,5 @@ def _sqlite_trigger_exists(connection: Connection) -> bool:
     return found.first() is not None
 
 
-def _after_create(_metadata: Any, connection: Connection, **_kw: Any) -> None:
-    # create_all made (at least) ledger_postings and this table: add the triggers once.
-    tables = _kw.get("tables")
-    if tables is not None and TABLE not in {t.name for t in tables}:
-        return
-    create_triggers(connection, bulk=True)
-
-
-def _after_drop(_metadata: Any, connection: Connection, **_kw: Any) -> None:
-    if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql(f"DROP FUNCTION IF EXISTS {_PG_FUNCTION}() CASCADE")
-
-
-event.listen(Base.metadata, "after_create", _after_create)
-event.listen(Base.metadata, "after_drop", _after_drop)
+# New workspaces get the bulk-aware form (0007).
+keep_triggers(TABLE, lambda connection: create_triggers(connection, bulk=True), (_PG_FUNCTION,))

@@ -29,13 +29,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 
-from sqlalchemy import Index, event
+from sqlalchemy import Index
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, mapped_column
 
 from freelancer_desk.storage.base import Base
+from freelancer_desk.storage.models.triggered import keep_triggers
 
 TABLE = "tracked_days"
 # The columns of segments whose change moves the summary.
@@ -232,18 +232,4 @@ def create_triggers(connection: Connection) -> None:
         connection.exec_driver_sql(statement)
 
 
-def _after_create(_metadata: Any, connection: Connection, **_kw: Any) -> None:
-    # create_all made (at least) segments and this table: add the triggers once.
-    tables = _kw.get("tables")
-    if tables is not None and TABLE not in {t.name for t in tables}:
-        return
-    create_triggers(connection)
-
-
-def _after_drop(_metadata: Any, connection: Connection, **_kw: Any) -> None:
-    if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql(f"DROP FUNCTION IF EXISTS {_PG_FUNCTION}() CASCADE")
-
-
-event.listen(Base.metadata, "after_create", _after_create)
-event.listen(Base.metadata, "after_drop", _after_drop)
+keep_triggers(TABLE, create_triggers, (_PG_FUNCTION,))
