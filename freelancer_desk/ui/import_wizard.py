@@ -847,7 +847,10 @@ class ImportWizard(QWizard):
 
     def reject(self) -> None:
         if self.running:
-            return  # all or nothing: the import finishes (or rolls back) first
+            # Esc or the window's close button while writing: the same as the page's
+            # Cancel. All or nothing: the wizard stays until the import has rolled back.
+            self.cancel_import()
+            return
         super().reject()
 
     def done(self, result: int) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
 
 from freelancer_desk.ui.import_wizard import (
@@ -265,10 +266,11 @@ def test_a_long_file_reports_progress_from_the_worker_thread(qtbot, app, wizard,
     assert wizard.outcome is not None and wizard.outcome.transactions == 2_000
 
 
-def test_cancel_stops_a_running_import_and_nothing_is_imported(qtbot, app, wizard, tmp_path):
-    """Cancel pressed after the worker reported its first 500 rows (the worker waits at
-    that report until the click, so the import is surely running): it rolls back, the
-    page says nothing was imported, and every table has the rows it had."""
+@pytest.mark.parametrize("how", ["cancel button", "escape"])
+def test_cancel_stops_a_running_import_and_nothing_is_imported(qtbot, app, wizard, tmp_path, how):
+    """Cancel pressed (or Esc) after the worker reported its first 500 rows (the worker
+    waits at that report until the click, so the import is surely running): it rolls
+    back, the page says nothing was imported, and every table has the rows it had."""
     import threading
 
     import freelancer_desk.ui.import_wizard as module
@@ -300,7 +302,11 @@ def test_cancel_stops_a_running_import_and_nothing_is_imported(qtbot, app, wizar
         page = wizard.result_page
         assert page.cancel.isVisible() and page.cancel.isEnabled()
         qtbot.waitUntil(lambda: page.progress.value() == 500, timeout=30_000)
-        page.cancel.click()
+        if how == "escape":
+            qtbot.keyClick(wizard, Qt.Key.Key_Escape)
+            assert wizard.isVisible()  # it stays until the import has rolled back
+        else:
+            page.cancel.click()
         assert not page.cancel.isEnabled() and "Stopping" in page.status.text()
         clicked.set()
         qtbot.waitUntil(lambda: not wizard.running, timeout=30_000)
