@@ -12,7 +12,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta, tzinfo
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from freelancer_desk.domain.clock import Clock
@@ -182,6 +182,30 @@ class DashboardService:
             for cid, title, client, limit in contracts
         ]
         return sorted(result, key=lambda h: (-h.week_seconds, h.title))
+
+    def tracked(self, zone: tzinfo = UTC) -> tuple[int, int]:
+        """Seconds tracked today (the local day in `zone`) and this billing week on every
+        contract and order, deleted segments left out: the timer's figures, the same as
+        the Tracker area's (`hours` keeps to contracts, as Upwork's weeks do)."""
+        now = self._clock.now()
+        week_start, week_end = billing_week(now)
+        local_midnight = datetime.combine(now.astimezone(zone).date(), time(), zone)
+        day_start = local_midnight.astimezone(UTC)
+        day_end = (local_midnight + timedelta(days=1)).astimezone(UTC)
+
+        def between(lo: datetime, hi: datetime) -> ColumnElement[int]:
+            inside = and_(Segment.slot_start >= lo, Segment.slot_start < hi)
+            return func.coalesce(func.sum(case((inside, Segment.tracked_seconds), else_=0)), 0)
+
+        with self._db.read() as s:
+            today, week = s.execute(
+                select(between(day_start, day_end), between(week_start, week_end)).where(
+                    Segment.deleted.is_(False),
+                    Segment.slot_start >= min(week_start, day_start),
+                    Segment.slot_start < max(week_end, day_end),
+                )
+            ).one()
+        return int(today), int(week)
 
     def money(self, next_dates: int = 3) -> MoneyGlance:
         now = self._clock.now()

@@ -88,8 +88,9 @@ def test_hours_card_has_a_bar_per_contract_against_its_limit(page, demo_app):
             )
             for t in shown
         )
-    total = format_duration(sum(h.week_seconds for h in hours))
-    assert total in texts(page.timer_card)
+    # The timer's week is everything tracked, orders included (as the Tracker area shows).
+    _today, week = DashboardService(demo_app.db, demo_app.clock).tracked(page._zone())
+    assert format_duration(week) in texts(page.timer_card)
 
 
 def test_deadlines_proposals_and_orders_are_listed(page, demo_app):

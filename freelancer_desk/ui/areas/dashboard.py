@@ -289,14 +289,16 @@ class DashboardPage(AreaPage):
     def _timer_totals(self) -> None:
         """Today's and this week's totals: read on a worker thread, drawn when there."""
         self.load_in_background(
-            "timer-hours", lambda: self.data.hours(self._zone()), self._draw_timer_totals
+            "timer-hours", lambda: self.data.tracked(self._zone()), self._draw_timer_totals
         )
 
-    def _draw_timer_totals(self, hours: Sequence[ContractHours]) -> None:
+    def _draw_timer_totals(self, tracked: tuple[int, int]) -> None:
+        """Everything tracked, orders included, as the Tracker area counts it."""
+        today, week = tracked
         figures = QHBoxLayout()
         figures.setSpacing(24)
-        figures.addWidget(_figure("Today", format_duration(sum(h.today_seconds for h in hours))))
-        figures.addWidget(_figure("This week", format_duration(sum(h.week_seconds for h in hours))))
+        figures.addWidget(_figure("Today", format_duration(today)))
+        figures.addWidget(_figure("This week", format_duration(week)))
         figures.addStretch(1)
         self.timer_card.body.addSpacing(8)
         self.timer_card.body.addLayout(figures)
@@ -395,11 +397,15 @@ class DashboardPage(AreaPage):
         self._loads.pop("timer-hours", None)  # an older timer-only read is not applied
         self._loading_note(self.hours_card)
 
-        def draw(hours: Sequence[ContractHours]) -> None:
-            self._draw_timer_totals(hours)
-            self._draw_hours(hours)
+        def read() -> tuple[tuple[int, int], Sequence[ContractHours]]:
+            zone = self._zone()
+            return self.data.tracked(zone), self.data.hours(zone)
 
-        self.load_in_background("hours", lambda: self.data.hours(self._zone()), draw)
+        def draw(both: tuple[tuple[int, int], Sequence[ContractHours]]) -> None:
+            self._draw_timer_totals(both[0])
+            self._draw_hours(both[1])
+
+        self.load_in_background("hours", read, draw)
 
     def _loading_note(self, card: Card) -> None:
         """An empty card says it is being filled (a shown one keeps its figures)."""
