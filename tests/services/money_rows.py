@@ -10,9 +10,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from freelancer_desk.domain.clock import FakeClock
+from freelancer_desk.domain.money import Money
 from freelancer_desk.storage.db import Database
 from freelancer_desk.storage.models import Client, Contract, Milestone, Order, Segment, TimeSession
 from freelancer_desk.storage.workspace import open_workspace
+
+
+def usd(amount: int) -> Money:
+    return Money(amount, "USD")
 
 
 def utc(*args: int) -> datetime:

@@ -9,11 +9,9 @@ import pytest
 from sqlalchemy import delete, func, insert, select
 
 from freelancer_desk.domain.errors import RuleError
-from freelancer_desk.domain.money import Money
 from freelancer_desk.services.billing import HourlyBillingService
 from freelancer_desk.services.check import check_workspace
 from freelancer_desk.services.events import ChangeBus
-from freelancer_desk.services.ledger import LedgerService
 from freelancer_desk.storage.models import CatchUpMark, Contract, LedgerTransaction, Segment
 from freelancer_desk.storage.models.catch_up_marks import HOURLY_WEEKS
 from tests.services.money_rows import (
@@ -22,6 +20,7 @@ from tests.services.money_rows import (
     add_segments,
     open_ws,
     seven_hours_23,
+    usd,
     utc,
 )
 
@@ -29,20 +28,11 @@ WEEK = utc(2026, 3, 2)  # a Monday
 LOCK = utc(2026, 3, 9, 12)
 
 
-def usd(amount: int) -> Money:
-    return Money(amount, "USD")
-
-
 @pytest.fixture
 def ws(tmp_path):
     workspace = open_ws(tmp_path, utc(2026, 3, 6, 9))
     yield workspace
     workspace.db.dispose()
-
-
-@pytest.fixture
-def ledger(ws):
-    return LedgerService(ws.db)
 
 
 @pytest.fixture

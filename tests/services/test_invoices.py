@@ -9,10 +9,8 @@ import pytest
 from sqlalchemy import update
 
 from freelancer_desk.domain.errors import RuleError
-from freelancer_desk.domain.money import Money
 from freelancer_desk.services.events import ChangeBus
 from freelancer_desk.services.invoices import InvoiceService, LineInput
-from freelancer_desk.services.ledger import LedgerService
 from freelancer_desk.storage.models import Contract
 from tests.services.money_rows import (
     add_client,
@@ -20,12 +18,9 @@ from tests.services.money_rows import (
     add_segments,
     open_ws,
     seven_hours_23,
+    usd,
     utc,
 )
-
-
-def usd(amount: int) -> Money:
-    return Money(amount, "USD")
 
 
 @pytest.fixture
@@ -33,11 +28,6 @@ def ws(tmp_path):
     workspace = open_ws(tmp_path, utc(2026, 3, 2, 9))
     yield workspace
     workspace.db.dispose()
-
-
-@pytest.fixture
-def ledger(ws):
-    return LedgerService(ws.db)
 
 
 @pytest.fixture

@@ -34,12 +34,9 @@ from tests.services.money_rows import (
     add_order,
     add_segments,
     open_ws,
+    usd,
     utc,
 )
-
-
-def usd(amount: int) -> Money:
-    return Money(amount, "USD")
 
 
 @pytest.fixture
@@ -47,11 +44,6 @@ def ws(tmp_path):
     workspace = open_ws(tmp_path, utc(2026, 3, 1, 9))
     yield workspace
     workspace.db.dispose()
-
-
-@pytest.fixture
-def ledger(ws):
-    return LedgerService(ws.db)
 
 
 def fixed_contract(ws):

@@ -21,10 +21,9 @@ from freelancer_desk.domain.ledger import (
     order_placed,
     withdrawal,
 )
-from freelancer_desk.domain.money import Money
 from freelancer_desk.services import ledger as ledger_module
 from freelancer_desk.services.check import check_workspace
-from freelancer_desk.services.ledger import BatchItem, LedgerService
+from freelancer_desk.services.ledger import BatchItem
 from freelancer_desk.storage.models import LedgerTotal, LedgerTransaction
 from freelancer_desk.storage.models.ledger_totals import NO_ID, rebuild, recompute_sql
 from tests.services.money_rows import (
@@ -33,12 +32,9 @@ from tests.services.money_rows import (
     add_milestone,
     add_order,
     open_ws,
+    usd,
     utc,
 )
-
-
-def usd(amount: int) -> Money:
-    return Money(amount, "USD")
 
 
 @pytest.fixture
@@ -46,11 +42,6 @@ def ws(tmp_path):
     workspace = open_ws(tmp_path, utc(2026, 3, 1, 9))
     yield workspace
     workspace.db.dispose()
-
-
-@pytest.fixture
-def ledger(ws):
-    return LedgerService(ws.db)
 
 
 def record(ws, ledger, transaction, client, *, platform="upwork", scope_kind="contract"):

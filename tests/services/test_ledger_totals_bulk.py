@@ -19,18 +19,13 @@ from freelancer_desk.domain.ledger import (
     milestone_released,
     withdrawal,
 )
-from freelancer_desk.domain.money import Money
 from freelancer_desk.services import ledger_bulk
 from freelancer_desk.services.check import check_workspace
-from freelancer_desk.services.ledger import BatchItem, LedgerService
+from freelancer_desk.services.ledger import BatchItem
 from freelancer_desk.services.ledger_bulk import BatchCancelled
 from freelancer_desk.storage.models import ledger_totals
 from freelancer_desk.storage.models.ledger_totals import TABLE, recompute_sql
-from tests.services.money_rows import add_client, add_contract, add_milestone, open_ws, utc
-
-
-def usd(amount: int) -> Money:
-    return Money(amount, "USD")
+from tests.services.money_rows import add_client, add_contract, add_milestone, open_ws, usd, utc
 
 
 @pytest.fixture
@@ -38,11 +33,6 @@ def ws(tmp_path):
     workspace = open_ws(tmp_path, utc(2026, 3, 1, 9))
     yield workspace
     workspace.db.dispose()
-
-
-@pytest.fixture
-def ledger(ws):
-    return LedgerService(ws.db)
 
 
 @pytest.fixture
