@@ -39,6 +39,7 @@ from freelancer_desk.domain.workflow.milestone import (
     MILESTONE,
     MilestoneAction,
     MilestoneState,
+    check_editable,
     is_auto_release_due,
 )
 from freelancer_desk.services.clients import check_currency_field, check_platform
@@ -420,14 +421,9 @@ class MilestoneService:
         """Change title, amount or due date — only while it is planned (not funded)."""
         values = milestone_values(data)
         with self._db.session() as s:
-            milestone = find(s, Milestone, ident, what="milestone")
-            if milestone.state != MilestoneState.PLANNED.value:
-                raise RuleError(
-                    "milestone.edit_funded",
-                    f"cannot change milestone: it is {milestone.state.replace('_', ' ')}; "
-                    "only a planned milestone can be edited",
-                    field="state",
-                )
+            milestone = find(s, Milestone, ident, what="milestone", lock=True)
+            check_editable(MilestoneState(milestone.state))
+            _refuse_ended(milestone.contract, "change a milestone of")
             for key, value in values.items():
                 setattr(milestone, key, value)
             s.flush()

@@ -18,6 +18,7 @@ from freelancer_desk.domain.workflow.milestone import (
     MilestoneAction,
     MilestoneState,
     auto_release_at,
+    check_editable,
     is_auto_release_due,
 )
 from freelancer_desk.domain.workflow.order import (
@@ -405,6 +406,20 @@ def test_milestone_auto_release(state, after, due):
     submitted = utc(2026, 3, 2, 9)
     assert auto_release_at(submitted) == utc(2026, 3, 16, 9)
     assert is_auto_release_due(state, submitted, submitted + after) is due
+
+
+@pytest.mark.parametrize("state", list(MilestoneState))
+def test_only_a_planned_milestone_is_editable(state):
+    if state is MilestoneState.PLANNED:
+        check_editable(state)  # no refusal
+        return
+    with pytest.raises(RuleError) as refused:
+        check_editable(state)
+    assert (refused.value.rule, refused.value.field) == ("milestone.edit_funded", "state")
+    assert str(refused.value) == (
+        f"cannot change milestone: it is {state.value.replace('_', ' ')}; "
+        "only a planned milestone can be edited"
+    )
 
 
 @pytest.mark.parametrize(

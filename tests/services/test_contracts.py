@@ -286,10 +286,19 @@ def test_milestones_belong_to_fixed_contracts_and_change_only_while_planned(
     bench.milestones.fund(added["id"])
     with pytest.raises(RuleError) as funded:
         bench.milestones.update(added["id"], MilestoneInput("Cheaper", 100))
-    assert funded.value.rule == "milestone.edit_funded"
+    assert (funded.value.rule, funded.value.field) == ("milestone.edit_funded", "state")
+    assert "it is funded; only a planned milestone can be edited" in str(funded.value)
+    assert bench.milestones.get(added["id"])["amount_minor"] == 3000
     with pytest.raises(RuleError) as zero:
         bench.milestones.add(fixed["id"], MilestoneInput("Free", 0))
     assert (zero.value.rule, zero.value.field) == ("milestone.amount", "amount")
+    # A planned milestone of an ended contract is left as it was.
+    planned = fixed["milestones"][0]["id"]
+    bench.contracts.end(fixed["id"])
+    with pytest.raises(RuleError) as ended:
+        bench.milestones.update(planned, MilestoneInput("Later", 900))
+    assert ended.value.rule == "milestone.contract_ended"
+    assert bench.milestones.get(planned)["title"] == fixed["milestones"][0]["title"]
 
 
 def test_a_platform_reference_names_one_contract(tmp_path: Path) -> None:

@@ -88,6 +88,72 @@ def test_fixed_contract_milestone_funded_submitted_approved(qtbot, window, real_
     assert page.models[1].total == 3
 
 
+def test_a_planned_milestone_is_edited_and_a_funded_one_is_refused(qtbot, window, real_app):
+    page = _page(window, real_app)
+    dialog = page.new_contract()
+    dialog.title_edit.setText("Landing page")
+    dialog.kind.setCurrentIndex(dialog.kind.findData("fixed"))
+    dialog.milestones.add_row("Wireframes", "300.00", "")
+    dialog.milestones.add_row("Build", "900.00", "2026-03-20")
+    dialog.accept()
+    assert not dialog.isVisible(), dialog.error_text()
+    settle(qtbot, page)
+    contract_id = dialog.result_data["id"]
+    first, second = (m["id"] for m in real_app.contracts.get(contract_id)["milestones"])
+    assert not page.edit_milestone_button.isEnabled()  # nothing selected yet
+
+    assert select_id(page, 1, second)
+    assert page.edit_milestone_button.isEnabled(), page.edit_milestone_button.toolTip()
+    editor = page.edit_milestone()
+    assert editor is not None and editor.windowTitle() == "Edit milestone"
+    assert (editor.title_edit.text(), editor.amount.text(), editor.due.text()) == (
+        "Build",
+        "900.00",
+        "2026-03-20",
+    )
+    editor.amount.setText("0")
+    editor.accept()
+    assert "more than zero" in editor.error_text("amount")
+    editor.title_edit.setText("Build and launch")
+    editor.amount.setText("1,100.00")
+    editor.due.setText("2026-03-27")
+    editor.grab().save("/tmp/s4-E/contracts-edit-milestone.png")
+    editor.accept()
+    assert not editor.isVisible(), editor.error_text() or editor.error_text("amount")
+    settle(qtbot, page)
+    edited = real_app.milestones.get(second)
+    assert (edited["title"], edited["amount_minor"], edited["due_on"]) == (
+        "Build and launch",
+        110_000,
+        "2026-03-27",
+    )
+    assert "Saved milestone Build and launch" in window.statusBar().currentMessage()
+    assert page.current_id(1) == second  # still selected after the refresh
+
+    # Funded: greyed with the workflow's reason, and refused if invoked anyway.
+    assert select_id(page, 1, first)
+    _click(qtbot, page.milestone_buttons["fund"])
+    assert page.current_id(1) == first
+    button = page.edit_milestone_button
+    assert not button.isEnabled()
+    assert button.toolTip() == (
+        "cannot change milestone: it is funded; only a planned milestone can be edited"
+    )
+    assert page.edit_milestone() is None
+    assert page.message.isVisible()
+    assert "only a planned milestone can be edited" in page.message.text()
+    # An editor left open while the milestone was funded elsewhere: the service refuses.
+    assert select_id(page, 1, second)
+    stale = page.edit_milestone()
+    real_app.milestones.fund(second)
+    stale.amount.setText("5")
+    stale.accept()
+    assert stale.isVisible()
+    assert "it is funded; only a planned milestone" in stale.error_text()
+    stale.close()
+    assert real_app.milestones.get(second)["amount_minor"] == 110_000
+
+
 def test_weekly_limit_below_zero_is_shown_next_to_the_field(qtbot, window, real_app):
     page = _page(window, real_app)
     dialog = page.new_contract()

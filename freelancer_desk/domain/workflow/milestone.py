@@ -6,6 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from freelancer_desk.domain.clock import ensure_utc
+from freelancer_desk.domain.errors import RuleError
 from freelancer_desk.domain.platforms import UPWORK, UpworkRules, auto_release_at
 from freelancer_desk.domain.workflow.machine import StateMachine
 
@@ -14,6 +15,7 @@ __all__ = [
     "MilestoneAction",
     "MilestoneState",
     "auto_release_at",
+    "check_editable",
     "is_auto_release_due",
 ]
 
@@ -88,3 +90,15 @@ def is_auto_release_due(
     return state is MilestoneState.SUBMITTED and ensure_utc(now) >= auto_release_at(
         submitted_at, rules
     )
+
+
+def check_editable(state: MilestoneState) -> None:
+    """Title, amount and due date change only while the milestone is planned: once
+    funded, the client's money in escrow is for what was agreed."""
+    if state is not MilestoneState.PLANNED:
+        raise RuleError(
+            "milestone.edit_funded",
+            f"cannot change milestone: it is {state.value.replace('_', ' ')}; "
+            "only a planned milestone can be edited",
+            field="state",
+        )

@@ -16,7 +16,12 @@ from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QPushButton, QV
 
 from freelancer_desk.domain.errors import RuleError
 from freelancer_desk.domain.workflow.contract import CONTRACT, ContractAction, ContractState
-from freelancer_desk.domain.workflow.milestone import MILESTONE, MilestoneAction, MilestoneState
+from freelancer_desk.domain.workflow.milestone import (
+    MILESTONE,
+    MilestoneAction,
+    MilestoneState,
+    check_editable,
+)
 from freelancer_desk.ui.areapage import Area, AreaPage, app_of, muted
 from freelancer_desk.ui.backend import Backend
 from freelancer_desk.ui.contract_forms import ContractDialog, MilestoneDialog
@@ -106,6 +111,7 @@ class ContractsPage(AreaPage):
 
         row = action_row(self, "Milestone:")
         self.add_milestone_button = add_to_row(row, "&Add milestone", self.add_milestone)
+        self.edit_milestone_button = add_to_row(row, "Edit &milestone", self.edit_milestone)
         for move, text in (
             (MilestoneAction.FUND, "Fund"),
             (MilestoneAction.SUBMIT, "Submit"),
@@ -124,6 +130,7 @@ class ContractsPage(AreaPage):
 
         self.selectionChanged.connect(self._selection_changed)
         self.panels[CONTRACTS].view.doubleClicked.connect(lambda _i: self.edit_contract())
+        self.panels[MILESTONES].view.doubleClicked.connect(lambda _i: self.edit_milestone())
         self._update_buttons()
 
     # -- selection -----------------------------------------------------------------------
@@ -163,6 +170,11 @@ class ContractsPage(AreaPage):
         mstate = MilestoneState(milestone["state"]) if milestone else None
         for action, button in self.milestone_buttons.items():
             enable_step(button, MILESTONE, mstate, MilestoneAction(action))
+        refusal = _edit_refusal(contract, milestone)
+        self.edit_milestone_button.setEnabled(milestone is not None and not refusal)
+        self.edit_milestone_button.setToolTip(
+            refusal or ("Select a milestone first" if milestone is None else "")
+        )
 
     def refresh(self) -> None:
         """Re-read, keeping what was selected."""
@@ -249,6 +261,28 @@ class ContractsPage(AreaPage):
         dialog.open()
         return dialog
 
+    def edit_milestone(self) -> MilestoneDialog | None:
+        """Change a planned milestone's title, amount or due date; a funded one (or one
+        of an ended contract) is refused under the action rows, as the service would."""
+        milestone = self.selected_milestone()
+        contract = self.selected_contract()
+        if milestone is None or contract is None:
+            self.say("Select a milestone to edit", refused=True)
+            return None
+        refusal = _edit_refusal(contract, milestone)
+        if refusal:
+            self.say(refusal, refused=True)
+            return None
+        dialog = MilestoneDialog(self.app, contract, milestone, parent=self)
+        dialog.accepted.connect(lambda: self._milestone_saved(dialog))
+        dialog.open()
+        return dialog
+
+    def _milestone_saved(self, dialog: MilestoneDialog) -> None:
+        self.refresh()
+        if dialog.result_data is not None:
+            self.say(f"Saved milestone {dialog.result_data['title']}")
+
     def milestone_step(self, action: MilestoneAction) -> dict[str, Any] | None:
         ident = self.current_id(MILESTONES)
         if ident is None:
@@ -324,6 +358,20 @@ def enable_step(button: QPushButton, machine: Any, state: Any, action: Any) -> N
         return
     button.setEnabled(True)
     button.setToolTip("")
+
+
+def _edit_refusal(contract: dict[str, Any] | None, milestone: dict[str, Any] | None) -> str:
+    """Why the selected milestone cannot be edited ("" when it can): the workflow's rule
+    (only a planned milestone) and the service's (not on an ended contract)."""
+    if milestone is None:
+        return ""
+    try:
+        check_editable(MilestoneState(milestone["state"]))
+    except RuleError as exc:
+        return str(exc)
+    if contract is not None and contract["state"] == ContractState.ENDED.value:
+        return "cannot change a milestone of an ended contract"
+    return ""
 
 
 def build_page(area: Area, backend: Backend) -> AreaPage:
