@@ -76,6 +76,19 @@ def _ours(stack: list[tuple[str, int, str]]) -> str:
     return ""
 
 
+def _detail(stacks: dict[int, list[tuple[str, int, str]]], gui: int, me: int) -> str:
+    """The GUI thread's stack (up to 6 frames of ours, innermost first), and each busy
+    reader's innermost frame of ours: for `--detail`."""
+    frames = [
+        f"{p.split('freelancer_desk/', 1)[-1]}:{n} {f}"
+        for p, n, f in stacks.get(gui, [])
+        if "freelancer_desk/" in p
+    ][:6]
+    readers = [_ours(s) for t, s in stacks.items() if t not in (gui, me)]
+    busy = [r for r in readers if r]
+    return (" < ".join(frames) or "Qt") + (f"  || readers: {'; '.join(busy)}" if busy else "")
+
+
 def _culprit(stacks: dict[int, list[tuple[str, int, str]]], gui: int, me: int) -> str:
     """The innermost frame of ours on the GUI thread; when there is none (the GUI thread
     is in Qt's own code: layout, paint, or waiting for the GIL), "Qt", with what a reader
@@ -99,7 +112,10 @@ class Probe:
         self.action = "idle"
         self.last = time.perf_counter()
         self.gaps: list[tuple[str, float, str]] = []  # (action, seconds, culprit)
+        # (action, seconds, stacks, seconds of garbage collection in it, its generation)
+        self.details: list[tuple[str, float, list[str], float, int]] = []
         self._samples: list[str] = []
+        self._details: list[str] = []
         self._lock = threading.Lock()
         self._gui = threading.get_ident()
         self._stop = threading.Event()
@@ -109,7 +125,31 @@ class Probe:
         self.timer.timeout.connect(self._beat)
         self._watch = threading.Thread(target=self._watchdog, daemon=True)
 
+    def _gc(self, phase: str, info: dict[str, int]) -> None:
+        now = time.perf_counter()
+        if phase == "start":
+            self._gc_start = now
+        else:
+            self.collections.append((self._gc_start, now, info.get("generation", -1)))
+
+    def gc_within(self, start: float, end: float) -> tuple[float, int]:
+        """Seconds of cyclic garbage collection between start and end, and the oldest
+        generation collected (-1: none). A collection holds the GIL throughout: no
+        Python runs on any thread meanwhile (the GUI thread's data() calls wait)."""
+        total, oldest = 0.0, -1
+        for began, ended, generation in self.collections:
+            overlap = min(ended, end) - max(began, start)
+            if overlap > 0:
+                total += overlap
+                oldest = max(oldest, generation)
+        return total, oldest
+
     def start(self) -> None:
+        import gc
+
+        self.collections: list[tuple[float, float, int]] = []
+        self._gc_start = 0.0
+        gc.callbacks.append(self._gc)
         self.last = time.perf_counter()
         self.timer.start()
         if self.stacks:
@@ -125,11 +165,18 @@ class Probe:
             gap = now - self.last
             self.last = now
             samples, self._samples = self._samples, []
+            details, self._details = self._details, []
         if gap > GAP_S:
             culprit = ""
             if samples:
                 culprit = collections.Counter(samples).most_common(1)[0][0]
+            elif gap > SAMPLE_AFTER_S + 0.015:
+                # The watchdog never ran: the GUI thread held the GIL throughout (in Qt
+                # code called from Python without releasing it).
+                culprit = "no sample (GIL held)"
             self.gaps.append((self.action, gap, culprit))
+            collected, generation = self.gc_within(now - gap, now)
+            self.details.append((self.action, gap, details, collected, generation))
 
     def _watchdog(self) -> None:
         dump = tempfile.TemporaryFile()  # noqa: SIM115 (the watchdog's, for its life)
@@ -140,7 +187,9 @@ class Probe:
                 late = now - self.last
                 if late > SAMPLE_AFTER_S and now >= next_sample:
                     stacks = _stacks(dump)
-                    self._samples.append(_culprit(stacks, self._gui, threading.get_ident()))
+                    me = threading.get_ident()
+                    self._samples.append(_culprit(stacks, self._gui, me))
+                    self._details.append(_detail(stacks, self._gui, me))
                     next_sample = now + 0.010
                 elif late <= SAMPLE_AFTER_S:
                     next_sample = 0.0
@@ -152,6 +201,17 @@ def main() -> int:
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--scroll-pages", type=int, default=30)
     parser.add_argument("--no-stacks", action="store_true", help="gaps only, no samples")
+    parser.add_argument(
+        "--detail",
+        type=float,
+        default=0.0,
+        metavar="MS",
+        help="also print every gap over MS ms with its stack samples (to stderr)",
+    )
+    parser.add_argument(
+        "--only", default="", help="run only the steps whose names start with these (a,b)"
+    )
+    parser.add_argument("--f5", type=int, default=1, help="press F5 this many times")
     args = parser.parse_args()
 
     from PySide6.QtCore import QEventLoop, Qt, QTimer
@@ -263,9 +323,11 @@ def main() -> int:
     def refresh() -> None:
         window.set_area("earnings")
         settle(window.page("earnings"), 100)
-        window.refresh()
-        wait(50)
-        settle(window.page("earnings"))
+        for _ in range(args.f5):
+            probe.action = "F5 refresh (all built pages)"
+            window.refresh()
+            wait(50)
+            settle(window.page("earnings"))
 
     steps.append(("F5 refresh (all built pages)", refresh))
 
@@ -298,7 +360,10 @@ def main() -> int:
 
     steps.append(("open editor", editor))
 
+    only = tuple(w.strip() for w in args.only.split(",") if w.strip())
     for name, run in steps:
+        if only and not name.startswith(only):
+            continue
         probe.action = name
         run()
     probe.stop()
@@ -321,6 +386,13 @@ def main() -> int:
         "max_gap_ms": round(worst * 1000, 1),
         "actions": by_action,
     }
+    if args.detail:
+        for action, gap, samples, collected, generation in probe.details:
+            if gap * 1000 >= args.detail:
+                gc_text = f" (gc gen {generation}: {collected * 1000:.1f} ms)" if collected else ""
+                print(f"-- {action}: {gap * 1000:.1f} ms{gc_text}", file=sys.stderr)
+                for text, n in collections.Counter(samples).most_common():
+                    print(f"   {n}x {text}", file=sys.stderr)
     window.close()
     backend.close()
     if args.json:

@@ -7,6 +7,7 @@ Qt. `Qt.UserRole` gives a row's id, `RAW_ROLE` its typed value.
 
 from __future__ import annotations
 
+import gc
 import sys
 import threading
 from collections import deque
@@ -159,6 +160,30 @@ class _Relay(QObject):
 
 
 _RELAY: _Relay | None = None
+_HEAP_FROZEN = False
+
+
+def freeze_heap() -> bool:
+    """Keep every object alive now out of later garbage collections (`gc.freeze`), the
+    young ones collected first; once per process, on an idle turn after the workspace
+    is shown.
+
+    A full (oldest-generation) collection walks every tracked object and holds the GIL
+    throughout: with the heavy workspace open (SQLAlchemy's mappers and caches, Qt's
+    wrappers, the modules) it took 75-170 ms, set off by a reader thread making rows,
+    and no Python ran on the GUI thread meanwhile: F5 in Earnings stalled the window
+    that long (docs/benchmarks.md, "D (session 4)"). Frozen, those objects are never
+    walked again; later collections see only what was made since. Only the young
+    generations are collected first (~1 ms): a full collection there took 50-60 ms and
+    found nothing to free on the heavy workspace. Returns False when it was done
+    already."""
+    global _HEAP_FROZEN
+    if _HEAP_FROZEN:
+        return False
+    _HEAP_FROZEN = True
+    gc.collect(1)
+    gc.freeze()
+    return True
 
 
 def run_in_background(

@@ -243,3 +243,24 @@ def test_warming_up_after_a_table_was_shown_does_nothing(qtbot, window, monkeypa
     monkeypatch.setattr(areapage, "TablePanel", lambda *a: made.append(a))
     areapage.warm_up_tables()
     assert made == []
+
+
+def test_the_heap_is_frozen_once_when_the_first_area_is_shown(qtbot, backend, monkeypatch):
+    """Full garbage collections walked the whole heap (75-170 ms, GIL held): what is
+    alive once the window shows its first area is kept out of them (gc.freeze)."""
+    from freelancer_desk.ui import tablemodel
+
+    monkeypatch.setattr(tablemodel, "_HEAP_FROZEN", False)
+    calls: list[str] = []
+    monkeypatch.setattr(
+        tablemodel.gc, "collect", lambda generation=2: calls.append(f"collect {generation}")
+    )
+    monkeypatch.setattr(tablemodel.gc, "freeze", lambda: calls.append("freeze"))
+    win = build_window(backend, remember=False)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(lambda: calls != [], timeout=10_000)
+    assert calls == ["collect 1", "freeze"]  # the young generations only, then frozen
+    assert not win.page(win.current_area).is_loading
+    assert tablemodel.freeze_heap() is False  # once per process
+    assert calls == ["collect 1", "freeze"]
