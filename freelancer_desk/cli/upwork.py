@@ -109,7 +109,7 @@ def register(reg: Registry) -> None:
     contract.add_argument("--client", required=True, help="the client's id")
     contract.add_argument("--title", required=True)
     contract.add_argument("--kind", required=True, choices=("hourly", "fixed"))
-    contract.add_argument("--platform", default="upwork", choices=PLATFORMS)
+    contract.add_argument("--platform", choices=PLATFORMS, help="default: the client's")
     contract.add_argument("--currency", default="USD")
     contract.add_argument("--rate", help="hourly rate")
     contract.add_argument("--fee", help="percent (default: your fee setting for the platform)")

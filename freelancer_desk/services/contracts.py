@@ -7,7 +7,7 @@ Every state change goes through the domain machines; every money-moving mileston
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -67,7 +67,7 @@ class ContractInput:
     client_id: str
     title: str
     kind: str  # hourly / fixed
-    platform: str = "upwork"
+    platform: str | None = None  # must be the client's; None: the client's
     currency: str = "USD"
     hourly_rate_minor: int | None = None  # hourly contracts only
     fee_bp: int | None = None  # None: the user's default for the platform (NewWorkDefaults)
@@ -133,14 +133,35 @@ def _positive_amount(value: int, *, field: str, rule: str, what: str) -> int:
     return value
 
 
+def check_client_platform(platform: str | None, client_platform: str) -> str:
+    """A contract is on its client's platform. A client is who the user deals with on
+    one platform (the importers key clients by platform and name): the platform decides
+    the fee, the clearance, the reviews and whether there are invoices, and the earnings
+    by client show the client's platform — a contract on another would count its money
+    under the wrong one. The same person met elsewhere is another client."""
+    if platform is None:
+        return client_platform
+    platform = check_platform(platform)
+    if platform != client_platform:
+        raise RuleError(
+            "contract.platform_client",
+            f"platform: a contract is on its client's platform ({client_platform}), not "
+            f"{platform}; on {platform} the client is another client record",
+            field="platform",
+        )
+    return platform
+
+
 def contract_values(
     data: ContractInput,
     now: datetime,
     rules: UpworkRules,
     defaults: NewWorkDefaults | None = None,
+    client_platform: str | None = None,
 ) -> dict[str, Any]:
     """Validated column values for a contract (also used by a proposal's hire); terms
-    the input leaves open (None) come from `defaults`."""
+    the input leaves open (None) come from `defaults`. With `client_platform` the
+    contract must be on it (and is when the input leaves the platform open)."""
     defaults = defaults or NewWorkDefaults()
     try:
         kind = ContractKind(data.kind)
@@ -148,7 +169,12 @@ def contract_values(
         raise RuleError(
             "contract.kind", f"contract kind {data.kind!r} is not hourly or fixed", field="kind"
         ) from exc
-    platform = check_platform(data.platform)
+    if client_platform is not None:
+        platform = check_client_platform(data.platform, client_platform)
+    elif data.platform is None:
+        raise RuleError("contract.platform", "choose the platform", field="platform")
+    else:
+        platform = check_platform(data.platform)
     rate = data.hourly_rate_minor
     if kind is ContractKind.HOURLY:
         rate = _positive_amount(
@@ -273,16 +299,18 @@ class ContractService:
     def create(
         self, data: ContractInput, milestones: tuple[MilestoneInput, ...] = ()
     ) -> dict[str, Any]:
-        values = contract_values(data, self._clock.now(), self._rules, self._defaults())
-        planned = [milestone_values(m) for m in milestones]
-        if planned and values["kind"] != ContractKind.FIXED.value:
-            raise RuleError(
-                "milestone.contract_kind",
-                "milestones belong to fixed-price contracts",
-                field="milestones",
-            )
         with self._db.session() as s:
             client = find(s, Client, data.client_id, what="client")
+            values = contract_values(
+                data, self._clock.now(), self._rules, self._defaults(), client.platform
+            )
+            planned = [milestone_values(m) for m in milestones]
+            if planned and values["kind"] != ContractKind.FIXED.value:
+                raise RuleError(
+                    "milestone.contract_kind",
+                    "milestones belong to fixed-price contracts",
+                    field="milestones",
+                )
             _refuse_taken_reference(s, values["reference"], None)
             contract = Contract(**values, client_id=client.id, state=ContractState.ACTIVE.value)
             contract.milestones = [
@@ -301,17 +329,24 @@ class ContractService:
 
     def update(self, ident: str, data: ContractInput) -> dict[str, Any]:
         """Change terms. The kind, client and currency stay what the contract began
-        with: tracked time, milestones and ledger rows depend on them."""
+        with: tracked time, milestones and ledger rows depend on them. The platform may
+        only move to the client's (a contract recorded on another before that rule keeps
+        its own while other terms change); None keeps it."""
         with self._db.session() as s:
             contract = find(s, Contract, ident, what="contract")
+            client = find(s, Client, data.client_id, what="client")
+            platform = data.platform if data.platform is not None else contract.platform
             values = contract_values(
-                data, contract.started_at, self._rules, NewWorkDefaults.of_contract(contract)
+                replace(data, platform=platform),
+                contract.started_at,
+                self._rules,
+                NewWorkDefaults.of_contract(contract),
+                None if platform == contract.platform else client.platform,
             )
             if contract.state == ContractState.ENDED.value:
                 raise RuleError(
                     "contract.ended", "cannot change contract: it has ended", field="state"
                 )
-            client = find(s, Client, data.client_id, what="client")
             for column, new in (
                 ("kind", values["kind"]),
                 ("client_id", client.id),

@@ -122,11 +122,16 @@ def set_combo(box: QComboBox, value: Any) -> None:
 
 def client_choices(app: App) -> list[tuple[str, str]]:
     """(id, "name · platform") of every client, by name."""
+    return [(ident, f"{name} · {platform}") for ident, name, platform in client_rows(app)]
+
+
+def client_rows(app: App) -> list[tuple[str, str, str]]:
+    """(id, name, platform) of every client, by name."""
     from freelancer_desk.services.listing import ListQuery
 
     source = app.sources["clients"]
     rows = source.fetch(ListQuery(sort="name"), 0, 2000)
-    return [(str(r["id"]), f"{r.get('name', '')} · {r.get('platform', '')}") for r in rows]
+    return [(str(r["id"]), str(r.get("name") or ""), str(r.get("platform") or "")) for r in rows]
 
 
 # -- planned milestones -----------------------------------------------------------------
@@ -231,13 +236,22 @@ class ContractDialog(FormDialog):
         c = contract or {}
         currency = c.get("currency", "USD")
 
-        self.client = combo(client_choices(app), c.get("client_id", ""))
+        clients = client_rows(app)
+        # A contract is on its client's platform (the service refuses another one).
+        self.client_platforms = {ident: platform for ident, _name, platform in clients}
+        self.client = combo(
+            [(ident, f"{name} · {platform}") for ident, name, platform in clients],
+            c.get("client_id", ""),
+        )
         self.add_field("client", "&Client", self.client)
         self.title_edit = QLineEdit(c.get("title", ""))
         self.title_edit.setPlaceholderText("What the work is")
         self.add_field("title", "&Title", self.title_edit)
-        self.platform = combo(PLATFORM_CHOICES, c.get("platform", "upwork"))
-        self.add_field("platform", "&Platform", self.platform)
+        platform = c.get("platform") or self.client_platforms.get(
+            str(self.client.currentData()), "upwork"
+        )
+        self.platform = combo(PLATFORM_CHOICES, platform)
+        self.add_field("platform", "&Platform", self.platform, "The client's platform")
         self.kind = combo((("hourly", "Hourly"), ("fixed", "Fixed price")), c.get("kind", "hourly"))
         self.add_field("kind", "&Kind", self.kind)
         self.currency = QLineEdit(currency)
@@ -290,7 +304,15 @@ class ContractDialog(FormDialog):
         self._kind_changed()
         self.platform.currentIndexChanged.connect(self._platform_changed)
         self._platform_changed(initial=True)
+        if contract is None:
+            self.client.currentIndexChanged.connect(self._client_changed)
         self.resize(620, 720)
+
+    def _client_changed(self) -> None:
+        """A new contract's platform follows the client chosen."""
+        platform = self.client_platforms.get(str(self.client.currentData()))
+        if platform:
+            set_combo(self.platform, platform)
 
     def _kind_changed(self) -> None:
         hourly = self.kind.currentData() == "hourly"

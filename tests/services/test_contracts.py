@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from freelancer_desk.domain.errors import RuleError
 from freelancer_desk.services.check import check_workspace
+from freelancer_desk.services.clients import ClientInput
 from freelancer_desk.services.contracts import ContractInput, MilestoneInput
 from freelancer_desk.storage.models import Reminder
 from tests.services.workbench import START, Bench, make_bench
@@ -247,9 +248,59 @@ def test_refused_contract_terms(
 def test_fee_defaults_per_platform(tmp_path: Path) -> None:
     bench = make_bench(tmp_path)
     upwork = bench.contracts.create(_hourly(bench))
-    direct = bench.contracts.create(_hourly(bench, platform="direct", fee_bp=None))
-    big = bench.contracts.create(_hourly(bench, platform="direct", fee_bp=2500))
+    mine = bench.client("Own Co", platform="direct")["id"]
+    direct = bench.contracts.create(_hourly(bench, client_id=mine, fee_bp=None))
+    big = bench.contracts.create(_hourly(bench, client_id=mine, platform="direct", fee_bp=2500))
     assert (upwork["fee_bp"], direct["fee_bp"], big["fee_bp"]) == (1000, 0, 2500)
+    assert (upwork["platform"], direct["platform"], big["platform"]) == (
+        "upwork",
+        "direct",
+        "direct",
+    )
+
+
+def test_a_contract_is_on_its_clients_platform(tmp_path: Path) -> None:
+    bench = make_bench(tmp_path)
+    fiverr = bench.client("Gig Buyer", platform="fiverr")["id"]
+    # Left open, the platform is the client's (and so are the fee and the rounding).
+    opened = bench.contracts.create(_hourly(bench, client_id=fiverr, platform=None))
+    assert (opened["platform"], opened["fee_bp"]) == ("fiverr", 2000)
+    with pytest.raises(RuleError) as other:
+        bench.contracts.create(_hourly(bench, client_id=fiverr, platform="upwork"))
+    assert (other.value.rule, other.value.field) == ("contract.platform_client", "platform")
+    assert str(other.value) == (
+        "platform: a contract is on its client's platform (fiverr), not upwork; "
+        "on upwork the client is another client record"
+    )
+    with pytest.raises(RuleError) as unknown:
+        bench.contracts.create(_hourly(bench, client_id=fiverr, platform="etsy"))
+    assert unknown.value.field == "platform"
+    # An edit cannot move it to another platform; leaving it open keeps the contract's.
+    terms = _hourly(bench, client_id=fiverr, platform="fiverr")
+    with pytest.raises(RuleError) as moved:
+        bench.contracts.update(opened["id"], replace(terms, platform="direct"))
+    assert moved.value.rule == "contract.platform_client"
+    kept = bench.contracts.update(opened["id"], replace(terms, platform=None, title="Kept"))
+    assert (kept["platform"], kept["title"]) == ("fiverr", "Kept")
+    assert bench.contracts.get(opened["id"])["platform"] == "fiverr"
+
+
+def test_a_contract_recorded_on_another_platform_keeps_it_while_edited(tmp_path: Path) -> None:
+    """Made before the rule (or the client's platform changed since): its other terms
+    can still change, and it may move to the client's platform, not a third one."""
+    bench = make_bench(tmp_path)
+    terms = _hourly(bench, platform="upwork")
+    contract = bench.contracts.create(terms)
+    bench.clients.update(
+        str(contract["client_id"]), ClientInput(name="Hourly Co", platform="direct")
+    )
+    edited = bench.contracts.update(contract["id"], replace(terms, hourly_rate_minor=5500))
+    assert (edited["platform"], edited["hourly_rate_minor"]) == ("upwork", 5500)
+    with pytest.raises(RuleError) as third:
+        bench.contracts.update(contract["id"], replace(terms, platform="fiverr"))
+    assert third.value.rule == "contract.platform_client"
+    moved = bench.contracts.update(contract["id"], replace(terms, platform="direct"))
+    assert moved["platform"] == "direct"
 
 
 def test_update_keeps_kind_client_and_currency(tmp_path: Path) -> None:

@@ -156,7 +156,9 @@ def test_a_bad_default_is_refused_with_the_field_named() -> None:
     from freelancer_desk.domain.platforms import UPWORK
     from freelancer_desk.services.contracts import contract_values
 
-    data = ContractInput(client_id="x", title="T", kind="hourly", hourly_rate_minor=100)
+    data = ContractInput(
+        client_id="x", title="T", kind="hourly", platform="upwork", hourly_rate_minor=100
+    )
     with pytest.raises(RuleError) as caught:
         contract_values(data, NOW, UPWORK, NewWorkDefaults(snapshot_policy="sometimes"))
     assert caught.value.field == "snapshot_policy"

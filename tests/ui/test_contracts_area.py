@@ -154,6 +154,39 @@ def test_a_planned_milestone_is_edited_and_a_funded_one_is_refused(qtbot, window
     assert real_app.milestones.get(second)["amount_minor"] == 110_000
 
 
+def test_the_editor_puts_a_contract_on_its_clients_platform(qtbot, window, real_app):
+    page = _page(window, real_app)  # Bluefin Outdoors, an Upwork client
+    direct = real_app.clients.create(ClientInput(name="Alder & Co", platform="direct"))["id"]
+    dialog = page.new_contract()
+    assert dialog.client.currentText() == "Alder & Co · direct"  # first by name
+    assert dialog.platform.currentData() == "direct"
+    dialog.client.setCurrentIndex(dialog.client.findText("Bluefin Outdoors · upwork"))
+    assert dialog.platform.currentData() == "upwork"
+    assert dialog.rounding.currentData() == "upwork"  # the rounding follows the platform
+    dialog.client.setCurrentIndex(dialog.client.findData(direct))
+    assert dialog.platform.currentData() == "direct"
+    # Another platform than the client's: refused next to the platform.
+    dialog.platform.setCurrentIndex(dialog.platform.findData("fiverr"))
+    dialog.title_edit.setText("Website care")
+    dialog.rate.setText("60")
+    dialog.accept()
+    assert dialog.isVisible()
+    assert "a contract is on its client's platform (direct), not fiverr" in dialog.error_text(
+        "platform"
+    )
+    dialog.grab().save("/tmp/s4-E/contracts-platform-refused.png")
+    dialog.platform.setCurrentIndex(dialog.platform.findData("direct"))
+    dialog.accept()
+    assert not dialog.isVisible(), dialog.error_text() or dialog.error_text("platform")
+    saved = real_app.contracts.get(dialog.result_data["id"])
+    assert (saved["platform"], saved["client_id"]) == ("direct", direct)
+    settle(qtbot, page)
+    # Editing keeps the contract's platform (fixed, like its client).
+    editor = page.edit_contract()
+    assert editor.platform.currentData() == "direct" and not editor.platform.isEnabled()
+    editor.close()
+
+
 def test_weekly_limit_below_zero_is_shown_next_to_the_field(qtbot, window, real_app):
     page = _page(window, real_app)
     dialog = page.new_contract()
