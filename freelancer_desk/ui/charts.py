@@ -6,6 +6,11 @@ behind a bar; `stacked=True` stacks the series in one bar per category instead (
 per contract per week). Long category labels and legend names are elided. Colours come from the palette (text, grid, background) so the chart reads
 in light and dark themes; the series use a small colour-blind-safe palette (Okabe-Ito),
 the one place colours are fixed.
+
+A chart is drawn (in Python: a few hundred QPainter calls, each waiting for the GIL
+while the window's readers work) into a pixmap once per data, size, selection or
+palette; a repaint otherwise copies that pixmap, and data set again unchanged (a
+refresh) draws nothing (docs/benchmarks.md, "D (session 4)").
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFontMetricsF,
@@ -22,6 +27,7 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPalette,
     QPen,
+    QPixmap,
 )
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
@@ -58,8 +64,10 @@ class BarChart(QWidget):
         stacked: bool = False,
     ) -> None:
         super().__init__(parent)
+        self._picture: QPixmap | None = None  # the chart as last drawn
         self.setAccessibleName(title)
-        self.title = title
+        self._title = title
+        self._empty_text = "Nothing to show yet."
         self._categories: list[Category] = []
         self._series: list[str] = []
         self._bars: list[tuple[QRectF, str, str, str]] = []  # rect, key, series, text
@@ -68,7 +76,6 @@ class BarChart(QWidget):
         self._value_labels = value_labels
         self._axis_format = axis_format or _short
         self._stacked = stacked  # one bar per category, the series stacked in it
-        self.empty_text = "Nothing to show yet."
         self.setMouseTracking(True)
         self.setMinimumHeight(190)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -77,25 +84,67 @@ class BarChart(QWidget):
     def sizeHint(self) -> QSize:
         return QSize(520, 240)
 
+    @property
+    def title(self) -> str:
+        return self._title
+
+    @title.setter
+    def title(self, text: str) -> None:
+        if text != self._title:
+            self._title = text
+            self._redraw()
+
+    @property
+    def empty_text(self) -> str:
+        """What the chart says when it has no values (drawn, so setting it redraws)."""
+        return self._empty_text
+
+    @empty_text.setter
+    def empty_text(self, text: str) -> None:
+        if text != self._empty_text:
+            self._empty_text = text
+            if not any(c.values for c in self._categories):
+                self._redraw()
+
+    def _redraw(self) -> None:
+        """Draw the chart again on its next paint."""
+        self._picture = None
+        self.update()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (
+            QEvent.Type.PaletteChange,
+            QEvent.Type.FontChange,
+            QEvent.Type.StyleChange,
+            QEvent.Type.EnabledChange,
+        ):
+            self._redraw()
+
     # -- data ------------------------------------------------------------------------
 
     def set_data(self, categories: Sequence[Category], series: Sequence[str] | None = None) -> None:
-        self._categories = list(categories)
+        """Show these bars (and drop the selection); the same data again, with nothing
+        selected, changes nothing and draws nothing."""
+        categories = list(categories)
         if series is None:
             seen: list[str] = []
-            for c in self._categories:
+            for c in categories:
                 for s in c.values:
                     if s not in seen:
                         seen.append(s)
             series = sorted(seen)
-        self._series = list(series)
+        series = list(series)
+        if (categories, series, self._selected) == (self._categories, self._series, None):
+            return
+        self._categories, self._series = categories, series
         self._selected = None
         summary = "; ".join(
             f"{c.label}: " + ", ".join(c.texts.get(s, "") for s in self._series if s in c.texts)
             for c in self._categories
         )
         self.setAccessibleDescription(summary[:2000])
-        self.update()
+        self._redraw()
 
     @property
     def categories(self) -> list[Category]:
@@ -110,13 +159,38 @@ class BarChart(QWidget):
         return [(rect, key, series) for rect, key, series, _t in self._bars]
 
     def select(self, key: str | None, series: str | None = None) -> None:
-        self._selected = None if key is None else (key, series or "")
-        self.update()
+        selected = None if key is None else (key, series or "")
+        if selected != self._selected:
+            self._selected = selected
+            self._redraw()
 
     # -- painting --------------------------------------------------------------------
 
     def paintEvent(self, event: QPaintEvent) -> None:
+        if self.width() <= 0 or self.height() <= 0:
+            return
+        ratio = self.devicePixelRatioF()
+        picture = self._picture
+        if (
+            picture is None
+            or picture.deviceIndependentSize().toSize() != self.size()
+            or picture.devicePixelRatioF() != ratio
+        ):
+            picture = QPixmap(self.size() * ratio)
+            picture.setDevicePixelRatio(ratio)
+            picture.fill(self.palette().color(QPalette.ColorRole.Base))
+            drawing = QPainter(picture)
+            try:
+                self._draw(drawing)
+            finally:
+                drawing.end()
+            self._picture = picture
         painter = QPainter(self)
+        painter.drawPixmap(0, 0, picture)
+        painter.end()
+
+    def _draw(self, painter: QPainter) -> None:
+        """The whole chart, and where its bars are (`_bars`, for clicks and tests)."""
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         pal = self.palette()
         text = pal.color(QPalette.ColorRole.WindowText)

@@ -35,6 +35,10 @@ from freelancer_desk.domain.money import Money, exponent
 from freelancer_desk.services.listing import Column, ListQuery, ListSource, Row
 
 PAGE_SIZE = 200
+# Rows whose shown texts a reader thread formats with them (a table's first screens and
+# the rows `content_widths` measures): the GUI thread then paints them without
+# formatting anything (QLocale's money and dates, several calls into Qt per cell).
+TEXTS_AHEAD = 80
 RAW_ROLE = Qt.ItemDataRole.UserRole + 1
 
 _NUMERIC = frozenset({"int", "money", "duration", "percent"})
@@ -253,6 +257,9 @@ class ListModel(QAbstractTableModel):
         self._locale = locale or display_locale()
         self._query = ListQuery()
         self._rows: list[Row] = []
+        # Each row's shown texts once formatted (None: not yet), kept with the rows.
+        self._texts: list[list[str] | None] = []
+        self._align = [_RIGHT if c.kind in _NUMERIC else _LEFT for c in self._columns]
         self._total = 0
         # True while a reset or an insertion is being announced: a fetchMore() from a
         # slot connected to those signals would nest one change inside another.
@@ -304,15 +311,26 @@ class ListModel(QAbstractTableModel):
         else:
             then()
 
+    def _formatter(self) -> Callable[[Row], list[str]]:
+        """A row's shown texts, callable on a reader thread (its own QLocale copy)."""
+        columns, locale = tuple(self._columns), QLocale(self._locale)
+
+        def texts(row: Row) -> list[str]:
+            return [format_value(row.get(c.key), c, locale) for c in columns]
+
+        return texts
+
     def _load_in_background(self, limit: int, *, first: bool = True) -> None:
         self._generation += 1
         generation, query, source = self._generation, self._query, self._source
         self._loading = first
         self._reading = True
+        texts = self._formatter()
 
         def fetch() -> object:
             total = source.count(query)
-            return (total, source.fetch(query, 0, min(limit, total)))
+            rows = source.fetch(query, 0, min(limit, total))
+            return (total, rows, [texts(row) for row in rows[:TEXTS_AHEAD]])
 
         def deliver(result: object, failed: bool) -> None:
             if shiboken6.isValid(self):  # not deleted meanwhile (its page closed)
@@ -327,13 +345,15 @@ class ListModel(QAbstractTableModel):
         self._reading = False
         total: int = 0
         rows: list[Row] = []
+        texts: list[list[str] | None] = []
         if not failed and isinstance(result, tuple):
-            total, rows = result[0], list(result[1])
+            total, rows, texts = result[0], list(result[1]), list(result[2])
         self.error = str(result) if failed else None
         self._announcing = True
         try:
             self.beginResetModel()
             self._total, self._rows = total, rows
+            self._texts = texts + [None] * (len(rows) - len(texts))
             self.endResetModel()
         finally:
             self._announcing = False
@@ -365,10 +385,16 @@ class ListModel(QAbstractTableModel):
 
     def display_texts(self, section: int, rows: int) -> list[str]:
         """The shown texts of column `section` in the first `rows` rows (for sizing)."""
-        column = self._columns[section]
-        return [
-            format_value(row.get(column.key), column, self._locale) for row in self._rows[:rows]
-        ]
+        return [self._row_texts(row)[section] for row in range(min(rows, len(self._rows)))]
+
+    def _row_texts(self, row: int) -> list[str]:
+        texts = self._texts[row]
+        if texts is None:
+            values = self._rows[row]
+            texts = self._texts[row] = [
+                format_value(values.get(c.key), c, self._locale) for c in self._columns
+            ]
+        return texts
 
     def row_id(self, row: int) -> str:
         return str(self._rows[row]["id"])
@@ -412,6 +438,7 @@ class ListModel(QAbstractTableModel):
     def _load(self, limit: int) -> None:
         self._total = self._source.count(self._query)
         self._rows = self._source.fetch(self._query, 0, min(limit, self._total))
+        self._texts = [None] * len(self._rows)
 
     # -- QAbstractTableModel ---------------------------------------------------------
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
@@ -440,12 +467,17 @@ class ListModel(QAbstractTableModel):
             return
         generation, query, source = self._generation, self._query, self._source
         self._reading = True
+        texts = self._formatter()
+
+        def fetch() -> object:
+            rows = source.fetch(query, start, limit)
+            return (rows, [texts(row) for row in rows])
 
         def deliver(result: object, failed: bool) -> None:
             if shiboken6.isValid(self):  # not deleted meanwhile (its page closed)
                 self._page_arrived(generation, start, result, failed)
 
-        run_in_background(lambda: source.fetch(query, start, limit), deliver)
+        run_in_background(fetch, deliver)
 
     def _page_arrived(self, generation: int, start: int, result: object, failed: bool) -> None:
         if generation != self._generation:
@@ -454,13 +486,13 @@ class ListModel(QAbstractTableModel):
         if failed:
             self.error = str(result)
             self._total = start  # no more pages asked for (nor failed again and again)
-        elif isinstance(result, list) and len(self._rows) == start:
-            self._append(start, result)
+        elif isinstance(result, tuple) and len(self._rows) == start:
+            self._append(start, result[0], result[1])
         waiting, self._after_read = self._after_read, []
         for then in waiting:
             then()
 
-    def _append(self, start: int, page: list[Row]) -> None:
+    def _append(self, start: int, page: list[Row], texts: list[list[str]] | None = None) -> None:
         if not page:
             # The table shrank under us; believe what we hold.
             self._total = start
@@ -469,6 +501,7 @@ class ListModel(QAbstractTableModel):
         try:
             self.beginInsertRows(QModelIndex(), start, start + len(page) - 1)
             self._rows.extend(page)
+            self._texts.extend(texts if texts is not None else [None] * len(page))
             self.endInsertRows()
         finally:
             self._announcing = False
@@ -476,18 +509,18 @@ class ListModel(QAbstractTableModel):
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid() or index.row() >= len(self._rows):
             return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._row_texts(index.row())[index.column()]
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return self._align[index.column()]
         row = self._rows[index.row()]
         column = self._columns[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return format_value(row.get(column.key), column, self._locale)
         if role == Qt.ItemDataRole.ToolTipRole:
             value = row.get(column.key)
             if isinstance(value, datetime):
                 local = QDateTime.fromMSecsSinceEpoch(int(value.timestamp() * 1000))
                 return self._locale.toString(local.toLocalTime(), QLocale.FormatType.LongFormat)
             return None
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return _RIGHT if column.kind in _NUMERIC else _LEFT
         if role == Qt.ItemDataRole.UserRole:
             return str(row["id"])
         if role == RAW_ROLE:

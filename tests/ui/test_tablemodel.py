@@ -342,3 +342,37 @@ def test_a_page_read_before_a_requery_is_dropped(qtbot):
     qtbot.wait(200)
     assert [model.row_id(r) for r in range(model.rowCount())] == filtered
     assert len(filtered) == 100 and model.total < 1_000
+
+
+def test_a_background_model_formats_its_first_rows_and_pages_on_the_reader(qtbot, monkeypatch):
+    # Painting a table asks data() for every visible cell, each a call into Python
+    # that waits for the GIL while readers work: the shown texts of the first rows and
+    # of each page read later are formatted on the reader thread, with the rows.
+    import threading
+
+    from freelancer_desk.ui import tablemodel
+
+    gui = threading.get_ident()
+    formatted_on: list[bool] = []
+    plain = tablemodel.format_value
+
+    def spy(value, column, locale):
+        formatted_on.append(threading.get_ident() == gui)
+        return plain(value, column, locale)
+
+    monkeypatch.setattr(tablemodel, "format_value", spy)
+    source = big_source(1_000)
+    model = ListModel(source, page_size=100, background=True, locale=US)
+    qtbot.waitUntil(lambda: not model.reading, timeout=20_000)
+    model.fetchMore(QModelIndex())
+    qtbot.waitUntil(lambda: not model.reading, timeout=20_000)
+    assert formatted_on and not any(formatted_on)  # all on a reader
+    ahead = tablemodel.TEXTS_AHEAD
+    cells = [(r, c) for r in (0, ahead - 1, 150) for c in (0, 1)]
+    shown = {cell: model.data(model.index(*cell)) for cell in cells}
+    assert not any(formatted_on)  # read from what the reader made
+    shown[(ahead, 1)] = model.data(model.index(ahead, 1))  # not formatted ahead: here
+    assert formatted_on[-1] is True
+    for (row, col), text in shown.items():
+        value = source.fetch(model.query, row, 1)[0][model.column(col).key]
+        assert text == plain(value, model.column(col), US)
