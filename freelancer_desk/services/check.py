@@ -45,6 +45,7 @@ from freelancer_desk.storage.models import (
     Segment,
     TimeSession,
     ledger_totals,
+    tracked_weeks,
 )
 from freelancer_desk.storage.models.tracked_days import recompute_sql
 
@@ -102,6 +103,7 @@ def check_workspace(db: Database) -> CheckReport:
             ("time sessions", _sessions),
             ("segments", _segments),
             ("tracked time summary", _tracked_days),
+            ("tracked time per week", _tracked_weeks),
             ("ledger totals summary", _ledger_totals),
             ("catch-up mark", lambda s, r: _catch_up_mark(db, s, r)),
             ("contracts", _contracts),
@@ -541,27 +543,41 @@ def _segments(session: Session, report: CheckReport) -> None:
 def _tracked_days(session: Session, report: CheckReport) -> None:
     """The summary the database keeps (tracked_days) equals a recomputation from the
     segments: one line naming how many rows disagree and the first of them."""
+    dialect = session.get_bind().dialect.name
+    _tracked_summary(session, report, "tracked_days", "day", recompute_sql(dialect), "day")
+
+
+def _tracked_weeks(session: Session, report: CheckReport) -> None:
+    """The same for the per-UTC-week summary (tracked_weeks)."""
+    dialect = session.get_bind().dialect.name
+    _tracked_summary(
+        session, report, "tracked_weeks", "week", tracked_weeks.recompute_sql(dialect), "UTC week"
+    )
+
+
+def _tracked_summary(
+    session: Session, report: CheckReport, table: str, key_column: str, recompute: str, per: str
+) -> None:
     columns = ("segments", "tracked_seconds", "manual_seconds", "over_limit_seconds")
 
-    def key(day: Any, target: Any) -> tuple[str, str]:
-        return str(day)[:10], str(uuid.UUID(str(target)))
+    def key(when: Any, target: Any) -> tuple[str, str]:
+        return str(when)[:10], str(uuid.UUID(str(target)))
 
     stored = {
-        key(day, target): tuple(int(v) for v in rest)
-        for day, target, *rest in session.execute(
-            sql_text(f"SELECT day, target_id, {', '.join(columns)} FROM tracked_days")
+        key(when, target): tuple(int(v) for v in rest)
+        for when, target, *rest in session.execute(
+            sql_text(f"SELECT {key_column}, target_id, {', '.join(columns)} FROM {table}")
         )
     }
-    dialect = session.get_bind().dialect.name
     wanted = {
-        key(day, target): tuple(int(v) for v in rest)
-        for day, target, _cid, _oid, *rest in session.execute(sql_text(recompute_sql(dialect)))
+        key(when, target): tuple(int(v) for v in rest)
+        for when, target, _cid, _oid, *rest in session.execute(sql_text(recompute))
     }
-    report.count("tracked days", len(stored))
+    report.count(table.replace("_", " "), len(stored))
     wrong = sorted(k for k in stored.keys() | wanted.keys() if stored.get(k) != wanted.get(k))
     if not wrong:
         return
-    day, target = wrong[0]
+    when, target = wrong[0]
     zero = (0, 0, 0, 0)
     have, want = stored.get(wrong[0], zero), wanted.get(wrong[0], zero)
     first = ", ".join(
@@ -570,9 +586,9 @@ def _tracked_days(session: Session, report: CheckReport) -> None:
         if a != b
     )
     report.add(
-        "tracked_days.matches_segments",
-        f"tracked_days: {len(wrong)} (contract or order, day) rows disagree with the segments; "
-        f"first: {_short(target)} on {day}: {first}",
+        f"{table}.matches_segments",
+        f"{table}: {len(wrong)} (contract or order, {per}) rows disagree with the segments; "
+        f"first: {_short(target)} on {when}: {first}",
     )
 
 

@@ -192,14 +192,18 @@ def _hours_per_week(
             row[2] += tracked if over else 0
             row[3] += 1
         return [(week, cid, oid, r[0], r[1], r[2], r[3]) for (week, cid, oid), r in out.items()]
-    # Per week: the whole UTC days inside it from the tracked_days summary, the hours
-    # before the first and after the last of them (a zone not on a UTC day boundary, or
-    # the data's first and last day) from the segments.
+    # Per week: a whole UTC week inside it from the tracked_weeks summary, else the whole
+    # UTC days inside it from tracked_days, and the hours before the first and after the
+    # last of them (a zone not on a UTC day boundary, or the data's first and last day)
+    # from the segments.
     day_rows: list[tuple[int, date, date]] = []
     edge_rows: list[tuple[int, datetime, datetime]] = []
+    whole_weeks: dict[str, int] = {}  # a UTC week's Monday spelled -> n
     for n, (_monday, begin, end) in enumerate(weeks):
         first_day, end_day, edges = whole_days(begin, end)
-        if first_day < end_day:
+        if first_day.weekday() == 0 and end_day - first_day == _WEEK:
+            whole_weeks[first_day.isoformat()] = n
+        elif first_day < end_day:
             day_rows.append((n, first_day, end_day))
         edge_rows.extend((n, lo_, hi_) for lo_, hi_ in edges)
     acc: dict[tuple[int, Any, Any], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
@@ -215,6 +219,23 @@ def _hours_per_week(
     # Plain SQL text: SQLAlchemy's compiler costs ~0.1 ms per VALUES row (its cache
     # cannot hold statements whose VALUES differ), more than the queries themselves.
     only = " AND {col}.contract_id = :contract" if contract is not None else ""
+    if whole_weeks:
+        # One range of the summary's key, in its order (no sort); a week in that range
+        # not wholly in a zone's week (Europe/London's summer) was read from the days.
+        spelled = sorted(whole_weeks)
+        params: dict[str, Any] = {
+            "lo": date.fromisoformat(spelled[0]),
+            "hi": date.fromisoformat(spelled[-1]) + _WEEK,
+        }
+        if contract is not None:
+            params["contract"] = contract
+        add(
+            (whole_weeks[str(week)], cid, oid, total, manual, over, segments)
+            for week, cid, oid, total, manual, over, segments in s.execute(
+                _weeks_stmt(contract is not None), params
+            )
+            if str(week) in whole_weeks
+        )
     if day_rows:
         add(
             s.execute(
@@ -265,6 +286,35 @@ def _hours_per_week(
         for (n, cid, oid), (total, manual, over, segments) in acc.items()
         if segments
     ]
+
+
+_WEEK = timedelta(days=7)
+
+
+@functools.lru_cache(maxsize=2)
+def _weeks_stmt(contract: bool) -> Any:
+    """The tracked_weeks rows of [:lo, :hi) (of one contract if asked): week (as the
+    driver gives it: text on SQLite, a date on PostgreSQL), contract, order, four sums."""
+    binds: list[Any] = [bindparam("lo", type_=Date()), bindparam("hi", type_=Date())]
+    if contract:
+        binds.append(bindparam("contract", type_=Uuid()))
+    return (
+        text(
+            "SELECT week, contract_id, order_id, tracked_seconds, manual_seconds, "
+            "over_limit_seconds, segments FROM tracked_weeks WHERE week >= :lo AND week < :hi"
+            + (" AND contract_id = :contract" if contract else "")
+        )
+        .bindparams(*binds)
+        .columns(
+            column("week"),
+            column("contract_id"),
+            column("order_id"),
+            column("tracked", Integer()),
+            column("manual", Integer()),
+            column("over", Integer()),
+            column("count", Integer()),
+        )
+    )
 
 
 def _raw(col: Any) -> Any:

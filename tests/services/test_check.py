@@ -275,6 +275,26 @@ def test_finds_a_tracked_time_summary_that_disagrees_with_the_segments(db):
     assert len(found) == 1 and "segments 0 instead of 2" in found[0]
 
 
+def test_finds_a_weekly_tracked_time_summary_that_disagrees_with_the_segments(db):
+    contract = add_contract(db, add_client(db))
+    session = add_session(db, contract.id, T, T + timedelta(hours=1))
+    add_segment(db, session, contract.id, T, seconds=600)
+    add_segment(db, session, contract.id, T + timedelta(minutes=10), seconds=300)
+    assert problems(db) == []  # the triggers kept it
+    raw(db, "UPDATE tracked_weeks SET manual_seconds = manual_seconds + 60")
+    found = problems(db, "tracked_weeks.matches_segments")
+    monday = (T.date() - timedelta(days=T.weekday())).isoformat()
+    assert found == [
+        f"tracked_weeks: 1 (contract or order, UTC week) rows disagree with the segments; "
+        f"first: {str(contract.id)[:8]} on {monday}: manual_seconds 60 instead of 0 "
+        "(rule: tracked_weeks.matches_segments)"
+    ]
+    raw(db, "DELETE FROM tracked_weeks")
+    found = problems(db, "tracked_weeks.matches_segments")
+    assert len(found) == 1 and "segments 0 instead of 2" in found[0]
+    assert problems(db, "tracked_days.matches_segments") == []
+
+
 def test_finds_overlapping_sessions_and_double_counted_slots(db):
     contract = add_contract(db, add_client(db))
     first = add_session(db, contract.id, T, T + timedelta(hours=1))

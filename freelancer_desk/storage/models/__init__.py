@@ -19,6 +19,7 @@ from freelancer_desk.storage.models.reminders import Reminder
 from freelancer_desk.storage.models.reviews import Review
 from freelancer_desk.storage.models.settings import ExchangeRate, Setting
 from freelancer_desk.storage.models.tracked_days import TrackedDay
+from freelancer_desk.storage.models.tracked_weeks import TrackedWeek
 from freelancer_desk.storage.models.tracking import Interruption, Segment, Snapshot, TimeSession
 
 __all__ = [
@@ -54,4 +55,5 @@ __all__ = [
     "Snapshot",
     "TimeSession",
     "TrackedDay",
+    "TrackedWeek",
 ]
