@@ -285,6 +285,11 @@ class FigureTile(QFrame):
         layout.addWidget(self.caption_label)
         layout.addWidget(self.value_label)
 
+    def set_value(self, caption: str, value: str) -> None:
+        if value != self.value_label.text():
+            self.value_label.setText(value)
+            self.setAccessibleName(f"{caption}: {value}")
+
 
 class _WarmUpSource:
     """A few rows of every kind a table shows, for `warm_up_tables`."""
@@ -523,11 +528,26 @@ class AreaPage(QWidget):
             self.loaded.emit()
 
     def _show_tiles(self, tiles: Sequence[Tile]) -> None:
+        self.set_tiles([(caption, value, "") for caption, value in tiles])
+
+    def set_tiles(self, figures: Sequence[tuple[str, str, str]]) -> None:
+        """Show these (caption, value, object name) tiles. When the captions and names
+        are those shown (a refresh), only the values change: new tiles would lay the
+        whole page out and paint it again."""
+        shown = [(t.caption_label.text(), t.objectName()) for t in self._tiles]
+        if shown == [(caption, name) for caption, _value, name in figures]:
+            for tile, (caption, value, _name) in zip(self._tiles, figures, strict=True):
+                tile.set_value(caption, value)
+            return
         for tile in self._tiles:
             self.tiles_row.removeWidget(tile)
+            tile.hide()
             tile.deleteLater()
-        self._tiles = [FigureTile(caption, value) for caption, value in tiles]
-        for tile in self._tiles:
+        self._tiles = []
+        for caption, value, name in figures:
+            tile = FigureTile(caption, value)
+            tile.setObjectName(name)
+            self._tiles.append(tile)
             self.tiles_row.addWidget(tile, 1)
 
     def add_action(

@@ -109,3 +109,20 @@ def test_a_page_shows_its_rows_before_its_figures_when_both_are_there(qtbot, tmp
     assert applied == []
     qtbot.waitUntil(lambda: len(applied) == 2, timeout=WAIT_MS)
     assert applied == ["rows", "figures"]
+
+
+def test_a_refresh_with_the_same_tiles_changes_their_values_only(qtbot, tmp_path):
+    # New tiles lay the whole page out again and paint it all (tables too).
+    tracker = next(a for a in AREAS if a.key == "tracker")
+    page = AreaPage(tracker, demo_backend(tmp_path))
+    qtbot.addWidget(page)
+    qtbot.waitUntil(lambda: not page.is_loading, timeout=WAIT_MS)
+    page._show_tiles([("Today", "1:00 h"), ("This week", "5:00 h")])
+    before = list(page._tiles)
+    page._show_tiles([("Today", "1:30 h"), ("This week", "5:00 h")])
+    assert page._tiles == before
+    assert [t.value_label.text() for t in page._tiles] == ["1:30 h", "5:00 h"]
+    assert before[0].accessibleName() == "Today: 1:30 h"
+    page._show_tiles([("Today", "1:30 h")])  # another set of figures: tiles made anew
+    assert len(page._tiles) == 1 and page._tiles[0] not in before
+    assert page.tiles_row.count() == 1

@@ -24,7 +24,7 @@ from freelancer_desk.app import App
 from freelancer_desk.domain.money import Money
 from freelancer_desk.services.ledger import CalendarDay, EarningsRow, PendingLot
 from freelancer_desk.services.reports import Drill, ReportService, day_instant, ledger_source
-from freelancer_desk.ui.areapage import Area, AreaPage, FigureTile, TablePanel, app_of, muted
+from freelancer_desk.ui.areapage import Area, AreaPage, TablePanel, app_of, muted
 from freelancer_desk.ui.backend import Backend, Tile
 from freelancer_desk.ui.charts import BarChart, Category
 from freelancer_desk.ui.forms import FormDialog, report
@@ -130,12 +130,8 @@ class EarningsPage(AreaPage):
         # The balances come with the other figures (`reload`, off the GUI thread).
 
     def _show_balances(self, balances: dict[str, dict[str, Money]]) -> None:
-        for tile in self._tiles:
-            self.tiles_row.removeWidget(tile)
-            tile.hide()
-            tile.deleteLater()
-        self._tiles = []
         currencies = sorted({c for kinds in balances.values() for c in kinds})
+        figures = []
         for cur in currencies or ["USD"]:
             for kind, caption in (
                 ("escrow", "In escrow"),
@@ -144,10 +140,10 @@ class EarningsPage(AreaPage):
                 ("withdrawn", "Withdrawn"),
             ):
                 money = balances.get(kind, {}).get(cur, Money.zero(cur))
-                tile = FigureTile(f"{caption} · {cur}", f"{money.decimal:,.2f}")
-                tile.setObjectName(f"tile-{kind}-{cur}")
-                self._tiles.append(tile)
-                self.tiles_row.addWidget(tile, 1)
+                figures.append(
+                    (f"{caption} · {cur}", f"{money.decimal:,.2f}", f"tile-{kind}-{cur}")
+                )
+        self.set_tiles(figures)
 
     def fetch_figures(self) -> EarningsFigures:
         """Balances, what is pending, net per month and the next days' calendar (the

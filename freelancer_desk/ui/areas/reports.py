@@ -42,7 +42,7 @@ from freelancer_desk.services.reports import (
     ledger_source,
     period_bounds,
 )
-from freelancer_desk.ui.areapage import Area, AreaPage, FigureTile, TablePanel, app_of, muted
+from freelancer_desk.ui.areapage import Area, AreaPage, TablePanel, app_of, muted
 from freelancer_desk.ui.backend import Backend, Tile
 from freelancer_desk.ui.charts import BarChart, Category
 from freelancer_desk.ui.report_tables import RowsSource, export_model_csv
@@ -460,11 +460,6 @@ class ReportsPage(AreaPage):
         if getattr(self, "app", None) is None:
             super()._show_tiles(tiles)
             return
-        for tile in self._tiles:
-            self.tiles_row.removeWidget(tile)
-            tile.hide()
-            tile.deleteLater()
-        self._tiles = []
         seconds = sum(r.tracked_seconds for r in self.totals.values())
         figures: list[tuple[str, str, str]] = []
         for cur, total in sorted(self.totals.items()):
@@ -479,11 +474,7 @@ class ReportsPage(AreaPage):
                 )
             )
         figures.append(("hours", "Hours tracked", format_duration(seconds)))
-        for name, caption, value in figures:
-            tile = FigureTile(caption, value)
-            tile.setObjectName(f"tile-{name}")
-            self._tiles.append(tile)
-            self.tiles_row.addWidget(tile, 1)
+        self.set_tiles([(caption, value, f"tile-{name}") for name, caption, value in figures])
 
     def reload(self) -> None:
         """The period's figures, read on a worker thread (all-time hours and earnings
