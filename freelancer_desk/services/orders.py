@@ -34,6 +34,7 @@ from freelancer_desk.domain.workflow.order import (
     OrderState,
     delivery_days,
     is_auto_complete_due,
+    late_by,
     order_allowed_actions,
     order_due_at,
     request_revision,
@@ -108,7 +109,10 @@ class OrderService:
             a.value
             for a in order_allowed_actions(state, order.revisions_used, order.revisions_allowed)
         ]
-        result["is_late"] = self._late(order, self._clock.now())
+        now = self._clock.now()
+        result["is_late"] = self._late(order, now)
+        late = late_by(order.due_at, now, state)
+        result["late_seconds"] = None if late is None else int(late.total_seconds())
         result["auto_completes_at"] = (
             order_auto_completes_at(order.delivered_at, self._rules).isoformat()
             if state is OrderState.DELIVERED and order.delivered_at is not None

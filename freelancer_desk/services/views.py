@@ -7,9 +7,13 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Float, Select, case, cast, func, literal, select
+from sqlalchemy import Float, Integer, Select, and_, bindparam, case, cast, func, literal, select
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
+from freelancer_desk.domain.workflow.order import OWES_DELIVERY
 from freelancer_desk.services.listing import Column, ListSource
 from freelancer_desk.services.sqllisting import SqlColumn, SqlListSource
 from freelancer_desk.storage.db import Database
@@ -34,6 +38,7 @@ from freelancer_desk.storage.models import (
     TrackedDay,
 )
 from freelancer_desk.storage.models.ledger_totals import NO_ID
+from freelancer_desk.storage.types import UTCDateTime
 
 
 def _col(
@@ -132,28 +137,71 @@ def _gigs(db: Database) -> SqlListSource:
     )
 
 
+class SecondsBetween(FunctionElement[int]):
+    """Whole seconds from instant `start` to instant `end` (negative when `end` is
+    earlier), in SQL: SQLite keeps instants as UTC text, PostgreSQL as timestamptz."""
+
+    type = Integer()
+    name = "seconds_between"
+    inherit_cache = True
+
+
+@compiles(SecondsBetween)
+def _seconds_between_sqlite(element: SecondsBetween, compiler: SQLCompiler, **kw: Any) -> str:
+    start, end = (compiler.process(arg, **kw) for arg in element.clauses)
+    # julianday() reads the stored text (fractions of a second too) as days.
+    return f"CAST(ROUND((julianday({end}) - julianday({start})) * 86400) AS INTEGER)"
+
+
+@compiles(SecondsBetween, "postgresql")
+def _seconds_between_postgresql(element: SecondsBetween, compiler: SQLCompiler, **kw: Any) -> str:
+    start, end = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"CAST(ROUND(EXTRACT(EPOCH FROM ({end} - {start}))) AS BIGINT)"
+
+
 def _orders(db: Database) -> SqlListSource:
+    # "Late" is the domain's rule (workflow.order.is_late: past due while a delivery is
+    # owed) against the injected clock, read when each statement runs: a page read
+    # tomorrow counts tomorrow's late orders.
+    now = bindparam("now", type_=UTCDateTime(), callable_=db.clock.now)
+    late = and_(
+        Order.state.in_([state.value for state in OWES_DELIVERY]),
+        Order.due_at.is_not(None),
+        Order.due_at < now,
+    )
+    late_by = case((late, SecondsBetween(Order.due_at, now)), else_=None)
     return SqlListSource(
         db,
         "orders",
         "Orders",
-        lambda: select(Order.id).join(Client, Client.id == Order.client_id),
+        lambda: (
+            select(Order.id)
+            .join(Client, Client.id == Order.client_id)
+            .outerjoin(Gig, Gig.id == Order.gig_id)
+        ),
         [
             _col("number", "Order", Order.number, search=True),
             _col("title", "Title", Order.title, search=True),
+            _col("gig", "Gig", Gig.title, search=True),
             _col("client", "Buyer", Client.name, search=True),
             _col("package", "Package", Order.package_tier, filter=True),
             _col("state", "State", Order.state, filter=True),
+            # Next to the state, where a glance at a row reads them together.
+            _col("due_at", "Due", Order.due_at, "datetime"),
+            _col("late", "Late by", late_by, "duration"),
             _col("price", "Price", Order.price_minor, "money", currency=Order.currency),
             _col("revisions_used", "Revisions", Order.revisions_used, "int"),
             _col("ordered_at", "Ordered", Order.ordered_at, "datetime"),
-            _col("due_at", "Due", Order.due_at, "datetime"),
             _col("completed_at", "Completed", Order.completed_at, "datetime"),
         ],
         Order.id,
         default_sort="ordered_at",
         default_descending=True,
-        filters={"gig_id": Order.gig_id, "client_id": Order.client_id},
+        # late=true / late=false: the orders late now (the column says by how much).
+        filters={"gig_id": Order.gig_id, "client_id": Order.client_id, "late": late},
+        # The joins only look up the gig's and the buyer's names (every order has its
+        # buyer; an order outlives its deleted gig): counting needs neither.
+        count_base=lambda: select(Order.id),
     )
 
 

@@ -30,6 +30,7 @@ from freelancer_desk.domain.workflow.order import (
     delivery_days,
     is_auto_complete_due,
     is_late,
+    late_by,
     order_allowed_actions,
     order_due_at,
     request_revision,
@@ -375,6 +376,9 @@ DUE = utc(2026, 2, 5, 15, 30)
 )
 def test_is_late(now, state, late):
     assert is_late(DUE, now, state) is late
+    # How late: the time past due exactly when late, else None.
+    assert late_by(DUE, now, state) == (now - DUE if late else None)
+    assert late_by(None, now, state) is None
 
 
 @pytest.mark.parametrize(

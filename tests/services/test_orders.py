@@ -172,11 +172,63 @@ def test_late_when_past_due_while_work_is_owed(tmp_path: Path) -> None:
     bench.orders.start(oid)
     bench.clock.advance(days=3)
     assert not bench.orders.is_late(oid)  # exactly at the due instant is on time
+    assert bench.orders.get(oid)["late_seconds"] is None
     bench.clock.advance(seconds=1)
     assert bench.orders.is_late(oid)
     assert bench.orders.get(oid)["is_late"] is True
+    bench.clock.advance(hours=26)
+    assert bench.orders.get(oid)["late_seconds"] == 26 * 3600 + 1
     bench.orders.deliver(oid)
     assert not bench.orders.is_late(oid)
+    assert bench.orders.get(oid)["late_seconds"] is None
+
+
+def test_the_orders_table_shows_the_gig_and_how_late_by_the_clock(tmp_path: Path) -> None:
+    """The Late column is the service's rule, read in SQL against the injected clock each
+    time a page is read; late=true/false filters by it; the gig's title is a column."""
+    from freelancer_desk.services.listing import ListQuery
+    from freelancer_desk.services.views import build_sources
+
+    bench = make_bench(tmp_path)
+    gig = _active_gig(bench)
+    basic = _place(bench, gig, "basic")["id"]  # 5 days
+    premium = _place(bench, gig, "premium")["id"]  # 3 days
+    waiting = _place(bench, gig, "standard")["id"]  # never started: owes nothing yet
+    bench.orders.start(basic)
+    bench.orders.start(premium)
+    source = build_sources(bench.db)["orders"]
+
+    def rows(**filters: str) -> dict[str, dict[str, Any]]:
+        query = ListQuery(filters=filters, sort="late", descending=True)
+        return {str(r["id"]): r for r in source.fetch(query, 0, 50)}
+
+    assert {r["gig"] for r in rows().values()} == {gig["title"]}
+    assert [r["late"] for r in rows().values()] == [None, None, None]
+    assert rows(late="true") == {} and source.count(ListQuery(filters={"late": "true"})) == 0
+
+    bench.clock.advance(days=3, seconds=90)  # premium is 90 s past due, basic is not
+    assert {k: r["late"] for k, r in rows().items()} == {premium: 90, basic: None, waiting: None}
+    assert list(rows(late="true")) == [premium]
+    assert source.count(ListQuery(filters={"late": "true"})) == 1
+    assert sorted(rows(late="false")) == sorted([basic, waiting])
+    assert bench.orders.get(premium)["late_seconds"] == 90  # the same rule, both ways
+
+    bench.clock.advance(days=2, hours=1)  # now both; the latest first when sorted so
+    late = rows(late="true")
+    assert list(late) == [premium, basic]
+    assert late[premium]["late"] == 2 * 86400 + 3600 + 90
+    assert late[basic]["late"] == 3600 + 90
+    bench.orders.deliver(premium)  # delivered: owes nothing, so not late
+    assert list(rows(late="true")) == [basic]
+    bench.orders.request_revision(premium)  # owes again, still past its due date
+    assert list(rows(late="true")) == [premium, basic]
+
+    # The gig's title as it is now (an order keeps its own title, as bought), searched by
+    # the filter box too.
+    bench.gigs.update(gig["id"], logo_gig(title="I will draw a bold mascot logo"))
+    assert {r["gig"] for r in rows().values()} == {"I will draw a bold mascot logo"}
+    assert source.count(ListQuery(text="bold mascot")) == 3
+    assert source.count(ListQuery(text="no such gig")) == 0
 
 
 @pytest.mark.parametrize(

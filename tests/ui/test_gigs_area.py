@@ -310,6 +310,49 @@ def test_enter_and_double_click_edit_and_ctrl_n_creates(qtbot: Any, page: GigsPa
     ]
 
 
+def cell(page: GigsPage, panel: int, key: str, ident: str) -> str:
+    """What the table shows in column `key` for the row of `ident`."""
+    page.wait_loaded()
+    model = page.panels[panel].model
+    column = next(i for i in range(model.columnCount()) if model.column(i).key == key)
+    row = next(r for r in range(model.rowCount()) if model.row_id(r) == ident)
+    return str(model.index(row, column).data() or "")
+
+
+def test_orders_show_their_gig_and_how_late_they_are(qtbot: Any, app: App, page: GigsPage) -> None:
+    from freelancer_desk.services.listing import ListQuery
+    from freelancer_desk.services.orders import OrderInput
+    from tests.services.workbench import logo_gig
+
+    gig = app.gigs.activate(app.gigs.create(logo_gig())["id"])
+    late = app.orders.place(OrderInput(gig_id=gig["id"], package="premium", buyer="Ann"))["id"]
+    app.orders.start(late)  # due in 3 days
+    on_time = app.orders.place(OrderInput(gig_id=gig["id"], package="basic", buyer="Bo"))["id"]
+    app.orders.start(on_time)  # due in 5 days
+    app.clock.advance(days=4, hours=2, minutes=30)  # type: ignore[attr-defined]
+    page.refresh()
+    page.wait_loaded()
+    model = page.panels[ORDERS].model
+    keys = [model.column(i).key for i in range(model.columnCount())]
+    assert keys[2] == "gig" and "late" in keys
+    assert cell(page, ORDERS, "gig", late) == gig["title"]
+    assert cell(page, ORDERS, "late", late) == "26:30"  # hours:minutes past due
+    assert cell(page, ORDERS, "late", on_time) == ""
+    # Sorted by it (a click on its header), the latest order comes first.
+    page.panels[ORDERS].view.sortByColumn(keys.index("late"), Qt.SortOrder.DescendingOrder)
+    page.wait_loaded()
+    assert model.row_id(0) == late
+    assert [
+        r["id"] for r in app.sources["orders"].fetch(ListQuery(filters={"late": "true"}), 0, 10)
+    ] == [late]
+    page.filter_edit.setText("minimalist logo")
+    page.apply_filter()
+    page.wait_loaded()
+    assert model.total == 2  # the gig's title is searched too
+    page.window().resize(1500, 800)
+    page.grab().save("/tmp/s4-E/gigs-orders-late.png")
+
+
 def test_read_only_backend_shows_tables_without_actions(qtbot: Any, tmp_path: Path) -> None:
     window = build_window(demo_backend(tmp_path), remember=False)
     qtbot.addWidget(window)

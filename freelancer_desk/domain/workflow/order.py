@@ -132,11 +132,21 @@ def order_due_at(started_at: datetime, days: int) -> datetime:
     return ensure_utc(started_at) + timedelta(days=days)
 
 
+# The states in which the seller owes the buyer a delivery: the due date can pass.
+OWES_DELIVERY: tuple[OrderState, ...] = (OrderState.IN_PROGRESS, OrderState.REVISION_REQUESTED)
+
+
 def is_late(due_at: datetime, now: datetime, state: OrderState) -> bool:
     """Late when past due while the seller owes a delivery (in progress or revising);
     delivering exactly at the due instant is on time."""
-    owes_delivery = state in (OrderState.IN_PROGRESS, OrderState.REVISION_REQUESTED)
-    return owes_delivery and ensure_utc(now) > ensure_utc(due_at)
+    return state in OWES_DELIVERY and ensure_utc(now) > ensure_utc(due_at)
+
+
+def late_by(due_at: datetime | None, now: datetime, state: OrderState) -> timedelta | None:
+    """How long past due a late order is; None when it is not late (see `is_late`)."""
+    if due_at is None or not is_late(due_at, now, state):
+        return None
+    return ensure_utc(now) - ensure_utc(due_at)
 
 
 def is_auto_complete_due(
