@@ -462,7 +462,12 @@ def track_diary(conn: sqlite3.Connection, args: argparse.Namespace, now: datetim
     activity and snapshot fields are left empty (`--json`, which shows them, steps aside);
     its ids are the stored hex text (see _WeekRow)."""
     from freelancer_desk.cli.text import diary_text
-    from freelancer_desk.tracker.daybook import DiarySegment, build_day, day_bounds
+    from freelancer_desk.tracker.daybook import (
+        DiarySegment,
+        build_day,
+        contract_totals,
+        day_bounds,
+    )
 
     if args.json:
         raise Fallback("--json")
@@ -510,7 +515,8 @@ def track_diary(conn: sqlite3.Connection, args: argparse.Namespace, now: datetim
                 value=owners.value(g),
             )
         )
-    return diary_text(build_day(day, zone, views, week_start, week, owners))
+    week_totals = contract_totals(week, owners)
+    return diary_text(build_day(day, zone, views, week_start, week_totals, owners))
 
 
 # -- the command line, without argparse ---------------------------------------------------

@@ -20,7 +20,8 @@ import os
 import sys
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import TYPE_CHECKING, Any, NamedTuple
+from itertools import pairwise
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeGuard
 from zoneinfo import ZoneInfo
 
 from freelancer_desk.domain.billing import (
@@ -282,42 +283,69 @@ class OrderFacts(NamedTuple):
     snapshot_policy: str
 
 
+class Owner:
+    """What the segments of one contract or order take from it: its title, snapshot
+    policy and, on an hourly contract, their worth (`Owners.owner` makes one per pair
+    met, so a day's rows look each up once)."""
+
+    __slots__ = ("amounts", "currency", "policy", "rate", "rule", "title")
+
+    def __init__(self, owners: Owners, contract_id: Any, order_id: Any) -> None:
+        contract = owners.contracts.get(contract_id) if contract_id else None
+        order = owners.orders.get(order_id) if order_id else None
+        owner = contract if contract is not None else order
+        self.title = "?" if owner is None else str(owner.title)
+        self.policy = None if owner is None else str(owner.snapshot_policy)
+        self.currency: str | None = None
+        if _hourly(contract):
+            self.currency = contract.currency
+            self.rule, self.rate = owners.ruled(contract)
+            self.amounts: dict[int, Money] = {}
+
+    def value(self, seconds: int, deleted: bool, over_limit: bool) -> Money | None:
+        """A segment's worth at the hourly contract's rate and rounding: zero when deleted
+        or over the limit, None off hourly contracts."""
+        if self.currency is None:
+            return None
+        if deleted or over_limit:
+            return Money(0, self.currency)
+        billable = self.rule.apply(seconds)
+        worth = self.amounts.get(billable)  # a few rounded amounts, not one per segment
+        if worth is None:
+            worth = self.amounts[billable] = bill_amount(billable, self.rate)
+        return worth
+
+
 class Owners:
     """Titles, rates and policies of the contracts and orders met, loaded once (plain
     rows with `ContractFacts`' / `OrderFacts`' attributes, no ORM objects). A segment
     `g` is any object with contract_id, order_id, tracked_seconds, deleted and
     over_limit. (A plain class: a dataclass costs the lean path's start ~1 ms.)"""
 
-    __slots__ = ("_rules", "_values", "contracts", "orders")
+    __slots__ = ("_owners", "_rules", "contracts", "orders")
 
     def __init__(self) -> None:
         self.contracts: dict[uuid.UUID, Any] = {}
         self.orders: dict[uuid.UUID, Any] = {}
         self._rules: dict[uuid.UUID, tuple[RoundingRule, Money]] = {}
-        self._values: dict[tuple[uuid.UUID, int], Money] = {}
+        self._owners: dict[tuple[Any, Any], Owner] = {}
+
+    def owner(self, contract_id: Any, order_id: Any) -> Owner:
+        """The `Owner` of segments with these ids (their contracts and orders loaded)."""
+        owner = self._owners.get((contract_id, order_id))
+        if owner is None:
+            owner = self._owners[contract_id, order_id] = Owner(self, contract_id, order_id)
+        return owner
 
     def title(self, g: Any) -> str:
-        if g.contract_id and g.contract_id in self.contracts:
-            return str(self.contracts[g.contract_id].title)
-        if g.order_id and g.order_id in self.orders:
-            return str(self.orders[g.order_id].title)
-        return "?"
+        return self.owner(g.contract_id, g.order_id).title
 
     def value(self, g: Any) -> Money | None:
         """The segment's worth at its hourly contract's rate and rounding: zero when
         deleted or over the limit, None off hourly contracts."""
-        contract = self.contracts.get(g.contract_id) if g.contract_id else None
-        if contract is None or contract.hourly_rate_minor is None or contract.kind != "hourly":
-            return None
-        if g.deleted or g.over_limit:
-            return Money(0, contract.currency)
-        rule, rate = self.ruled(contract)
-        billable = rule.apply(g.tracked_seconds)
-        key = (contract.id, billable)  # a few rounded amounts per contract, not per segment
-        worth = self._values.get(key)
-        if worth is None:
-            worth = self._values[key] = bill_amount(billable, rate)
-        return worth
+        return self.owner(g.contract_id, g.order_id).value(
+            g.tracked_seconds, g.deleted, g.over_limit
+        )
 
     def ruled(self, contract: Any) -> tuple[RoundingRule, Money]:
         """An hourly contract's rounding rule and rate."""
@@ -333,12 +361,12 @@ class Owners:
             )
         return ruled
 
+    def hourly(self, contract_id: uuid.UUID) -> bool:
+        """Whether the contract's segments have a worth (`value`)."""
+        return _hourly(self.contracts.get(contract_id))
+
     def policy(self, g: Any) -> str | None:
-        if g.contract_id and g.contract_id in self.contracts:
-            return str(self.contracts[g.contract_id].snapshot_policy)
-        if g.order_id and g.order_id in self.orders:
-            return str(self.orders[g.order_id].snapshot_policy)
-        return None
+        return self.owner(g.contract_id, g.order_id).policy
 
 
 def contract_totals(rows: Iterable[Any], owners: Owners) -> tuple[ContractTotal, ...]:
@@ -353,12 +381,7 @@ def contract_totals(rows: Iterable[Any], owners: Owners) -> tuple[ContractTotal,
         sums = grouped.get(key)
         if sums is None:  # seconds, manual, over the limit, value, currency, title
             contract = owners.contracts.get(g.contract_id) if g.contract_id else None
-            hourly = (
-                contract is not None
-                and contract.hourly_rate_minor is not None
-                and contract.kind == "hourly"
-            )
-            currency = contract.currency if hourly and contract is not None else None
+            currency = contract.currency if _hourly(contract) else None
             # a live segment's worth (Owners.value) depends on its contract's rule and
             # rate and its rounded seconds only: one amount per rounded length
             ruled = owners.ruled(contract) if currency is not None else None
@@ -395,6 +418,63 @@ def contract_totals(rows: Iterable[Any], owners: Owners) -> tuple[ContractTotal,
     return tuple(out)
 
 
+def summed_totals(
+    sums: Iterable[Any], worked: dict[Any, dict[int, int]], owners: Owners
+) -> tuple[ContractTotal, ...] | None:
+    """`contract_totals` of a span's live segments, from their sums per contract or order
+    instead of the segments: `sums` are rows with contract_id, order_id, seconds,
+    manual_seconds and over_limit_seconds (one per group, as `tracked_days` adds them
+    up); `worked[contract_id]` counts an hourly contract's live segments within the
+    limit per tracked seconds (their worth is rounded one by one). None when two totals
+    tie on time and title: `contract_totals` orders those by their first segment, which
+    sums do not tell."""
+    out = []
+    amounts: dict[tuple[int, str, int], int] = {}  # (rate, currency, billable): the worth
+    for g in sums:
+        contract = owners.contracts.get(g.contract_id) if g.contract_id else None
+        value = None
+        if _hourly(contract):
+            rule, rate = owners.ruled(contract)
+            billables: dict[int, int] = {}  # rounded length: how many segments
+            for seconds, count in worked.get(g.contract_id, {}).items():
+                billable = rule.apply(seconds)
+                billables[billable] = billables.get(billable, 0) + count
+            minor = 0
+            for billable, count in billables.items():
+                key = (rate.amount, rate.currency, billable)
+                amount = amounts.get(key)
+                if amount is None:
+                    amount = amounts[key] = bill_amount(billable, rate).amount
+                minor += amount * count
+            value = Money(minor, contract.currency)
+        out.append(
+            ContractTotal(
+                g.contract_id,
+                g.order_id,
+                owners.title(g),
+                g.seconds,
+                g.manual_seconds,
+                g.over_limit_seconds,
+                contract.weekly_limit_minutes if contract else None,
+                value,
+            )
+        )
+    out.sort(key=lambda t: (-t.seconds, t.title))
+    for a, b in pairwise(out):
+        if a.seconds == b.seconds and a.title == b.title:
+            return None
+    return tuple(out)
+
+
+def _hourly(contract: Any) -> TypeGuard[Any]:
+    """Whether a contract's segments have a worth (Owners.value, contract_totals)."""
+    return (
+        contract is not None
+        and contract.hourly_rate_minor is not None
+        and contract.kind == "hourly"
+    )
+
+
 def day_bounds(day: date, zone: tzinfo) -> tuple[datetime, datetime]:
     start = datetime.combine(day, time(0), tzinfo=zone)
     end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
@@ -414,17 +494,18 @@ def day_hours(
     hours = []
     hour = start_utc
     while hour < end_utc:
-        local = hour.astimezone(zone)
-        cells = tuple(
-            Cell(
-                (hour + timedelta(minutes=SEGMENT_MINUTES * i)).astimezone(zone),
-                tuple(by_cell.get(hour + timedelta(minutes=SEGMENT_MINUTES * i), ())),
-            )
-            for i in range(CELLS_PER_HOUR)
-        )
-        hours.append(HourRow(local, cells))
-        hour += timedelta(hours=1)
+        cells = []
+        for step in _CELL_STEPS:
+            at = hour + step
+            held = by_cell.get(at)
+            cells.append(Cell(at.astimezone(zone), tuple(held) if held else ()))
+        hours.append(HourRow(hour.astimezone(zone), tuple(cells)))
+        hour += _HOUR
     return tuple(hours)
+
+
+_CELL_STEPS = tuple(timedelta(minutes=SEGMENT_MINUTES * i) for i in range(CELLS_PER_HOUR))
+_HOUR = timedelta(hours=1)
 
 
 def build_day(
@@ -432,11 +513,12 @@ def build_day(
     zone: tzinfo,
     views: Sequence[DiarySegment],
     week_start: datetime,
-    week_rows: Iterable[Any],
+    week_totals: tuple[ContractTotal, ...],
     owners: Owners,
 ) -> DayView:
     """The Work Diary of `day` in `zone` from its segments (`views`, in slot order) and
-    the rows of the billing week from `week_start` (for the week's totals)."""
+    the totals of the billing week from `week_start` (`contract_totals` of its rows, or
+    `summed_totals`)."""
     start, end = day_bounds(day, zone)
     return DayView(
         day,
@@ -446,5 +528,5 @@ def build_day(
         day_hours(views, start.astimezone(UTC_ZONE), end.astimezone(UTC_ZONE), zone),
         contract_totals(views, owners),
         week_start,
-        contract_totals(week_rows, owners),
+        week_totals,
     )

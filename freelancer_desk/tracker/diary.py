@@ -16,31 +16,36 @@ billing service once the week locks.
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import String, bindparam, cast, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from freelancer_desk.domain.errors import RuleError
 from freelancer_desk.domain.money import Money
 from freelancer_desk.domain.platforms import billing_week, diary_lock_at
 from freelancer_desk.storage.db import Database
-from freelancer_desk.storage.models import Contract, Order, Segment, Snapshot
+from freelancer_desk.storage.models import Contract, Order, Segment, Snapshot, TrackedDay
 from freelancer_desk.tracker.daybook import (
     UTC_ZONE,
     Cell,
+    ContractFacts,
     ContractTotal,
     DayView,
     DiarySegment,
     HourRow,
+    OrderFacts,
+    Owner,
     Owners,
     build_day,
     contract_totals,
     day_bounds,
     local_zone,
+    summed_totals,
     zone_name,
 )
 
@@ -63,28 +68,48 @@ _CONTRACT_COLUMNS = (
 )
 
 
-def _load(s: Session, owners: Owners, segments: Iterable[Any]) -> None:
-    """Read into `owners` the contracts and orders of `segments` it does not hold yet."""
-    segments = list(segments)
-    cids: set[uuid.UUID | None] = {g.contract_id for g in segments}
-    oids: set[uuid.UUID | None] = {g.order_id for g in segments}
+def _load(s: Session, owners: Owners, pairs: Iterable[tuple[Any, Any]]) -> None:
+    """Read into `owners` the contracts and orders of these (contract_id, order_id)
+    pairs (UUIDs or None) it does not hold yet."""
+    pairs = set(pairs)
+    cids: set[uuid.UUID | None] = {c for c, _ in pairs}
+    oids: set[uuid.UUID | None] = {o for _, o in pairs}
     cids.discard(None)
     oids.discard(None)
     cids -= owners.contracts.keys()
     oids -= owners.orders.keys()
     if cids:
-        for c in s.execute(_CONTRACTS, {"ids": list(cids)}):
+        for c in s.connection().execute(_CONTRACTS, {"ids": list(cids)}):
             owners.contracts[c.id] = c
     if oids:
-        for o in s.execute(_ORDERS, {"ids": list(oids)}):
+        for o in s.connection().execute(_ORDERS, {"ids": list(oids)}):
             owners.orders[o.id] = o
+
+
+def _pairs(rows: Iterable[Any]) -> list[tuple[Any, Any]]:
+    """The (contract_id, order_id) of rows whose ids are UUIDs (or None)."""
+    return [(g.contract_id, g.order_id) for g in rows]
+
+
+def _uuid(raw: Any) -> uuid.UUID | None:
+    """An id as `_segments` reads it (as stored: hex text on SQLite) made a UUID."""
+    if raw is None or isinstance(raw, uuid.UUID):
+        return raw
+    return uuid.UUID(raw)
+
+
+def _ids(rows: Iterable[Any]) -> dict[tuple[Any, Any], tuple[uuid.UUID | None, uuid.UUID | None]]:
+    """`_segments`' (contract_id, order_id) pairs, as stored, to UUIDs: a UUID is made
+    once per contract met, not per row (~2 us each, and a UUID hashes in Python)."""
+    pairs = {(g.contract_id, g.order_id) for g in rows}
+    return {pair: (_uuid(pair[0]), _uuid(pair[1])) for pair in pairs}
 
 
 _SEGMENT_COLUMNS = (
     Segment.id,
     Segment.slot_start,
-    Segment.contract_id,
-    Segment.order_id,
+    type_coerce(Segment.contract_id, String).label("contract_id"),  # as stored: see _ids
+    type_coerce(Segment.order_id, String).label("order_id"),
     Segment.tracked_seconds,
     Segment.active_minutes,
     Segment.activity,
@@ -94,24 +119,62 @@ _SEGMENT_COLUMNS = (
     Segment.over_limit,
     Segment.deleted,
     Segment.snapshot_missing,
-    Snapshot.id.label("snap_id"),
     Snapshot.path.label("snap_path"),
     Snapshot.thumb_path.label("snap_thumb"),
     Snapshot.removed_at.label("snap_removed_at"),
     Snapshot.removed_reason.label("snap_removed_reason"),
-    Snapshot.device_id.label("snap_device"),
+    Snapshot.device_id.label("snap_device"),  # never NULL: None when no snapshot
 )
 
 
 def _segments(s: Session, start: datetime, end: datetime) -> list[Any]:
     """The segments in [start, end) with their snapshot's metadata: one query of plain
-    rows (attributes named as the columns, the snapshot's prefixed snap_)."""
+    rows (attributes named as the columns, the snapshot's prefixed snap_; contract_id
+    and order_id as stored, for `_ids`)."""
     return list(s.connection().execute(_DAY, {"lo": start, "hi": end}).all())
 
 
 def _week_segments(s: Session, start: datetime, end: datetime) -> list[Any]:
     """What a week's totals need of its live segments, in the order `_segments` gives."""
     return list(s.connection().execute(_WEEK, {"lo": start, "hi": end}).all())
+
+
+def _sums(s: Session, owners: Owners, start: datetime, end: datetime) -> list[Any] | None:
+    """The live segments' sums per contract or order over [start, end) from
+    `tracked_days` (a few dozen rows for a week, not its ~650 segments), their contracts
+    and orders read into `owners`; None unless [start, end) is whole UTC days — what the
+    summary holds."""
+    start, end = start.astimezone(UTC_ZONE), end.astimezone(UTC_ZONE)
+    if start.time() != _MIDNIGHT or end.time() != _MIDNIGHT:
+        return None
+    sums = list(s.connection().execute(_SUMS, {"first": start.date(), "end": end.date()}))
+    for g in sums:
+        if g.c_id is not None:
+            owners.contracts[g.c_id] = ContractFacts(*g[_FACTS])
+        if g.o_id is not None:
+            owners.orders[g.o_id] = OrderFacts(g.o_id, g.o_title, g.o_snapshot_policy)
+    return sums
+
+
+def _span_totals(
+    s: Session, owners: Owners, start: datetime, end: datetime, sums: list[Any] | None
+) -> tuple[ContractTotal, ...]:
+    """`contract_totals` of the segments in [start, end): from `sums` (`_sums`, their
+    contracts and orders already in `owners`) and the within-limit seconds of its hourly
+    contracts, or, without sums or when two totals tie, from the segments themselves."""
+    if sums is not None:
+        hourly = [g.contract_id for g in sums if g.contract_id and owners.hourly(g.contract_id)]
+        worked: dict[Any, dict[int, int]] = {}
+        if hourly:
+            params = {"ids": hourly, "lo": start, "hi": end}
+            for cid, seconds in s.connection().execute(_WORKED, params):
+                worked[cid] = Counter(map(int, seconds.split(",")))
+        totals = summed_totals(sums, worked, owners)
+        if totals is not None:
+            return totals
+    rows = _week_segments(s, start, end)
+    _load(s, owners, _pairs(rows))
+    return contract_totals(rows, owners)
 
 
 # The statements, built once (building one and its cache key was ~0.2-0.4 ms a call), run
@@ -137,37 +200,113 @@ _WEEK = (
     .where(*_IN_SLOTS)
     .order_by(*_IN_ORDER)
 )
+_MIDNIGHT = time(0)
+_DAY_SUMS = (
+    select(
+        TrackedDay.contract_id,
+        TrackedDay.order_id,
+        func.sum(TrackedDay.tracked_seconds).label("seconds"),
+        func.sum(TrackedDay.manual_seconds).label("manual_seconds"),
+        func.sum(TrackedDay.over_limit_seconds).label("over_limit_seconds"),
+    )
+    .where(TrackedDay.day >= bindparam("first"), TrackedDay.day < bindparam("end"))
+    .group_by(TrackedDay.target_id, TrackedDay.contract_id, TrackedDay.order_id)
+    .subquery()
+)
+_FACTS = slice(5, 5 + len(_CONTRACT_COLUMNS))  # a _SUMS row's c_ columns
+# The sums with their contract's or order's facts (`_load`'s columns, prefixed c_ / o_):
+# the week's owners come with it, not in two more statements.
+_SUMS = select(
+    *_DAY_SUMS.c,
+    *(column.label(f"c_{column.key}") for column in _CONTRACT_COLUMNS),
+    Order.id.label("o_id"),
+    Order.title.label("o_title"),
+    Order.snapshot_policy.label("o_snapshot_policy"),
+).select_from(
+    _DAY_SUMS.outerjoin(Contract, Contract.id == _DAY_SUMS.c.contract_id).outerjoin(
+        Order, Order.id == _DAY_SUMS.c.order_id
+    )
+)
+# Per hourly contract, its live segments' seconds within the limit (their worth is
+# rounded one by one) as one text "600,540,…": a row per contract, not per segment, off
+# the index (contract_id, slot_start, deleted, tracked_seconds) and the rows' over_limit.
+_WORKED = (
+    select(
+        Segment.contract_id,
+        func.aggregate_strings(cast(Segment.tracked_seconds, String), ","),
+    )
+    .where(
+        Segment.contract_id.in_(bindparam("ids", expanding=True)),
+        *_IN_SLOTS,
+        ~Segment.deleted,
+        ~Segment.over_limit,
+    )
+    .group_by(Segment.contract_id)
+)
 _CONTRACTS = select(*_CONTRACT_COLUMNS).where(Contract.id.in_(bindparam("ids", expanding=True)))
 _ORDERS = select(Order.id, Order.title, Order.snapshot_policy).where(
     Order.id.in_(bindparam("ids", expanding=True))
 )
 
 
-def _view(g: Any, owners: Owners) -> DiarySegment:
-    has_snap = g.snap_id is not None
-    present = has_snap and g.snap_removed_at is None and bool(g.snap_path)
-    return DiarySegment(
-        id=g.id,
-        slot_start=g.slot_start,
-        contract_id=g.contract_id,
-        order_id=g.order_id,
-        title=owners.title(g),
-        tracked_seconds=g.tracked_seconds,
-        active_minutes=g.active_minutes,
-        activity=tuple(g.activity or ()),
-        memo=g.memo,
-        manual=g.manual,
-        idle=g.idle,
-        over_limit=g.over_limit,
-        deleted=g.deleted,
-        snapshot_missing=g.snapshot_missing,
-        snapshot_path=g.snap_path if present else None,
-        thumb_path=g.snap_thumb or None if present else None,
-        snapshot_policy=owners.policy(g),
-        snapshot_removed=g.snap_removed_reason if has_snap else None,
-        value=owners.value(g),
-        snapshot_device=g.snap_device if has_snap else None,
-    )
+def _views(rows: Iterable[Any], owners: Owners, ids: dict[Any, Any]) -> list[DiarySegment]:
+    """`_segments`' rows as DiarySegments (`ids`: `_ids` of the rows, their contracts
+    and orders in `owners`); each (contract, order) pair's title, policy and worth
+    looked up once."""
+    met: dict[tuple[Any, Any], tuple[Any, Any, Owner]] = {}
+    views = []
+    for (
+        sid,
+        slot,
+        c,
+        o,
+        seconds,
+        active,
+        activity,
+        memo,
+        manual,
+        idle,
+        over,
+        deleted,
+        missing,
+        path,
+        thumb,
+        removed_at,
+        removed_reason,
+        device,
+    ) in rows:
+        known = met.get((c, o))
+        if known is None:
+            cid, oid = ids[c, o]
+            known = met[c, o] = (cid, oid, owners.owner(cid, oid))
+        cid, oid, owner = known
+        has_snap = device is not None
+        present = has_snap and removed_at is None and bool(path)
+        views.append(
+            DiarySegment(
+                sid,
+                slot,
+                cid,
+                oid,
+                owner.title,
+                seconds,
+                active,
+                tuple(activity or ()),
+                memo,
+                manual,
+                idle,
+                over,
+                deleted,
+                missing,
+                path if present else None,
+                thumb or None if present else None,
+                owner.policy,
+                removed_reason if has_snap else None,
+                owner.value(seconds, deleted, over),
+                device if has_snap else None,
+            )
+        )
+    return views
 
 
 def day_view(db: Database, day: date, zone: tzinfo = UTC_ZONE) -> DayView:
@@ -179,10 +318,12 @@ def day_view(db: Database, day: date, zone: tzinfo = UTC_ZONE) -> DayView:
     owners = Owners()
     with db.read() as s:
         rows = _segments(s, start_utc, end_utc)
-        week_rows = _week_segments(s, week_start, week_end)
-        _load(s, owners, rows + week_rows)
-    views = [_view(g, owners) for g in rows]
-    return build_day(day, zone, views, week_start, week_rows, owners)
+        ids = _ids(rows)
+        sums = _sums(s, owners, week_start, week_end)
+        _load(s, owners, ids.values())  # the day's owners not met in the week, if any
+        week_totals = _span_totals(s, owners, week_start, week_end, sums)
+    views = _views(rows, owners, ids)
+    return build_day(day, zone, views, week_start, week_totals, owners)
 
 
 def totals(
@@ -194,10 +335,11 @@ def totals(
     week_start, week_end = billing_week(now)
     owners = Owners()
     with db.read() as s:
-        today = _week_segments(s, start.astimezone(UTC_ZONE), end.astimezone(UTC_ZONE))
-        week = _week_segments(s, week_start, week_end)
-        _load(s, owners, today + week)
-    return contract_totals(today, owners), contract_totals(week, owners)
+        today_sums = _sums(s, owners, start, end)  # UTC only: other zones' days are no UTC days
+        week_sums = _sums(s, owners, week_start, week_end)
+        today = _span_totals(s, owners, start, end, today_sums)
+        week = _span_totals(s, owners, week_start, week_end, week_sums)
+    return today, week
 
 
 # -- the weekly pre-check ----------------------------------------------------------------------
@@ -252,24 +394,25 @@ def precheck(db: Database, now: datetime) -> Precheck:
     items = []
     with db.read() as s:
         rows = _segments(s, week, week + timedelta(days=7))
-        _load(s, owners, rows)
-        for g in rows:
-            contract = owners.contracts.get(g.contract_id) if g.contract_id else None
-            if g.deleted or contract is None:
-                continue
-            if contract.platform != "upwork" or contract.kind != "hourly":
-                continue
-            reasons = []
-            if not g.memo.strip():
-                reasons.append("no memo")
-            if g.manual:
-                reasons.append("manual")
-            elif g.active_minutes < LOW_ACTIVITY:
-                reasons.append("low activity")
-            if g.over_limit:
-                reasons.append("over the limit")
-            if reasons:
-                items.append(PrecheckItem(_view(g, owners), tuple(reasons)))
+        ids = _ids(rows)
+        _load(s, owners, ids.values())
+    for g in _views(rows, owners, ids):
+        contract = owners.contracts.get(g.contract_id) if g.contract_id else None
+        if g.deleted or contract is None:
+            continue
+        if contract.platform != "upwork" or contract.kind != "hourly":
+            continue
+        reasons = []
+        if not g.memo.strip():
+            reasons.append("no memo")
+        if g.manual:
+            reasons.append("manual")
+        elif g.active_minutes < LOW_ACTIVITY:
+            reasons.append("low activity")
+        if g.over_limit:
+            reasons.append("over the limit")
+        if reasons:
+            items.append(PrecheckItem(g, tuple(reasons)))
     return Precheck(week, diary_lock_at(week), tuple(items))
 
 

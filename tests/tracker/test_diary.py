@@ -136,3 +136,171 @@ def test_week_totals_value_each_segment_at_its_rounded_length():
         else:
             assert total.value == Money(sum(w.amount for w in worths), "USD")
     assert {k for k in got if k[0] in ids[:3]} and got[(None, order)].value is None
+
+
+def test_week_totals_from_the_daily_summary_equal_those_of_the_segments(app):
+    """day_view and totals add the billing week up from tracked_days (and the hourly
+    contracts' seconds); the answer, order included, is contract_totals of the week's
+    segments — on weeks holding deleted, manual and over-limit segments."""
+    from types import SimpleNamespace
+    from zoneinfo import ZoneInfo
+
+    from freelancer_desk.storage.models import Order
+    from freelancer_desk.tracker.daybook import ContractFacts, OrderFacts, Owners, contract_totals
+
+    owners = Owners()
+    with app.db.read() as s:
+        for c in s.scalars(select(Contract)):
+            owners.contracts[c.id] = ContractFacts(
+                c.id,
+                c.title,
+                c.kind,
+                c.platform,
+                c.currency,
+                c.hourly_rate_minor,
+                c.rounding_rule,
+                c.snapshot_policy,
+                c.weekly_limit_minutes,
+            )
+        for o in s.scalars(select(Order)):
+            owners.orders[o.id] = OrderFacts(o.id, o.title, o.snapshot_policy)
+        picks = {}
+        for flag in (Segment.deleted, Segment.manual, Segment.over_limit, Segment.idle):
+            slot = s.scalar(select(Segment.slot_start).where(flag.is_(True)).limit(1))
+            assert slot is not None, flag
+            picks[flag.key] = slot
+        busiest = Counter(s.scalars(select(Segment.slot_start))).most_common(1)[0][0]
+
+    def segments(lo, hi):
+        with app.db.read() as s:
+            return [
+                SimpleNamespace(
+                    **{
+                        k: getattr(g, k)
+                        for k in (
+                            "contract_id",
+                            "order_id",
+                            "tracked_seconds",
+                            "manual",
+                            "over_limit",
+                            "deleted",
+                        )
+                    }
+                )
+                for g in s.scalars(
+                    select(Segment)
+                    .where(Segment.slot_start >= lo, Segment.slot_start < hi)
+                    .order_by(Segment.slot_start, Segment.created_at)
+                )
+            ]
+
+    new_york = ZoneInfo("America/New_York")
+    for at in [*picks.values(), busiest]:
+        week, end = billing_week(at)
+        want = contract_totals(segments(week, end), owners)
+        assert any(t.over_limit_seconds for t in want) or at != picks["over_limit"]
+        assert day_view(app.db, at.date()).week_totals == want
+        assert day_view(app.db, at.date(), new_york).week_totals == contract_totals(
+            segments(*billing_week(datetime.combine(at.date(), datetime.min.time(), new_york))),
+            owners,
+        )
+        today, this_week = totals(app.db, at)
+        assert this_week == want
+        day = datetime.combine(at.date(), datetime.min.time(), UTC)
+        assert today == contract_totals(segments(day, day + timedelta(days=1)), owners)
+        today, _ = totals(app.db, at, new_york)  # a New York day is no UTC day: its segments
+        local = datetime.combine(at.astimezone(new_york).date(), datetime.min.time(), new_york)
+        assert today == contract_totals(segments(local, local + timedelta(days=1)), owners)
+
+
+def test_summed_totals_equal_contract_totals_and_step_aside_on_a_tie():
+    """summed_totals (a span's totals from sums per contract or order and the hourly
+    contracts' seconds) equals contract_totals over the same rows, and answers None when
+    two totals tie on time and title — their order is the first segment's."""
+    import random
+    import uuid
+    from types import SimpleNamespace
+
+    from freelancer_desk.tracker.daybook import (
+        ContractFacts,
+        OrderFacts,
+        Owners,
+        contract_totals,
+        summed_totals,
+    )
+
+    def sums_of(rows):
+        groups: dict = {}
+        worked: dict = defaultdict(Counter)
+        for g in rows:
+            if g.deleted:
+                continue
+            key = (g.contract_id, g.order_id)
+            got = groups.setdefault(key, [0, 0, 0])
+            got[0] += g.tracked_seconds
+            got[1] += g.tracked_seconds if g.manual else 0
+            got[2] += g.tracked_seconds if g.over_limit else 0
+            if g.contract_id and not g.over_limit:
+                worked[g.contract_id][g.tracked_seconds] += 1
+        sums = [
+            SimpleNamespace(
+                contract_id=c, order_id=o, seconds=a, manual_seconds=b, over_limit_seconds=d
+            )
+            for (c, o), (a, b, d) in groups.items()
+        ]
+        random.Random(len(sums)).shuffle(sums)  # a summary's order is no segment's
+        return sums, worked
+
+    owners = Owners()
+    ids = [uuid.UUID(int=n) for n in range(1, 7)]
+    for cid, (kind, rate, rule, limit) in zip(
+        ids,
+        [
+            ("hourly", 4500, "upwork", 600),
+            ("hourly", 3333, "6m-nearest", None),
+            ("hourly", 12000, "no-such-rule", 40),
+            ("hourly", None, "upwork", None),
+            ("fixed", 9000, "1m-up", None),
+            ("hourly", 2000, "15m-up", None),
+        ],
+        strict=True,
+    ):
+        owners.contracts[cid] = ContractFacts(
+            cid, f"c{cid.int}", kind, "upwork", "USD", rate, rule, "blurred", limit
+        )
+    order = uuid.UUID(int=99)
+    owners.orders[order] = OrderFacts(order, "an order", "none")
+    rnd = random.Random(5)
+    for _ in range(20):
+        rows = [
+            SimpleNamespace(
+                contract_id=None if n % 13 == 0 else rnd.choice(ids),
+                order_id=order if n % 13 == 0 else None,
+                tracked_seconds=rnd.choice([600, 0, 599, 1, 61, rnd.randrange(601)]),
+                manual=rnd.random() < 0.2,
+                over_limit=rnd.random() < 0.1,
+                deleted=rnd.random() < 0.1,
+            )
+            for n in range(rnd.randrange(1, 200))
+        ]
+        want = contract_totals(rows, owners)
+        assert summed_totals(*sums_of(rows), owners) == want
+    assert summed_totals([], {}, owners) == ()
+
+    # two contracts with one title and as much time: contract_totals lists first the one
+    # whose segment came first; sums cannot tell, so summed_totals says so
+    twin = uuid.UUID(int=7)
+    owners.contracts[twin] = owners.contracts[ids[0]]._replace(id=twin)
+    rows = [
+        SimpleNamespace(
+            contract_id=cid,
+            order_id=None,
+            tracked_seconds=600,
+            manual=False,
+            over_limit=False,
+            deleted=False,
+        )
+        for cid in (twin, ids[0])
+    ]
+    assert [t.contract_id for t in contract_totals(rows, owners)] == [twin, ids[0]]
+    assert summed_totals(*sums_of(rows), owners) is None
