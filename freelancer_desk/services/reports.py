@@ -198,11 +198,11 @@ def _hours_per_week(
     # from the segments.
     day_rows: list[tuple[int, date, date]] = []
     edge_rows: list[tuple[int, datetime, datetime]] = []
-    whole_weeks: dict[str, int] = {}  # a UTC week's Monday spelled -> n
-    for n, (_monday, begin, end) in enumerate(weeks):
+    whole_weeks: dict[str, date] = {}  # a UTC week's Monday spelled -> the zone's week
+    for n, (monday, begin, end) in enumerate(weeks):
         first_day, end_day, edges = whole_days(begin, end)
         if first_day.weekday() == 0 and end_day - first_day == _WEEK:
-            whole_weeks[first_day.isoformat()] = n
+            whole_weeks[first_day.isoformat()] = monday
         elif first_day < end_day:
             day_rows.append((n, first_day, end_day))
         edge_rows.extend((n, lo_, hi_) for lo_, hi_ in edges)
@@ -229,13 +229,16 @@ def _hours_per_week(
         }
         if contract is not None:
             params["contract"] = contract
-        add(
-            (whole_weeks[str(week)], cid, oid, total, manual, over, segments)
+        # A whole week has no day or edge rows: its rows go out as they are.
+        summed: list[_HoursRow] = [
+            (starts, cid, oid, total, manual, over, segments)
             for week, cid, oid, total, manual, over, segments in s.execute(
                 _weeks_stmt(contract is not None), params
-            )
-            if str(week) in whole_weeks
-        )
+            ).all()
+            if (starts := whole_weeks.get(str(week))) is not None
+        ]
+    else:
+        summed = []
     if day_rows:
         add(
             s.execute(
@@ -252,7 +255,7 @@ def _hours_per_week(
                     + " GROUP BY days.n, tracked_days.contract_id, tracked_days.order_id",
                     contract,
                 )
-            )
+            ).all()
         )
     if edge_rows:
         # Deleted segments are left out by the sums, not by WHERE: a condition on
@@ -279,13 +282,14 @@ def _hours_per_week(
                     + f" GROUP BY edges.n, segments.contract_id, {order}",
                     contract,
                 )
-            )
+            ).all()
         )
-    return [
+    summed.extend(
         (weeks[n][0], cid, oid, total, manual, over, segments)
         for (n, cid, oid), (total, manual, over, segments) in acc.items()
         if segments
-    ]
+    )
+    return summed
 
 
 _WEEK = timedelta(days=7)
@@ -905,8 +909,14 @@ class ReportService:
                 platform,
                 limit,
             )
+        # Weeks first, then the title and the id: each target's place among the others
+        # is worked out once, so ~2,000 keys compare a date and an int, not strings.
+        rank = {
+            target: i
+            for i, target in enumerate(sorted(facts, key=lambda t: (facts[t][2], facts[t][1])))
+        }
         rows = []
-        for week, target in sorted(acc, key=lambda k: (k[0], facts[k[1]][2], facts[k[1]][1])):
+        for week, target in sorted(acc, key=lambda k: (k[0], rank[k[1]])):
             tracked, manual_seconds, over_seconds, count = acc[(week, target)]
             kind, tid, title, client, platform, limit = facts[target]
             rows.append(
@@ -961,21 +971,23 @@ class ReportService:
                 LedgerTransaction.source_id.in_(sources),
             )
         else:  # many: per contract, the range of its weeks' source ids (index ranges)
-            spans: dict[str, tuple[date, date]] = {}
+            first: dict[str, date] = {}
+            last: dict[str, date] = {}
             for cid, week in weeks:
-                lo_hi = spans.get(cid)
-                if lo_hi is None:
-                    spans[cid] = (week, week)
-                elif week < lo_hi[0] or week > lo_hi[1]:
-                    spans[cid] = (min(lo_hi[0], week), max(lo_hi[1], week))
-            ranges = [(cid + spelled[lo_], cid + spelled[hi_]) for cid, (lo_, hi_) in spans.items()]
+                if cid not in first:
+                    first[cid] = last[cid] = week
+                elif week < first[cid]:
+                    first[cid] = week
+                elif week > last[cid]:
+                    last[cid] = week
+            ranges = [(cid + spelled[lo_], cid + spelled[last[cid]]) for cid, lo_ in first.items()]
             found = [
                 row
                 for i in range(0, len(ranges), _SPANS_PER_QUERY)
-                for row in s.execute(*_billed_spans_sql(ranges[i : i + _SPANS_PER_QUERY]))
+                for row in s.execute(*_billed_spans_sql(ranges[i : i + _SPANS_PER_QUERY])).all()
             ]
         if found is None:
-            found = list(s.execute(stmt))
+            found = list(s.execute(stmt).all())
         sums: dict[tuple[str, str], tuple[int, str]] = {}
         for source_id, cur, amount in found:
             if source_id not in sources:
