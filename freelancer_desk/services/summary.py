@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from freelancer_desk.domain.clock import Clock
 from freelancer_desk.domain.money import Money
 from freelancer_desk.domain.platforms import billing_week
+from freelancer_desk.domain.workflow.order import OWES_DELIVERY
 from freelancer_desk.storage.db import Database
 from freelancer_desk.storage.models import (
     Contract,
@@ -97,8 +98,10 @@ class SummaryService:
                     "Late",
                     str(
                         self._count(
+                            # The workflow's rule, as the orders table's Late column:
+                            # past due while a delivery is owed (a delivered order is not).
                             select(func.count(Order.id)).where(
-                                Order.state.in_(ACTIVE_ORDER_STATES),
+                                Order.state.in_([state.value for state in OWES_DELIVERY]),
                                 Order.due_at < self._clock.now(),
                             )
                         )

@@ -187,6 +187,7 @@ def test_the_orders_table_shows_the_gig_and_how_late_by_the_clock(tmp_path: Path
     """The Late column is the service's rule, read in SQL against the injected clock each
     time a page is read; late=true/false filters by it; the gig's title is a column."""
     from freelancer_desk.services.listing import ListQuery
+    from freelancer_desk.services.summary import SummaryService
     from freelancer_desk.services.views import build_sources
 
     bench = make_bench(tmp_path)
@@ -220,6 +221,8 @@ def test_the_orders_table_shows_the_gig_and_how_late_by_the_clock(tmp_path: Path
     assert late[basic]["late"] == 3600 + 90
     bench.orders.deliver(premium)  # delivered: owes nothing, so not late
     assert list(rows(late="true")) == [basic]
+    # The Gigs area's "Late" tile counts by the same rule.
+    assert dict(SummaryService(bench.db, bench.clock).tiles("gigs"))["Late"] == "1"
     bench.orders.request_revision(premium)  # owes again, still past its due date
     assert list(rows(late="true")) == [premium, basic]
 
