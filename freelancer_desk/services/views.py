@@ -182,13 +182,14 @@ def _orders(db: Database) -> SqlListSource:
         [
             _col("number", "Order", Order.number, search=True),
             _col("title", "Title", Order.title, search=True),
-            _col("gig", "Gig", Gig.title, search=True),
             _col("client", "Buyer", Client.name, search=True),
             _col("package", "Package", Order.package_tier, filter=True),
             _col("state", "State", Order.state, filter=True),
-            # Next to the state, where a glance at a row reads them together.
+            # Next to the state, where a glance at a row reads them together (the gig's
+            # long title after them: it would push them out of sight).
             _col("due_at", "Due", Order.due_at, "datetime"),
             _col("late", "Late by", late_by, "duration"),
+            _col("gig", "Gig", Gig.title, search=True),
             _col("price", "Price", Order.price_minor, "money", currency=Order.currency),
             _col("revisions_used", "Revisions", Order.revisions_used, "int"),
             _col("ordered_at", "Ordered", Order.ordered_at, "datetime"),
