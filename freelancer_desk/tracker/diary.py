@@ -149,10 +149,10 @@ def _sums(s: Session, owners: Owners, start: datetime, end: datetime) -> list[An
         return None
     sums = list(s.connection().execute(_SUMS, {"first": start.date(), "end": end.date()}))
     for g in sums:
-        if g.c_id is not None:
-            owners.contracts[g.c_id] = ContractFacts(*g[_FACTS])
-        if g.o_id is not None:
-            owners.orders[g.o_id] = OrderFacts(g.o_id, g.o_title, g.o_snapshot_policy)
+        if g.c_title is not None:  # a contract's title is never NULL: the contract is there
+            owners.contracts[g.contract_id] = ContractFacts(g.contract_id, *g[_FACTS])
+        if g.o_title is not None:
+            owners.orders[g.order_id] = OrderFacts(g.order_id, g.o_title, g.o_snapshot_policy)
     return sums
 
 
@@ -213,13 +213,12 @@ _DAY_SUMS = (
     .group_by(TrackedDay.target_id, TrackedDay.contract_id, TrackedDay.order_id)
     .subquery()
 )
-_FACTS = slice(5, 5 + len(_CONTRACT_COLUMNS))  # a _SUMS row's c_ columns
-# The sums with their contract's or order's facts (`_load`'s columns, prefixed c_ / o_):
-# the week's owners come with it, not in two more statements.
+_FACTS = slice(5, 4 + len(_CONTRACT_COLUMNS))  # a _SUMS row's c_ columns
+# The sums with their contract's or order's facts (`_load`'s columns but the id, prefixed
+# c_ / o_): the week's owners come with it, not in two more statements.
 _SUMS = select(
     *_DAY_SUMS.c,
-    *(column.label(f"c_{column.key}") for column in _CONTRACT_COLUMNS),
-    Order.id.label("o_id"),
+    *(column.label(f"c_{column.key}") for column in _CONTRACT_COLUMNS[1:]),
     Order.title.label("o_title"),
     Order.snapshot_policy.label("o_snapshot_policy"),
 ).select_from(
