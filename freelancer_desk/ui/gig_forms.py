@@ -1,5 +1,7 @@
 """Editors of the Fiverr side: the gig editor (overview, three package columns, extras,
-FAQ and requirements, each on a tab) and the new-order dialog.
+FAQ and requirements, each on a tab), the new-order dialog, and the delivery and
+revision-request dialogs (the message sent with a delivery, what the buyer wants
+changed).
 
 Both are `FormDialog`s: the service's refusal appears under the field it names. The
 gig service names a package's field "basic.price" and an extra's "extras.1.price", so
@@ -10,7 +12,7 @@ service; the dialog closes only when it succeeded (`saved` then holds the result
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Literal
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
@@ -776,6 +778,76 @@ class OrderDialog(FormDialog):
 
     def accept(self) -> None:
         saved = self.run_service(lambda: self._place(self.collect()))
+        if saved is None:
+            return
+        self.saved = saved
+        super().accept()
+
+
+class OrderStepDialog(FormDialog):
+    """Deliver an order with a message to the buyer, or record the buyer's revision
+    request with what to change. Accepting runs `step(order_id, text)`; a refusal (the
+    text too long, the order moved on meanwhile, no revision left) shows next to its
+    field or at the top, and the dialog stays open with what was typed."""
+
+    def __init__(
+        self,
+        order: dict[str, Any],
+        kind: Literal["deliver", "revise"],
+        step: Callable[[str, str], dict[str, Any]],
+        parent: QWidget | None = None,
+    ) -> None:
+        deliver = kind == "deliver"
+        super().__init__("Deliver order" if deliver else "Request a revision", parent)
+        self.setObjectName("order-deliver-dialog" if deliver else "order-revision-dialog")
+        self._order_id = str(order["id"])
+        self._step = step
+        self.saved: dict[str, Any] | None = None
+        title = QLabel(
+            " · ".join(str(part) for part in (order.get("number"), order.get("title")) if part)
+        )
+        title.setWordWrap(True)
+        self.add_field("order", "Order", title)
+        if not deliver:
+            used, allowed = int(order.get("revisions_used") or 0), order.get("revisions_allowed")
+            counted = QLabel(
+                f"This is revision {used + 1} of unlimited"
+                if allowed is None
+                else f"This is revision {used + 1} of the {allowed} the package includes"
+            )
+            self.add_field("revisions", "Revisions", counted)
+            delivered = (order.get("deliveries") or [{}])[-1].get("message") or ""
+            if delivered:
+                flat = " ".join(delivered.split())
+                last = QLabel(flat if len(flat) <= 240 else flat[:239].rstrip() + "…")
+                last.setToolTip(delivered)
+                last.setWordWrap(True)
+                last.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+                last.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+                self.add_field("last_delivery", "Delivered", last)
+        self.text = QPlainTextEdit()
+        self.text.setTabChangesFocus(True)
+        self.text.setMinimumHeight(110)
+        if deliver:
+            self.text.setPlaceholderText(
+                "What you deliver: the files and links, and anything the buyer should know"
+            )
+            help_text = "Sent with the delivery. The files themselves stay where they are."
+        else:
+            self.text.setPlaceholderText("What the buyer asked to change")
+            help_text = "Counted against the package's revisions."
+        # The service's field names: its refusal (too long, a NUL) shows under the text.
+        if deliver:
+            self.add_field("message", "&Message", self.text, help_text)
+        else:
+            self.add_field("note", "&What to change", self.text, help_text)
+        ok = self.buttons.button(self.buttons.StandardButton.Ok)
+        if ok is not None:
+            ok.setText("&Deliver" if deliver else "&Request revision")
+        self.resize(580, 430)
+
+    def accept(self) -> None:
+        saved = self.run_service(lambda: self._step(self._order_id, self.text.toPlainText()))
         if saved is None:
             return
         self.saved = saved

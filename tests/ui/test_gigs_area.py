@@ -146,19 +146,38 @@ def test_gig_to_completed_order_through_the_window(qtbot: Any, app: App, page: G
     assert page.current_id(ORDERS) == order["id"]
     assert row_states(page, ORDERS) == ["awaiting_requirements"]
 
-    for key, state in (
-        ("start_order", "in_progress"),
-        ("deliver_order", "delivered"),
-        ("revise_order", "revision_requested"),
-        ("deliver_order", "delivered"),
-        ("complete_order", "completed"),
+    for key, state, text in (
+        ("start_order", "in_progress", ""),
+        ("deliver_order", "delivered", "First concepts: three logos, PNG and SVG"),
+        ("revise_order", "revision_requested", "Bigger letters, a warmer orange"),
+        ("deliver_order", "delivered", "Final files attached (AI, SVG, PNG)"),
+        ("complete_order", "completed", ""),
     ):
         app.clock.advance(hours=2)  # type: ignore[attr-defined]
         press(page, key)
+        if text:  # Deliver and Request revision ask for their message first
+            step = page.step_dialog
+            assert step is not None and step.isVisible()
+            step.text.setPlainText(text)
+            step.accept()
+            assert not step.isVisible(), step.error_text()
+            page.wait_loaded()
+            assert text in page.order_detail.text()
         assert row_states(page, ORDERS) == [state], key
         assert page.current_id(ORDERS) == order["id"]
     done = app.orders.get(order["id"])
     assert done["revisions_used"] == 1 and len(done["deliveries"]) == 2
+    assert [d["message"] for d in done["deliveries"]] == [
+        "First concepts: three logos, PNG and SVG",
+        "Final files attached (AI, SVG, PNG)",
+    ]
+    assert [r["note"] for r in done["revisions"]] == ["Bigger letters, a warmer orange"]
+    detail = page.order_detail.text().splitlines()
+    assert detail[1].startswith("Delivered ") and detail[1].endswith(
+        ": “Final files attached (AI, SVG, PNG)”"
+    )
+    assert detail[2].startswith("Revision requested ")
+    assert detail[2].endswith(": “Bigger letters, a warmer orange”")
     assert not any(page.buttons[k].isEnabled() for k in ("complete_order", "cancel_order"))
 
     # The ledger: placed into escrow, released on completion (fee and pending).
@@ -310,6 +329,68 @@ def test_enter_and_double_click_edit_and_ctrl_n_creates(qtbot: Any, page: GigsPa
     ]
 
 
+def test_deliver_and_revision_ask_for_their_message_and_refuse_in_place(
+    qtbot: Any, app: App, page: GigsPage
+) -> None:
+    from freelancer_desk.services.orders import OrderInput
+    from tests.services.workbench import logo_gig
+
+    gig = app.gigs.activate(app.gigs.create(logo_gig())["id"])
+    oid = app.orders.place(OrderInput(gig_id=gig["id"], package="basic", buyer="Ann"))["id"]
+    app.orders.start(oid)  # basic: 5 days, one revision
+    app.clock.advance(days=5, hours=3)  # type: ignore[attr-defined]
+    page.refresh()
+    page.wait_loaded()
+    page.select(ORDERS, oid)
+    assert page.order_detail.isVisible()
+    assert "late by 3 h" in page.order_detail.text().splitlines()[0]
+
+    press(page, "deliver_order")
+    dialog = page.step_dialog
+    assert dialog is not None and dialog.windowTitle() == "Deliver order"
+    dialog.text.setPlainText("x" * 100_001)
+    dialog.accept()
+    assert dialog.isVisible()
+    assert "100001 characters, at most 100000 allowed" in dialog.error_text("message")
+    assert app.orders.get(oid)["state"] == "in_progress"  # nothing was done
+    long_message = "Logo files: " + "vector and raster versions, " * 20 + "all in one zip."
+    dialog.text.setPlainText(long_message)
+    dialog.accept()
+    assert not dialog.isVisible(), dialog.error_text() or dialog.error_text("message")
+    page.wait_loaded()
+    shown = page.order_detail.text().splitlines()
+    assert shown[1].endswith("…”") and len(shown[1]) < 300  # one line, cut
+    assert long_message in page.order_detail.toolTip()  # all of it on hover
+    assert "late by" not in shown[0]  # delivered: owes nothing now
+
+    press(page, "revise_order")
+    revise = page.step_dialog
+    assert revise is not None and revise.windowTitle() == "Request a revision"
+    assert "revision 1 of the 1 the package includes" in revise.field("revisions").text()
+    last = revise.field("last_delivery")
+    assert last.text().startswith("Logo files: ") and last.text().endswith("…")
+    assert last.toolTip() == long_message
+    revise.text.setPlainText("Make the icon rounder")
+    revise.grab().save("/tmp/s4-E/gigs-request-revision.png")
+    # The buyer completed it meanwhile (another machine, auto-completion): refused at
+    # the top of the dialog, which keeps what was typed.
+    app.orders.complete(oid)
+    revise.accept()
+    assert revise.isVisible()
+    assert "cannot request a revision on order: it must be delivered" in revise.error_text()
+    assert revise.text.toPlainText() == "Make the icon rounder"
+    revise.reject()
+    page.wait_loaded()
+    page.refresh()
+    page.wait_loaded()
+    assert not page.buttons["revise_order"].isEnabled()
+    # Invoked anyway: no dialog, the refusal next to the actions.
+    page.step_dialog = None
+    page._order_step(gigs_area.OrderAction.REQUEST_REVISION)
+    assert page.step_dialog is None
+    assert "cannot request a revision on order" in page.message.text()
+
+
 def cell(page: GigsPage, panel: int, key: str, ident: str) -> str:
     """What the table shows in column `key` for the row of `ident`."""
     page.wait_loaded()
@@ -381,6 +462,8 @@ def test_screenshot_extras_renders_the_editors(qtbot: Any, app: App, tmp_path: P
         "gigs-editor-extras.png",
         "gigs-editor-faq-and-requirements.png",
         "gigs-new-order.png",
+        "gigs-order-selected.png",
+        "gigs-deliver-order.png",
     ]
     for path in paths:
         image = QImage(str(path))

@@ -1,6 +1,8 @@
 """Gigs & Orders: the gig table with its editor and lifecycle (activate, pause, archive,
 duplicate, delete), and the orders table with the order's steps (start, deliver,
-request a revision, complete, cancel).
+request a revision, complete, cancel). Deliver asks for the message sent with the
+delivery and Request revision for what to change; under the tables the selected order's
+due date (and how late it is), its latest delivery and revision request are shown.
 
 Buttons follow the selection and the domain machines: a step the selected row's state
 does not allow is disabled, its tooltip saying why. A refusal from a service (a stale
@@ -9,18 +11,20 @@ in the status bar — never as a traceback. On a read-only backend (no `App`) th
 only shows the tables.
 
 Editors open with `open()` (window-modal, not a nested event loop), so tests can fill
-and accept them: `open_gig_editor()` and `open_order_dialog()` return the dialog.
+and accept them: `open_gig_editor()`, `open_order_dialog()` and `open_step_dialog()`
+return the dialog.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QApplication, QPushButton, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from freelancer_desk.domain.errors import RuleError
 from freelancer_desk.domain.workflow.gig import GIG, GigAction, GigState
@@ -30,10 +34,12 @@ from freelancer_desk.domain.workflow.order import (
     OrderState,
     check_revision_allowed,
 )
-from freelancer_desk.ui.areapage import Area, AreaPage, app_of
+from freelancer_desk.services.listing import Column
+from freelancer_desk.ui.areapage import Area, AreaPage, app_of, muted
 from freelancer_desk.ui.backend import Backend
 from freelancer_desk.ui.forms import USER_ERRORS, confirm, error_label
-from freelancer_desk.ui.gig_forms import GigEditor, OrderDialog
+from freelancer_desk.ui.gig_forms import GigEditor, OrderDialog, OrderStepDialog
+from freelancer_desk.ui.tablemodel import display_locale, format_value
 
 if TYPE_CHECKING:
     from freelancer_desk.app import App
@@ -55,8 +61,18 @@ class GigsPage(AreaPage):
         self.message.setWordWrap(False)
         self.gig_editor: GigEditor | None = None
         self.order_dialog: OrderDialog | None = None
+        self.step_dialog: OrderStepDialog | None = None
+        # The selected order's due date, latest delivery and revision request.
+        self.order_detail = muted(QLabel())
+        self.order_detail.setAccessibleName("Order details")
+        self.order_detail.setWordWrap(True)
+        self.order_detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.order_detail.hide()
         if self.app is None:
             return  # read-only: tables only
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.addWidget(self.order_detail)
         self.actions_row.addWidget(self.message)
         self._add("new_gig", "&New gig", self.new_gig, shortcut=QKeySequence.StandardKey.New)
         self._add("edit_gig", "&Edit", self.edit_gig)
@@ -67,10 +83,10 @@ class GigsPage(AreaPage):
         self._add("delete_gig", "Delete", self.delete_gig)
         self._add("new_order", "New &order", self.new_order)
         self._add("start_order", "&Start", lambda: self._order_step(OrderAction.START))
-        self._add("deliver_order", "Deli&ver", lambda: self._order_step(OrderAction.DELIVER))
+        self._add("deliver_order", "Deli&ver…", lambda: self._order_step(OrderAction.DELIVER))
         self._add(
             "revise_order",
-            "Request &revision",
+            "Request &revision…",
             lambda: self._order_step(OrderAction.REQUEST_REVISION),
         )
         self._add("complete_order", "&Complete", lambda: self._order_step(OrderAction.COMPLETE))
@@ -158,6 +174,18 @@ class GigsPage(AreaPage):
                 button.setToolTip(_order_refusal(order, action))
             elif key != "start_order":
                 button.setToolTip("")
+        self.show_order_detail(order)
+
+    def show_order_detail(self, order: dict[str, Any] | None) -> None:
+        """The selected order's due date (and how late it is), its latest delivery
+        message and revision request, under the tables; hidden without an order."""
+        if order is None:
+            self.order_detail.hide()
+            return
+        text, full = order_detail(order)
+        self.order_detail.setText(text)
+        self.order_detail.setToolTip(full if full != text else "")
+        self.order_detail.show()
 
     def refresh(self) -> None:
         """Reload the tables and keep the selected rows selected."""
@@ -321,9 +349,40 @@ class GigsPage(AreaPage):
         self.select(ORDERS, str(dialog.saved["id"]))
         self.say(f"Order placed: {dialog.saved['title']}")
 
+    def open_step_dialog(self, action: OrderAction) -> OrderStepDialog | None:
+        """Deliver the selected order (with its message) or record the buyer's revision
+        request (with what to change), shown window-modal; the step runs on OK."""
+        app, order = self.app, self.selected_order()
+        if app is None or order is None:
+            return None
+        refusal = _order_refusal(order, action)
+        if refusal:
+            self.refuse(refusal)
+            return None
+        if action is OrderAction.DELIVER:
+            dialog = OrderStepDialog(order, "deliver", app.orders.deliver, self)
+        else:
+            dialog = OrderStepDialog(order, "revise", app.orders.request_revision, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._order_stepped(dialog))
+        self.step_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _order_stepped(self, dialog: OrderStepDialog) -> None:
+        if dialog.saved is None:
+            return
+        self.message.hide()
+        self.refresh()
+        self.select(ORDERS, str(dialog.saved["id"]))
+        self.say(f"Order {dialog.saved['state'].replace('_', ' ')}")
+
     def _order_step(self, action: OrderAction) -> None:
         app, ident = self.app, self.current_id(ORDERS)
         if app is None or ident is None:
+            return
+        if action in (OrderAction.DELIVER, OrderAction.REQUEST_REVISION):
+            self.open_step_dialog(action)
             return
         steps: dict[OrderAction, Callable[[str], dict[str, Any]]] = {
             OrderAction.START: app.orders.start,
@@ -341,6 +400,59 @@ class GigsPage(AreaPage):
         if result is not None:
             self.refresh()
             self.say(f"Order {result['state'].replace('_', ' ')}")
+
+
+_WHEN = Column("when", "When", "datetime")
+DETAIL_CHARS = 240  # of a message shown under the tables; all of it in the tooltip
+
+
+def late_words(seconds: int) -> str:
+    """93_780 -> "1 d 2 h", 7_500 -> "2 h 5 min", 40 -> "under a minute"."""
+    days, rest = divmod(max(seconds, 0), 86_400)
+    hours, rest = divmod(rest, 3_600)
+    minutes = rest // 60
+    if days:
+        return f"{days} d {hours} h" if hours else f"{days} d"
+    if hours:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    return f"{minutes} min" if minutes else "under a minute"
+
+
+def order_detail(order: dict[str, Any]) -> tuple[str, str]:
+    """(shown, full): the order's due date and lateness, its latest delivery message and
+    revision request; in what is shown each message is one line of DETAIL_CHARS at most."""
+    locale = display_locale()
+
+    def when(value: Any) -> str:
+        return format_value(datetime.fromisoformat(value), _WHEN, locale) if value else ""
+
+    head = [str(order.get("number") or ""), str(order.get("title") or "")]
+    if order.get("due_at"):
+        head.append(f"due {when(order['due_at'])}")
+    if order.get("late_seconds") is not None:
+        head.append(f"late by {late_words(int(order['late_seconds']))}")
+    notes: list[tuple[str, str]] = [
+        (f"Delivered {when(d.get('delivered_at'))}", d.get("message") or "")
+        for d in (order.get("deliveries") or [])[-1:]
+    ] + [
+        (f"Revision requested {when(r.get('requested_at'))}", r.get("note") or "")
+        for r in (order.get("revisions") or [])[-1:]
+    ]
+
+    def joined(cut: bool) -> str:
+        out = [" · ".join(part for part in head if part)]
+        for label, message in notes:
+            if not message:
+                out.append(f"{label}: no message")
+                continue
+            if cut:
+                message = " ".join(message.split())
+                if len(message) > DETAIL_CHARS:
+                    message = message[: DETAIL_CHARS - 1].rstrip() + "…"
+            out.append(f"{label}: “{message}”")
+        return "\n".join(out)
+
+    return joined(True), joined(False)
 
 
 def _gig_refusal(gig: dict[str, Any], action: GigAction) -> str:
@@ -410,4 +522,30 @@ def screenshot_extras(page: AreaPage, out_dir: Path) -> list[Path]:
                 paths.append(path)
             finally:
                 dialog.reject()
+    # The delivery dialog of an order in progress, and the page with its details.
+    from freelancer_desk.services.listing import ListQuery
+
+    working = page.app.sources["orders"].fetch(
+        ListQuery(filters={"state": OrderState.IN_PROGRESS.value}), 0, 1
+    )
+    if working:
+        page.refresh()
+        page.wait_loaded()
+        page.select(ORDERS, str(working[0]["id"]))
+        page.update_actions()
+        path = out_dir / "gigs-order-selected.png"
+        if not page.grab().save(str(path)):
+            raise OSError(f"could not write {path}")
+        paths.append(path)
+        step = page.open_step_dialog(OrderAction.DELIVER)
+        if step is not None:
+            try:
+                step.text.setPlainText("Final files attached: logo.svg, logo.png, brand-guide.pdf")
+                QApplication.processEvents()
+                path = out_dir / "gigs-deliver-order.png"
+                if not step.grab().save(str(path)):
+                    raise OSError(f"could not write {path}")
+                paths.append(path)
+            finally:
+                step.reject()
     return paths
