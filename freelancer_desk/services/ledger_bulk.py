@@ -27,7 +27,7 @@ import contextlib
 import json
 import os
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from operator import itemgetter
 from typing import Any, TypeVar
@@ -46,6 +46,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import QueryableAttribute, Session
 from sqlalchemy.types import NullType
 
@@ -72,6 +73,9 @@ _PER_SOURCE_KINDS = frozenset({AccountKind.ESCROW, AccountKind.PENDING})
 _STORED_KIND = {k: k.value for k in AccountKind}  # (an enum's .value is a slow lookup)
 _CHUNK = 500  # ids per IN (...) query
 _INSERT_CHUNK = 5000  # rows per executemany: the stop check runs between them
+# Rows a write must add (and hold at least as many as the table) for its table's
+# secondary indexes to be made again afterwards instead of kept up row by row.
+REBUILD_MIN_ROWS = 1000
 POLL_EVERY = 500  # items between progress reports and stop checks
 
 # What a transaction and a posting hold beyond their id and time stamps (and a posting's
@@ -513,11 +517,15 @@ class _Batch:
         transactions = LedgerTransaction.__table__
         postings = LedgerPosting.__table__
         assert isinstance(transactions, Table) and isinstance(postings, Table)
-        _insert(conn, transactions, _TRANSACTION_COLUMNS, self.transactions, self.check_stop)
+        with indexes_made_after(conn, transactions.name, len(self.transactions)):
+            _insert(conn, transactions, _TRANSACTION_COLUMNS, self.transactions, self.check_stop)
         # The summary ledger_totals: one upsert per account key for the whole batch
         # instead of the trigger's one per posting (it stands aside inside bulk_insert,
         # only around this insert: record() and everything else stay counted by it).
-        with ledger_totals.bulk_insert(conn) as counted_here:
+        with (
+            ledger_totals.bulk_insert(conn) as counted_here,
+            indexes_made_after(conn, postings.name, len(self.postings)),
+        ):
             _insert(conn, postings, _POSTING_COLUMNS, self.postings, self.check_stop)
             if counted_here:
                 ledger_totals.add_sums(conn, map(_SUMMED, self.postings))
@@ -530,6 +538,89 @@ class _Batch:
         self.known_sources.add((row.source_kind, row.source_id))
         if external_ref is not None:
             self.refs[external_ref] = (row.id, row.source_kind, row.source_id)
+
+
+@contextlib.contextmanager
+def indexes_made_after(conn: Connection, table: str, adding: int) -> Iterator[bool]:
+    """Around a bulk insert of `adding` rows into `table`: on SQLite, inside a
+    transaction, when the rows are at least REBUILD_MIN_ROWS and as many as the table
+    holds (a first import), the table's secondary non-unique indexes are dropped and
+    made again after the insert from their own CREATE statements (their sqlite_stat1
+    rows kept): one sort of every key instead of one b-tree insert per row and index
+    (20,000 postings into a new workspace: 0.39 -> 0.26 s). Yields whether it did.
+
+    DDL is transactional in SQLite: a rollback (a stop, a refusal, a failed statement)
+    brings the indexes back as they were, and no other connection sees them missing
+    (readers see the last commit; one writer at a time). Left by an exception, they are
+    made again at once if the transaction still takes statements. Elsewhere (PostgreSQL:
+    DROP INDEX would lock the table for the whole import; a table already larger than
+    the batch: rebuilding would sort the rows already there too) nothing changes."""
+    driver = conn.connection.driver_connection
+    if (
+        conn.dialect.name != "sqlite"
+        or adding < REBUILD_MIN_ROWS
+        or not getattr(driver, "in_transaction", False)
+        or (conn.exec_driver_sql(f'SELECT max(rowid) FROM "{table}"').scalar() or 0) > adding
+    ):
+        yield False
+        return
+    indexes = [
+        (name, sql)
+        for name, sql in conn.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+            "AND sql IS NOT NULL",
+            (table,),
+        )
+        if not sql.lstrip().upper().startswith("CREATE UNIQUE")
+    ]
+    if not indexes:
+        yield False
+        return
+    names = [name for name, _ in indexes]
+    marks = ", ".join("?" * len(names))
+    stats: list[Any] = []
+    has_stats = (
+        conn.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'"
+        ).first()
+        is not None
+    )
+    if has_stats:  # DROP INDEX deletes them
+        stats = list(
+            conn.exec_driver_sql(
+                f"SELECT tbl, idx, stat FROM sqlite_stat1 WHERE tbl = ? AND idx IN ({marks})",
+                (table, *names),
+            )
+        )
+    for name in names:
+        conn.exec_driver_sql(f'DROP INDEX "{name}"')
+
+    def make_again() -> None:
+        present = {
+            r[0]
+            for r in conn.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?", (table,)
+            )
+        }
+        for name, sql in indexes:
+            if name not in present:
+                conn.exec_driver_sql(sql)
+        if stats:
+            conn.exec_driver_sql(
+                f"DELETE FROM sqlite_stat1 WHERE tbl = ? AND idx IN ({marks})", (table, *names)
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES (?, ?, ?)",
+                [tuple(r) for r in stats],
+            )
+
+    try:
+        yield True
+    except BaseException:
+        with contextlib.suppress(SQLAlchemyError):
+            make_again()
+        raise
+    make_again()
 
 
 def _insert(
