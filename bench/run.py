@@ -291,6 +291,10 @@ def inprocess(data_dir: Path, runs: int, db_url: str | None = None) -> dict[str,
         "hours per contract per week, 2025, Asia/Kolkata (ReportService.hours)": lambda: (
             reports.hours(y0, y1, "Asia/Kolkata")
         ),
+        # UTC weeks in winter (read whole from tracked_weeks), not in summer (from the days)
+        "hours per contract per week, 2025, Europe/London (ReportService.hours)": lambda: (
+            reports.hours(y0, y1, "Europe/London")
+        ),
         f"Work Diary day {DAY} (tracker.diary.day_view)": lambda: day_view(
             app.db, date.fromisoformat(DAY)
         ),

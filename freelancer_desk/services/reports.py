@@ -219,26 +219,27 @@ def _hours_per_week(
     # Plain SQL text: SQLAlchemy's compiler costs ~0.1 ms per VALUES row (its cache
     # cannot hold statements whose VALUES differ), more than the queries themselves.
     only = " AND {col}.contract_id = :contract" if contract is not None else ""
+    summed: list[_HoursRow] = []
     if whole_weeks:
-        # One range of the summary's key, in its order (no sort); a week in that range
-        # not wholly in a zone's week (Europe/London's summer) was read from the days.
-        spelled = sorted(whole_weeks)
-        params: dict[str, Any] = {
-            "lo": date.fromisoformat(spelled[0]),
-            "hi": date.fromisoformat(spelled[-1]) + _WEEK,
-        }
-        if contract is not None:
-            params["contract"] = contract
-        # A whole week has no day or edge rows: its rows go out as they are.
-        summed: list[_HoursRow] = [
-            (starts, cid, oid, total, manual, over, segments)
-            for week, cid, oid, total, manual, over, segments in s.execute(
-                _weeks_stmt(contract is not None), params
-            ).all()
-            if (starts := whole_weeks.get(str(week))) is not None
-        ]
-    else:
-        summed = []
+        # One range of the summary's key per run of consecutive whole weeks (one for UTC;
+        # Europe/London's winters), read in its order (no sort). A whole week has no day or
+        # edge rows: its rows go out as they are.
+        mondays = sorted(date.fromisoformat(spelled) for spelled in whole_weeks)
+        runs = [[mondays[0], mondays[0] + _WEEK]]
+        for monday in mondays[1:]:
+            if monday == runs[-1][1]:
+                runs[-1][1] = monday + _WEEK
+            else:
+                runs.append([monday, monday + _WEEK])
+        stmt = _weeks_stmt(contract is not None)
+        for run_lo, run_hi in runs:
+            params: dict[str, Any] = {"lo": run_lo, "hi": run_hi}
+            if contract is not None:
+                params["contract"] = contract
+            summed.extend(
+                (whole_weeks[str(week)], cid, oid, total, manual, over, segments)
+                for week, cid, oid, total, manual, over, segments in s.execute(stmt, params).all()
+            )
     if day_rows:
         add(
             s.execute(
