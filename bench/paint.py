@@ -204,7 +204,9 @@ def main() -> int:
         asked = time.time()
         watched.clear()
         window.set_area(area.key)
-        page = window.stack.currentWidget()
+        # The area's page, which may be shown on the next turn (older code: at once).
+        built = getattr(window, "built_page", None)
+        page = built(area.key) if built is not None else window.stack.currentWidget()
         watched["page"] = page
         page.update()
         deadline = time.time() + 60

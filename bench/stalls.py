@@ -259,7 +259,9 @@ def main() -> int:
     def show(key: str) -> Callable[[], None]:
         def run() -> None:
             window.set_area(key)
-            settle(window.page(key))
+            # Watched without being shown at once (page() shows a page still to be
+            # shown on the next turn); older code has no built_page.
+            settle(getattr(window, "built_page", window.page)(key))
 
         return run
 
