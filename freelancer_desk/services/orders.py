@@ -259,8 +259,18 @@ class OrderService:
 
     @staticmethod
     def _client(session: Session, data: OrderInput, platform: str) -> Client:
+        """The buyer: an existing client of the gig's platform (as a contract is on its
+        client's, services/contracts.check_client_platform), or a new one of it."""
         if data.client_id:
-            return find(session, Client, data.client_id, what="client")
+            client = find(session, Client, data.client_id, what="client")
+            if client.platform != platform:
+                raise RuleError(
+                    "order.buyer_platform",
+                    f"buyer: {client.name} is a client on {client.platform}; a {platform} "
+                    f"gig's buyer is a client on {platform}",
+                    field="buyer",
+                )
+            return client
         name = clean_text(data.buyer, field="buyer", max_chars=200, required=True)
         client = Client(name=name, platform=platform)
         session.add(client)

@@ -273,6 +273,14 @@ def test_an_existing_client_can_be_the_buyer(tmp_path: Path) -> None:
     with pytest.raises(RuleError) as refused:
         bench.orders.place(OrderInput(gig_id=gig["id"], package="basic"))
     assert (refused.value.rule, refused.value.field) == ("buyer.required", "buyer")
+    # A client of another platform is not the gig's buyer (a client is one platform's).
+    upwork = bench.client("Upwork Co", "upwork")
+    with pytest.raises(RuleError) as other:
+        bench.orders.place(OrderInput(gig_id=gig["id"], package="basic", client_id=upwork["id"]))
+    assert (other.value.rule, other.value.field) == ("order.buyer_platform", "buyer")
+    assert str(other.value) == (
+        "buyer: Upwork Co is a client on upwork; a fiverr gig's buyer is a client on fiverr"
+    )
 
 
 def test_a_platform_order_number_is_recorded_once(tmp_path: Path) -> None:

@@ -323,7 +323,7 @@ class GigsPage(AreaPage):
         if gig["state"] != GigState.ACTIVE.value:
             self.refuse(f"cannot order gig: it is {gig['state']}, not active")
             return None
-        dialog = OrderDialog(gig, app.orders.place, self._buyers(), self)
+        dialog = OrderDialog(gig, app.orders.place, self._buyers(gig["platform"]), self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self._order_placed(dialog))
         self.order_dialog = dialog
@@ -332,13 +332,14 @@ class GigsPage(AreaPage):
 
     new_order = open_order_dialog
 
-    def _buyers(self) -> list[tuple[str, str]]:
+    def _buyers(self, platform: str) -> list[tuple[str, str]]:
+        """The clients of the gig's platform: only they can be its buyers."""
         if self.app is None:
             return []
         from freelancer_desk.services.listing import ListQuery
 
         rows = self.app.sources["clients"].fetch(
-            ListQuery(sort="name", filters={"platform": "fiverr"}), 0, 500
+            ListQuery(sort="name", filters={"platform": platform}), 0, 500
         )
         return [(str(r["id"]), str(r["name"])) for r in rows]
 
