@@ -271,9 +271,12 @@ def _transaction(
     amount = r.amount.amount
     source = (SourceKind.IMPORT, r.external_ref)
     memo = (r.description or r.type)[:500]
+    # One leg moves the row's own amount (its Money reused), the other its opposite.
+    signed = r.amount
+    opposite = Money(-amount, cur)
 
-    def leg(kind: AccountKind, where: str | None, minor: int) -> Posting:
-        return Posting(_account(kind, where, cur), Money(minor, cur))
+    def leg(kind: AccountKind, where: str | None, money: Money) -> Posting:
+        return Posting(_account(kind, where, cur), money)
 
     if amount == 0:
         raise RuleError("import.zero", "amount is zero: nothing to book", field="amount")
@@ -283,8 +286,8 @@ def _transaction(
             pending_sources.setdefault(r.contract_ref, []).append((r, scope))
             return Transaction(
                 (
-                    leg(AccountKind.CLIENT_FUNDS, scope, -amount),
-                    leg(AccountKind.PENDING, scope, amount),
+                    leg(AccountKind.CLIENT_FUNDS, scope, opposite),
+                    leg(AccountKind.PENDING, scope, signed),
                 ),
                 occurred,
                 memo,
@@ -293,14 +296,13 @@ def _transaction(
             )
         return Transaction(
             (
-                leg(AccountKind.CLIENT_FUNDS, scope, -amount),
-                leg(AccountKind.AVAILABLE, scope, amount),
+                leg(AccountKind.CLIENT_FUNDS, scope, opposite),
+                leg(AccountKind.AVAILABLE, scope, signed),
             ),
             r.occurred_at,
             memo,
             *source,
         )
-    take = abs(amount)
     to_kind = CHARGE_TO.get(r.type, AccountKind.FEES)
     if r.pending and to_kind is AccountKind.FEES:
         earnings = pending_sources.get(r.contract_ref) or []
@@ -313,8 +315,8 @@ def _transaction(
         earning, earning_scope = earnings[-1]
         return Transaction(
             (
-                leg(AccountKind.PENDING, earning_scope, -take),
-                leg(AccountKind.FEES, earning_scope, take),
+                leg(AccountKind.PENDING, earning_scope, signed),
+                leg(AccountKind.FEES, earning_scope, opposite),
             ),
             min(r.occurred_at, now),
             memo,
@@ -322,7 +324,7 @@ def _transaction(
             earning.external_ref,
         )
     return Transaction(
-        (leg(AccountKind.AVAILABLE, None, -take), leg(to_kind, scope, take)),
+        (leg(AccountKind.AVAILABLE, None, signed), leg(to_kind, scope, opposite)),
         r.occurred_at,
         memo,
         *source,

@@ -70,7 +70,12 @@ from freelancer_desk.services.ledger import (
 from freelancer_desk.storage.models import LedgerPosting, LedgerTransaction, ledger_totals
 
 _PER_SOURCE_KINDS = frozenset({AccountKind.ESCROW, AccountKind.PENDING})
-_STORED_KIND = {k: k.value for k in AccountKind}  # (an enum's .value is a slow lookup)
+# The kinds as stored (`_value_`: an enum's .value is a slow lookup, and hashing a
+# member runs Python code: the batch's keys are plain strings).
+_HOLDING = frozenset(k._value_ for k in HOLDING_KINDS)
+_PER_SOURCE = frozenset(k._value_ for k in _PER_SOURCE_KINDS)
+_AVAILABLE = AccountKind.AVAILABLE._value_
+_PENDING = AccountKind.PENDING._value_
 _CHUNK = 500  # ids per IN (...) query
 _INSERT_CHUNK = 5000  # rows per executemany: the stop check runs between them
 # Rows a write must add (and hold at least as many as the table) for its table's
@@ -112,10 +117,12 @@ _SUMMED = itemgetter(
 # Columns whose values are (nearly) all different: converted one by one, not memoised.
 _UNIQUE_COLUMNS = frozenset({"id", "memo", "source_id", "external_ref", "amount_minor"})
 
-# A balance the batch keeps: an account (its platform for the platform-wide available
-# pool, else None), or what one source put in an escrow or pending account.
-_Key = tuple[Account, str | None]
-_SourceKey = tuple[tuple[str, str], Account]
+# A balance the batch keeps: an account as (stored kind, scope, currency, its platform
+# for the platform-wide available pool, else None), or what one source put in an escrow
+# or pending account. Plain strings: hashing an Account (a dataclass over an enum) runs
+# Python code, and an item looks its accounts up several times.
+_Key = tuple[str, str | None, str, str | None]
+_SourceKey = tuple[tuple[str, str], _Key]
 _T = TypeVar("_T")
 
 
@@ -240,7 +247,6 @@ class _Batch:
         self.next_due: datetime | None = None
         self.scope_ids: dict[str | None, uuid.UUID | None] = {None: None}
         self.clients: dict[Any, uuid.UUID | None] = {None: None}
-        self.pools: dict[tuple[str, str], _Key] = {}
         self.key = KeyMaker()
 
     def check_stop(self) -> None:
@@ -308,7 +314,7 @@ class _Batch:
                     LedgerPosting.account_kind, LedgerPosting.scope_id, LedgerPosting.currency
                 )
             ):
-                found[(Account(AccountKind(kind), str(scope), cur), None)] = int(total or 0)
+                found[(kind, str(scope), cur, None)] = int(total or 0)
         for kind, cur, total in s.execute(
             select(
                 LedgerPosting.account_kind,
@@ -318,8 +324,8 @@ class _Batch:
             .where(LedgerPosting.scope_id.is_(None), LedgerPosting.account_kind.in_(holding))
             .group_by(LedgerPosting.account_kind, LedgerPosting.currency)
         ):
-            if kind != AccountKind.AVAILABLE.value:
-                found[(Account(AccountKind(kind), None, cur), None)] = int(total or 0)
+            if kind != _AVAILABLE:
+                found[(kind, None, cur, None)] = int(total or 0)
         for plat, cur, total in s.execute(
             select(
                 LedgerTransaction.platform,
@@ -330,7 +336,7 @@ class _Batch:
             .where(LedgerPosting.account_kind == AccountKind.AVAILABLE.value)
             .group_by(LedgerTransaction.platform, LedgerPosting.currency)
         ):
-            found[(Account(AccountKind.AVAILABLE, None, cur), plat)] = int(total or 0)
+            found[(_AVAILABLE, None, cur, plat)] = int(total or 0)
         # Every holding account the items touch is now known: absent means zero.
         for i in items:
             for p in i.transaction.postings:
@@ -352,20 +358,10 @@ class _Batch:
 
     @staticmethod
     def _key(account: Account, platform: str) -> _Key:
-        if account.kind is AccountKind.AVAILABLE and account.scope is None:
-            return account, platform
-        return account, None
-
-    def _pool(self, currency: str, platform: str) -> _Key:
-        """The key of the platform-wide available account (all its available money)."""
-        try:
-            return self.pools[(currency, platform)]
-        except KeyError:
-            key = self.pools[(currency, platform)] = (
-                Account(AccountKind.AVAILABLE, None, currency),
-                platform,
-            )
-            return key
+        kind = account.kind._value_
+        if kind == _AVAILABLE and account.scope is None:
+            return kind, None, account.currency, platform
+        return kind, account.scope, account.currency, None
 
     def _balance(self, account: Account, platform: str) -> int:
         key = self._key(account, platform)
@@ -376,8 +372,8 @@ class _Batch:
         return self.held[key]
 
     def _source_balance(self, source: tuple[SourceKind, str], account: Account) -> int:
-        skey = (source[0].value, source[1])
-        key = (skey, account)
+        skey = (source[0]._value_, source[1])
+        key = (skey, self._key(account, ""))
         if key not in self.by_source:
             if skey in self.known_sources:
                 self.write()
@@ -391,7 +387,7 @@ class _Batch:
 
     def record(self, item: BatchItem) -> uuid.UUID:
         t = item.transaction
-        skey = (t.source_kind.value, t.source_id)
+        skey = (t.source_kind._value_, t.source_id)
         if item.external_ref is not None and item.external_ref in self.refs:
             tid, kind, sid = self.refs[item.external_ref]
             if (kind, sid) != skey:
@@ -410,60 +406,57 @@ class _Batch:
             if posting.account.scope not in self.scope_ids:
                 # refuses a scope that is not an id, up front as record() does
                 self.scope_ids[posting.account.scope] = _scope_id(posting.account.scope)
-        # What each account gets (an account may appear in more than one posting).
-        deltas: dict[Account, int] = {}
-        for p in t.postings:
-            deltas[p.account] = deltas.get(p.account, 0) + p.amount.amount
+        # What each holding account gets (an account may appear in more than one posting).
         platform = item.platform
+        deltas: dict[_Key, list[Any]] = {}  # key -> [account, delta]
+        for p in t.postings:
+            acc = p.account
+            key = self._key(acc, platform)
+            if key[0] in _HOLDING:
+                if key in deltas:
+                    deltas[key][1] += p.amount.amount
+                else:
+                    deltas[key] = [acc, p.amount.amount]
         held = self.held
-        touched: list[tuple[Account, int, _Key]] = []  # holding accounts: delta, key
         overdrawn = False
-        for acc, delta in deltas.items():
-            kind = acc.kind
-            if kind in HOLDING_KINDS:
-                key = self._key(acc, platform)
-                balance = held.get(key)
-                if balance is None:
-                    balance = self._balance(acc, platform)
-                if balance + delta < 0:
-                    overdrawn = True
-                if kind in _PER_SOURCE_KINDS and self._source_balance(t.source, acc) + delta < 0:
-                    overdrawn = True
-                touched.append((acc, delta, key))
+        for key, (acc, delta) in deltas.items():
+            balance = held.get(key)
+            if balance is None:
+                balance = self._balance(acc, platform)
+            if balance + delta < 0:
+                overdrawn = True
+            if key[0] in _PER_SOURCE and self._source_balance(t.source, acc) + delta < 0:
+                overdrawn = True
         if overdrawn:
             # The domain's rule says why (the integer check above is the same rule).
             check_transaction(
                 t,
-                {
-                    a: Money(self._balance(a, platform), a.currency)
-                    for a in deltas
-                    if a.kind in HOLDING_KINDS
-                },
+                {a: Money(self._balance(a, platform), a.currency) for a, _ in deltas.values()},
                 {
                     a: Money(self._source_balance(t.source, a), a.currency)
-                    for a in deltas
+                    for a, _ in deltas.values()
                     if a.kind in _PER_SOURCE_KINDS
                 },
             )
-        for acc, amount, key in touched:
+        for key, (_acc, amount) in deltas.items():
             held[key] += amount
-            kind = acc.kind
-            if kind is AccountKind.AVAILABLE and acc.scope is not None:
-                pool = self._pool(acc.currency, platform)
+            kind, scope, currency, _ = key
+            if kind == _AVAILABLE and scope is not None:
+                pool = (_AVAILABLE, None, currency, platform)
                 if pool in held:
                     held[pool] += amount
-            if kind in _PER_SOURCE_KINDS:
-                self.by_source[(skey, acc)] += amount
+            if kind in _PER_SOURCE:
+                self.by_source[(skey, key)] += amount
         due = t.available_at  # set only with money put into pending (the domain's rule)
         if due is not None and (self.next_due is None or due < self.next_due):
             self.next_due = due
         self.known_sources.add(skey)
-        tid = self._queue(item, client)
+        tid = self._queue(item, client, skey[0])
         if item.external_ref is not None:
             self.refs[item.external_ref] = (tid, *skey)
         return tid
 
-    def _queue(self, item: BatchItem, client_id: uuid.UUID | None) -> uuid.UUID:
+    def _queue(self, item: BatchItem, client_id: uuid.UUID | None, source_kind: str) -> uuid.UUID:
         """The rows `LedgerService._write` would add, kept for one bulk insert (in the
         order of `_TRANSACTION_COLUMNS` and `_POSTING_COLUMNS`)."""
         t = item.transaction
@@ -479,14 +472,14 @@ class _Batch:
                 t.memo,
                 item.platform,
                 client_id,
-                t.source_kind.value,
+                source_kind,
                 t.source_id,
                 item.external_ref,
             )
         )
-        pending = AccountKind.PENDING
         for posting in t.postings:
             acc = posting.account
+            kind = acc.kind._value_
             amount = posting.amount.amount
             self.postings.append(
                 (
@@ -494,13 +487,13 @@ class _Batch:
                     stamp,
                     stamp,
                     tid,
-                    _STORED_KIND[acc.kind],
+                    kind,
                     item.scope_kind if acc.scope else "workspace",
                     self.scope_ids[acc.scope],
                     client_id,
                     acc.currency,
                     amount,
-                    t.available_at if acc.kind is pending and amount > 0 else None,
+                    t.available_at if kind == _PENDING and amount > 0 else None,
                 )
             )
         return tid
