@@ -164,11 +164,15 @@ def _hours_per_week(
     """(week, contract, order, seconds, manual seconds, over-limit seconds, segments) of
     the non-deleted segments in [lo, hi) (of one contract if given), summed in SQL per
     week and per contract or order: thousands of rows, not one per segment."""
-    # min and max in two queries: SQLite reads one index entry for each then (together
-    # they would scan every slot in the range)
+    # min and max as two subqueries: SQLite reads one index entry for each then (in one
+    # SELECT they would scan every slot in the range)
     in_range = (Segment.slot_start >= lo, Segment.slot_start < hi)
-    first = s.scalar(select(func.min(Segment.slot_start)).where(*in_range))
-    last = s.scalar(select(func.max(Segment.slot_start)).where(*in_range))
+    first, last = s.execute(
+        select(
+            select(func.min(Segment.slot_start)).where(*in_range).scalar_subquery(),
+            select(func.max(Segment.slot_start)).where(*in_range).scalar_subquery(),
+        )
+    ).one()
     if first is None or last is None:
         return []
     weeks = week_bounds(ensure_utc(first), ensure_utc(last) + timedelta(microseconds=1), zone)
@@ -944,62 +948,55 @@ class ReportService:
         s: Session, weeks: Iterable[tuple[str, date]]
     ) -> dict[tuple[str, str], Money]:
         """Gross booked per (contract id, week start) for the billed hourly weeks."""
-        weeks = list(weeks)
         spelled: dict[date, str] = {}  # hourly_week_source's id, the week spelled once
-        for _cid, week in weeks:
-            if week not in spelled:
-                spelled[week] = hourly_week_source("", day_instant(week))[1]
-        sources = {cid + spelled[week] for cid, week in weeks}
+        sources: set[str] = set()
+        first: dict[str, date] = {}  # per contract, its first and last week
+        last: dict[str, date] = {}
+        for cid, week in weeks:
+            week_text = spelled.get(week)
+            if week_text is None:
+                week_text = spelled[week] = hourly_week_source("", day_instant(week))[1]
+            sources.add(cid + week_text)
+            if cid not in first:
+                first[cid] = last[cid] = week
+            elif week < first[cid]:
+                first[cid] = week
+            elif week > last[cid]:
+                last[cid] = week
         if not sources:
             return {}
-        stmt = (
-            select(
-                LedgerTransaction.source_id,
-                LedgerPosting.currency,
-                func.sum(LedgerPosting.amount_minor),
-            )
-            .join(LedgerPosting, LedgerPosting.transaction_id == LedgerTransaction.id)
-            .where(
-                LedgerPosting.account_kind.in_(EARNED_KINDS),
-                LedgerTransaction.kind != "pending_cleared",
-            )
-            .group_by(LedgerTransaction.source_id, LedgerPosting.currency)
-        )
-        found: list[Any] | None = None
         if len(sources) <= _BILLED_BY_ID:  # a few weeks: by their source ids
-            stmt = stmt.where(
-                LedgerTransaction.source_kind == SourceKind.HOURLY_WEEK.value,
-                LedgerTransaction.source_id.in_(sources),
-            )
+            found = s.execute(
+                select(
+                    LedgerTransaction.source_id,
+                    LedgerPosting.currency,
+                    func.sum(LedgerPosting.amount_minor),
+                )
+                .join(LedgerPosting, LedgerPosting.transaction_id == LedgerTransaction.id)
+                .where(
+                    LedgerPosting.account_kind.in_(EARNED_KINDS),
+                    LedgerTransaction.kind != "pending_cleared",
+                    LedgerTransaction.source_kind == SourceKind.HOURLY_WEEK.value,
+                    LedgerTransaction.source_id.in_(sources),
+                )
+                .group_by(LedgerTransaction.source_id, LedgerPosting.currency)
+            ).all()
         else:  # many: per contract, the range of its weeks' source ids (index ranges)
-            first: dict[str, date] = {}
-            last: dict[str, date] = {}
-            for cid, week in weeks:
-                if cid not in first:
-                    first[cid] = last[cid] = week
-                elif week < first[cid]:
-                    first[cid] = week
-                elif week > last[cid]:
-                    last[cid] = week
             ranges = [(cid + spelled[lo_], cid + spelled[last[cid]]) for cid, lo_ in first.items()]
             found = [
                 row
                 for i in range(0, len(ranges), _SPANS_PER_QUERY)
                 for row in s.execute(*_billed_spans_sql(ranges[i : i + _SPANS_PER_QUERY])).all()
             ]
-        if found is None:
-            found = list(s.execute(stmt).all())
-        sums: dict[tuple[str, str], tuple[int, str]] = {}
+        out: dict[tuple[str, str], Money] = {}
         for source_id, cur, amount in found:
             if source_id not in sources:
                 continue
-            cid, _, spelled_week = source_id.partition("/")
-            key = (cid, spelled_week)
-            held = sums.get(key)
-            if held is not None and held[1] != cur:  # one currency per contract-week:
-                Money(held[0], held[1]) + Money(int(amount), cur)  # mixing raises, as ever
-            sums[key] = ((held[0] if held else 0) + int(amount), cur)
-        return {key: Money(total, cur) for key, (total, cur) in sums.items()}
+            cid, _, week_text = source_id.partition("/")
+            key = (cid, week_text)
+            held = out.get(key)  # one currency per contract-week: mixing raises, as ever
+            out[key] = Money(int(amount), cur) if held is None else held + Money(int(amount), cur)
+        return out
 
     # -- proposals ---------------------------------------------------------------------
 
