@@ -143,7 +143,8 @@ def _sums(s: Session, owners: Owners, start: datetime, end: datetime) -> list[An
     """The live segments' sums per contract or order over [start, end) from
     `tracked_days` (a few dozen rows for a week, not its ~650 segments), their contracts
     and orders read into `owners`; None unless [start, end) is whole UTC days — what the
-    summary holds."""
+    summary holds. (It counts a segment under its contract or order: every segment has
+    one, its session's — time_sessions' one_target check.)"""
     start, end = start.astimezone(UTC_ZONE), end.astimezone(UTC_ZONE)
     if start.time() != _MIDNIGHT or end.time() != _MIDNIGHT:
         return None
