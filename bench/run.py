@@ -237,6 +237,7 @@ def inprocess(data_dir: Path, runs: int, db_url: str | None = None) -> dict[str,
     from freelancer_desk.services.reports import ReportService
     from freelancer_desk.storage.models import Contract, Segment
     from freelancer_desk.tracker.diary import day_view
+    from freelancer_desk.tracker.diary import precheck as diary_precheck
     from freelancer_desk.tracker.diary import totals as diary_totals
 
     app = App.open(resolve_location(str(data_dir), db_url), create=False)
@@ -303,6 +304,9 @@ def inprocess(data_dir: Path, runs: int, db_url: str | None = None) -> dict[str,
         ),
         f"today and this week per contract at {DAY} 15:00 UTC (tracker.diary.totals)": lambda: (
             diary_totals(app.db, datetime.fromisoformat(f"{DAY}T15:00:00+00:00"))
+        ),
+        f"Upwork pre-check of the week locking next at {DAY} 15:00 UTC (tracker.diary.precheck)": (
+            lambda: diary_precheck(app.db, datetime.fromisoformat(f"{DAY}T15:00:00+00:00"))
         ),
         "segments table: first page (count + 200 rows)": lambda: (
             segments.count(ListQuery()),
