@@ -548,17 +548,23 @@ def parse_decimal(text: str, field: str, *, decimal_comma: bool = False) -> Deci
 
 
 _PLAIN_MONEY = re.compile(r"(-?)\$?(\d{1,3}(?:,\d{3})+|\d+)\.(\d\d)")
+# Currency -> whether its minor unit has two decimals (`exponent` checks a code once).
+_CENTS: dict[str, bool] = {}
 
 
 def parse_money(text: str, currency: str, field: str, *, decimal_comma: bool = False) -> Money:
     """ "$1,234.56", "-$50.00", "($50.00)", "1.234,56" (with decimal_comma)."""
     value = text.strip()
     plain = _PLAIN_MONEY.fullmatch(value)
-    if plain and not decimal_comma and exponent(currency) == 2:
-        # What nearly every row of a platform's export looks like: no Decimal needed.
-        minor = int(plain[2].replace(",", "")) * 100 + int(plain[3])
-        if minor <= MAX_MINOR:
-            return Money(-minor if plain[1] else minor, currency)
+    if plain and not decimal_comma:
+        cents = _CENTS.get(currency)
+        if cents is None:
+            cents = _CENTS[currency] = exponent(currency) == 2
+        if cents:
+            # What nearly every row of a platform's export looks like: no Decimal needed.
+            minor = int(plain[2].replace(",", "")) * 100 + int(plain[3])
+            if minor <= MAX_MINOR:
+                return Money(-minor if plain[1] else minor, currency)
     negative = value.startswith("(") and value.endswith(")")
     value = value.strip("()").replace("US$", "").replace(currency, "")
     for symbol in ("$", "€", "£", "¥"):

@@ -123,8 +123,8 @@ def parse(source: Source, options: dict[str, Any]) -> Parsed:
     memos: dict[tuple[str, ...], tuple[str, str | None, str]] = {}
 
     for row_no, record in table.rows:
-        date_text, ref, type_text, amount_text, balance_text, team, *cells = (
-            c.strip() for c in pick(record + past_end)
+        date_text, ref, type_text, amount_text, balance_text, team, *cells = map(
+            str.strip, pick(record + past_end)
         )
         try:
             occurred = days.get(date_text)
