@@ -304,3 +304,59 @@ def test_summed_totals_equal_contract_totals_and_step_aside_on_a_tie():
     ]
     assert [t.contract_id for t in contract_totals(rows, owners)] == [twin, ids[0]]
     assert summed_totals(*sums_of(rows), owners) is None
+
+
+def test_a_tie_in_the_week_is_ordered_by_the_first_segment(tmp_path):
+    """Two contracts with one title and as much time in a week: the summary cannot tell
+    which came first, so the week is read from its segments — in their order."""
+    application = App.open(resolve_location(str(tmp_path / "ws")), FakeClock(NOW))
+    try:
+        application.create_demo()
+        live = (Segment.deleted.is_(False), Segment.contract_id.is_not(None))
+
+        def firsts(s, lo, hi):
+            """contract -> (its first live segment's (slot, created), its seconds)."""
+            out: dict = {}
+            for g in s.scalars(
+                select(Segment).where(*live, Segment.slot_start >= lo, Segment.slot_start < hi)
+            ):
+                first, seconds = out.get(g.contract_id, ((g.slot_start, g.created_at), 0))
+                out[g.contract_id] = (
+                    min(first, (g.slot_start, g.created_at)),
+                    seconds + g.tracked_seconds,
+                )
+            return out
+
+        with application.db.session() as s:
+            slots = sorted(set(s.scalars(select(Segment.slot_start).where(*live))))
+            for slot in slots[:: max(1, len(slots) // 50)]:
+                lo, hi = billing_week(slot)
+                spans = firsts(s, lo, hi)
+                if len(spans) >= 2:
+                    break
+            (a, (_, a_seconds)), (b, (_, b_seconds)) = sorted(spans.items())[:2]
+            if a_seconds > b_seconds:
+                a, b, a_seconds, b_seconds = b, a, b_seconds, a_seconds
+            cut = b_seconds - a_seconds  # b's time trimmed down to a's
+            for g in s.scalars(
+                select(Segment).where(
+                    *live,
+                    Segment.contract_id == b,
+                    Segment.slot_start >= lo,
+                    Segment.slot_start < hi,
+                )
+            ):
+                taken = min(cut, g.tracked_seconds)
+                g.tracked_seconds -= taken
+                cut -= taken
+            assert cut == 0
+            s.get(Contract, b).title = s.get(Contract, a).title
+        with application.db.read() as s:
+            spans = firsts(s, lo, hi)
+        view = day_view(application.db, lo.date())
+        twins = [t for t in view.week_totals if t.contract_id in (a, b)]
+        assert [(t.seconds, t.title) for t in twins[1:]] == [(twins[0].seconds, twins[0].title)]
+        assert [t.contract_id for t in twins] == sorted((a, b), key=lambda c: spans[c][0])
+        assert totals(application.db, lo + timedelta(hours=1))[1] == view.week_totals
+    finally:
+        application.close()
