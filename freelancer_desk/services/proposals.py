@@ -444,8 +444,10 @@ class ProposalService:
     ) -> dict[str, Any]:
         """Accept the offer: the contract is created with the bid's rate (hourly) or its
         milestones (fixed; one milestone of the total when none were planned) and fee.
-        The client is the job post's, the one given, or a new one named after the post's
-        client. A proposal is hired once. Returns the new contract."""
+        The client is the one given, the job post's, or a new one named after the post's
+        client; it must be a client on the post's platform, as a contract is on its
+        client's (services/contracts.check_client_platform). A proposal is hired once.
+        Returns the new contract."""
         now = self._clock.now()
         created_client: str | None = None
         with self._db.session() as s:
@@ -461,6 +463,14 @@ class ProposalService:
             client, created = self._hire_client(s, job, client_id)
             if created:
                 created_client = str(client.id)
+            if client.platform != job.platform:
+                raise RuleError(
+                    "contract.platform_client",
+                    f"client: {client.name} is a client on {client.platform}; a {job.platform} "
+                    f"job post's contract is with a client on {job.platform} (a contract is "
+                    "on its client's platform)",
+                    field="client",
+                )
             hourly = proposal.bid_kind == "hourly"
             values = contract_values(
                 ContractInput(
@@ -476,6 +486,7 @@ class ProposalService:
                 now,
                 self._rules,
                 self._defaults(),
+                client.platform,
             )
             contract = Contract(**values, client_id=client.id, state=ContractState.ACTIVE.value)
             planned = [(m.title, m.amount_minor, m.due_on) for m in proposal.milestones]

@@ -8,12 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select
 
 from freelancer_desk.domain.errors import RuleError
 from freelancer_desk.domain.money import Money
 from freelancer_desk.services.contracts import MilestoneInput
 from freelancer_desk.services.jobs import JobPostInput
 from freelancer_desk.services.proposals import ProposalInput, bid_calculator
+from freelancer_desk.storage.models import Contract
 from tests.services.workbench import START, Bench, make_bench
 
 TEMPLATE = 'Hi {client},\n\nI read your post "{job}" and {skill} is what I do every day.'
@@ -286,3 +288,37 @@ def test_declined_proposals_record_when_they_were_decided(tmp_path: Path) -> Non
     with pytest.raises(RuleError) as unknown:
         bench.proposals.transition(pid, "promote")
     assert unknown.value.rule == "proposal.action"
+
+
+def test_hire_contracts_with_a_client_on_the_job_posts_platform(tmp_path: Path) -> None:
+    """A proposal's job post is on a platform and its contract is on its client's: a
+    client given (or linked to the post) on another platform is refused naming the
+    client, and nothing is written."""
+    bench = make_bench(tmp_path)
+    job = _job(bench, screening_questions=(), platform="upwork")
+    proposal = bench.proposals.create(
+        ProposalInput(job_post_id=job["id"], bid_kind="fixed", bid_minor=90_000, cover_letter="Hi")
+    )
+    bench.proposals.submit(proposal["id"])
+    bench.proposals.receive_offer(proposal["id"])
+    elsewhere = bench.client("Bluefin Outdoors", platform="fiverr")
+    with pytest.raises(RuleError, match="Bluefin Outdoors is a client on fiverr") as refused:
+        bench.proposals.hire(proposal["id"], client_id=elsewhere["id"])
+    assert (refused.value.rule, refused.value.field) == ("contract.platform_client", "client")
+    assert bench.proposals.get(proposal["id"])["state"] == "offer"
+    with bench.db.read() as s:
+        assert s.scalar(select(func.count()).select_from(Contract)) == 0
+
+    linked = _job(bench, screening_questions=(), client_id=elsewhere["id"], client_name="")
+    linked_bid = bench.proposals.create(
+        ProposalInput(job_post_id=linked["id"], bid_kind="fixed", bid_minor=1000, cover_letter="Hi")
+    )
+    bench.proposals.submit(linked_bid["id"])
+    bench.proposals.receive_offer(linked_bid["id"])
+    with pytest.raises(RuleError) as linked_refused:
+        bench.proposals.hire(linked_bid["id"])
+    assert linked_refused.value.rule == "contract.platform_client"
+
+    same = bench.client("Bluefin Outdoors", platform="upwork")
+    contract = bench.proposals.hire(proposal["id"], client_id=same["id"])
+    assert (contract["platform"], contract["client_id"]) == ("upwork", same["id"])
