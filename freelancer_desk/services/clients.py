@@ -6,13 +6,16 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
 from freelancer_desk.domain.errors import RuleError
 from freelancer_desk.domain.money import MoneyError, check_currency
 from freelancer_desk.domain.platforms import Platform
 from freelancer_desk.services.common import clean_text, find, to_dict
 from freelancer_desk.services.events import Change, ChangeBus
 from freelancer_desk.storage.db import Database
-from freelancer_desk.storage.models import Client
+from freelancer_desk.storage.models import Client, Contract, Order
 
 PLATFORM_CHOICES = tuple(p.value for p in Platform)
 
@@ -81,6 +84,29 @@ def _validated(data: ClientInput) -> dict[str, Any]:
     }
 
 
+def _refuse_platform_change(s: Session, client: Client, platform: str) -> None:
+    """A client is who the user deals with on one platform: its contracts are on it and
+    its orders are of its platform's gigs (services/contracts.check_client_platform,
+    services/orders). Moving a client that holds any would leave them on another
+    platform than their client's; the same person elsewhere is another client."""
+    contracts = s.scalar(
+        select(func.count()).select_from(Contract).where(Contract.client_id == client.id)
+    )
+    orders = s.scalar(select(func.count()).select_from(Order).where(Order.client_id == client.id))
+    held = [
+        f"{n} {what}{'' if n == 1 else 's'}"
+        for n, what in ((contracts or 0, "contract"), (orders or 0, "order"))
+        if n
+    ]
+    if held:
+        raise RuleError(
+            "client.platform_held",
+            f"platform: {client.name} holds {' and '.join(held)} on {client.platform}, "
+            f"which stay there; for {platform} add another client",
+            field="platform",
+        )
+
+
 class ClientService:
     def __init__(self, db: Database, bus: ChangeBus) -> None:
         self._db = db
@@ -104,6 +130,8 @@ class ClientService:
         values = _validated(data)
         with self._db.session() as s:
             client = find(s, Client, ident, what="client")
+            if values["platform"] != client.platform:
+                _refuse_platform_change(s, client, values["platform"])
             for key, value in values.items():
                 setattr(client, key, value)
             s.flush()
