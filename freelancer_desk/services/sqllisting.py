@@ -3,8 +3,14 @@
 Paging is by offset in the contract (`fetch(query, offset, limit)`), but a page that
 continues where the previous one ended is read by key ("keyset"): `WHERE (sort, id)`
 after the last row seen, not `OFFSET n`, which SQLite walks row by row — the 1,700th
-page of a 350,000-row table costs what the first does. Only for a sort on a NOT NULL
-column of the rows' own table (NULLs do not compare) and the id; else it is offset.
+page of a 350,000-row table costs what the first does. Only for a sort on a column of
+the rows' own table and the id; else (a computed value, a joined table's) it is offset.
+
+Empty values (NULL) sort last whichever way, on SQLite and PostgreSQL alike (they
+disagree by default: PostgreSQL puts NULLs last ascending and first descending, SQLite
+the opposite), as the in-memory report tables do (`ui/report_tables.py`). A page read by
+key after a sort on a nullable column continues across that boundary: after a value come
+the greater (or lesser) values, then every NULL; after a NULL only NULLs of greater id.
 """
 
 from __future__ import annotations
@@ -123,7 +129,10 @@ class SqlListSource:
             if sort not in self._by_key or not self._by_key[sort].column.sortable:
                 raise ValueError(f"cannot sort {self.key} by {sort!r}")
             expr = self._by_key[sort].expr
-            stmt = stmt.order_by(expr.desc() if descending else expr.asc())
+            ordered = expr.desc() if descending else expr.asc()
+            if not _never_null(expr, self._id):
+                ordered = ordered.nulls_last()
+            stmt = stmt.order_by(ordered)
         stmt = stmt.order_by(self._id)
         keyset = expr is None or _keyset_column(expr, self._id)
         cursor = self._cursor
@@ -132,7 +141,6 @@ class SqlListSource:
             and offset > 0
             and cursor is not None
             and cursor[:4] == (query, sort, descending, offset)
-            and (expr is None or cursor[4] is not None)
         ):
             stmt = stmt.where(self._after(expr, descending, cursor[4], cursor[5])).limit(limit)
         else:
@@ -146,13 +154,19 @@ class SqlListSource:
         return [self._row(r) for r in found]
 
     def _after(self, expr: Any, descending: bool, value: Any, ident: Any) -> Any:
-        """Rows after (value, ident) in ORDER BY expr [DESC], id — as a range on `expr`
-        first, so an index on it is used."""
+        """Rows after (value, ident) in ORDER BY expr [DESC] NULLS LAST, id — as a range
+        on `expr` first, so an index on it is used; a nullable column's NULLs follow."""
         if expr is None:
             return self._id > ident
+        if value is None:  # among the NULLs, which come last
+            return and_(expr.is_(None), self._id > ident)
         if descending:
-            return and_(expr <= value, or_(expr < value, self._id > ident))
-        return and_(expr >= value, or_(expr > value, self._id > ident))
+            after = and_(expr <= value, or_(expr < value, self._id > ident))
+        else:
+            after = and_(expr >= value, or_(expr > value, self._id > ident))
+        if _never_null(expr, self._id):
+            return after
+        return or_(after, expr.is_(None))
 
     def _position(self, sort: str | None) -> int:
         """Index of column `sort`'s value among the selected expressions (after the id)."""
@@ -185,19 +199,33 @@ class SqlListSource:
         return row
 
 
-def _keyset_column(expr: Any, id_expr: Any) -> bool:
-    """A NOT NULL column of the rows' own table (the id's): its values always compare.
-    Not a computed expression, nor a column of a joined table (an outer join makes
-    even a NOT NULL column NULL)."""
+def _own_column(expr: Any, id_expr: Any) -> TableColumn[Any] | None:
+    """`expr` as a column of the rows' own table (the id's), or None: a computed
+    expression, or a column of a joined table (an outer join makes even a NOT NULL
+    column NULL)."""
     column = getattr(expr, "expression", expr)  # an ORM attribute's column
     ident = getattr(id_expr, "expression", id_expr)
-    return (
+    if (
         isinstance(column, TableColumn)
         and isinstance(ident, TableColumn)
         and column.table is ident.table
-        and not column.nullable
-        and not isinstance(column.type, Boolean)  # True/False take no < or >
-    )
+    ):
+        return column
+    return None
+
+
+def _keyset_column(expr: Any, id_expr: Any) -> bool:
+    """A column of the rows' own table whose values compare (NULLs are handled by
+    `_after`, last whichever way)."""
+    column = _own_column(expr, id_expr)
+    return column is not None and not isinstance(column.type, Boolean)  # no < or >
+
+
+def _never_null(expr: Any, id_expr: Any) -> bool:
+    """A NOT NULL column of the rows' own table: no NULLS LAST needed (which would keep
+    SQLite from reading an index on it in order)."""
+    column = _own_column(expr, id_expr)
+    return column is not None and not column.nullable
 
 
 def _typed(expr: Any, value: str) -> object:
