@@ -47,7 +47,7 @@ from freelancer_desk.ui.areapage import (
 )
 from freelancer_desk.ui.areas import build_page
 from freelancer_desk.ui.backend import Backend
-from freelancer_desk.ui.tablemodel import freeze_heap, run_in_background
+from freelancer_desk.ui.tablemodel import freeze_heap, hold_reads, run_in_background
 
 ICON_DIR = Path(__file__).resolve().parent.parent / "resources" / "icons"
 SETTINGS_FILE = "ui.ini"
@@ -174,6 +174,7 @@ class MainWindow(QMainWindow):
         self._pages: dict[str, AreaPage] = {}
         self._stale: set[str] = set()  # built pages to re-read when next shown
         self._to_show: str | None = None  # an area built on this turn, shown on the next
+        self._start_reads: Callable[[], None] | None = None  # its reads, held till then
         self.setWindowTitle("Freelancer Desk")
         self.setWindowIcon(app_icon())
         self.setAccessibleName("Freelancer Desk")
@@ -502,7 +503,12 @@ class MainWindow(QMainWindow):
         if key not in self._pages:
             index = AREA_KEYS.index(key)
             area = AREAS[index]
-            page = (area.page or build_page)(area, self._backend)
+            start_reads = hold_reads()  # the reader threads would slow the build down
+            try:
+                page = (area.page or build_page)(area, self._backend)
+            finally:
+                if self._start_reads is None:  # else when the page is shown
+                    start_reads()
             placeholder = self.stack.widget(index)
             self.stack.insertWidget(index, page)
             if placeholder is not None:
@@ -531,14 +537,25 @@ class MainWindow(QMainWindow):
             self._on_row_changed(row)
             return
         self.area_actions[key].setChecked(True)
-        self.built_page(key)
         self._to_show = key
-        QTimer.singleShot(0, self._show_chosen)
+        QTimer.singleShot(0, self._show_chosen)  # first: the held reads start after it
+        self._start_reads = self._start_reads or hold_reads()
+        self.built_page(key)
 
     def _show_chosen(self) -> None:
+        """Show the area chosen on the turn before; its reads start on the next turn
+        (after its first paint, which they would slow down)."""
         key, self._to_show = self._to_show, None
-        if key is not None and key == self.current_area and self._backend is not None:
-            self._on_row_changed(AREA_KEYS.index(key))
+        try:
+            if key is not None and key == self.current_area and self._backend is not None:
+                self._on_row_changed(AREA_KEYS.index(key))
+        finally:
+            QTimer.singleShot(0, self._release_reads)
+
+    def _release_reads(self) -> None:
+        start, self._start_reads = self._start_reads, None
+        if start is not None:
+            start()
 
     def _on_row_changed(self, row: int) -> None:
         if row < 0:

@@ -165,6 +165,27 @@ class _Relay(QObject):
 
 _RELAY: _Relay | None = None
 _HEAP_FROZEN = False
+# Reads asked for while a page is being built: started when it is built (`hold_reads`).
+_HELD: list[Callable[[], None]] | None = None
+
+
+def hold_reads() -> Callable[[], None]:
+    """Hold back the reads asked for from now on (the reader threads would take the GIL
+    from the GUI thread building and painting a page: its build took 2-3 times longer
+    under them); returns what starts them, which the caller must call. Nested holds
+    start nothing until the outer one's release."""
+    global _HELD
+    if _HELD is not None:
+        return lambda: None
+    _HELD = []
+
+    def release() -> None:
+        global _HELD
+        held, _HELD = _HELD or [], None
+        for start in held:
+            start()
+
+    return release
 
 
 def freeze_heap() -> bool:
@@ -221,6 +242,14 @@ def run_in_background(
             result, failed = exc, True
         relay.done.emit(deliver, (result, failed, late))
 
+    if _HELD is not None:  # a page is being built: started once it is
+        future: Future[None] = Future()
+
+        def start() -> None:
+            pool.submit(run).add_done_callback(lambda _done: future.set_result(None))
+
+        _HELD.append(start)
+        return future
     return pool.submit(run)  # done once the result is on its way to the GUI thread
 
 
@@ -326,10 +355,14 @@ class ListModel(QAbstractTableModel):
         self._loading = first
         self._reading = True
         texts = self._formatter()
+        # What is held now: no page is added to it while this read runs (`reading`).
+        held, held_total = self._rows, self._total
 
         def fetch() -> object:
             total = source.count(query)
             rows = source.fetch(query, 0, min(limit, total))
+            if not first and total == held_total and rows == held:
+                return (total, None, None)  # the rows held (a refresh, nothing changed)
             return (total, rows, [texts(row) for row in rows[:TEXTS_AHEAD]])
 
         def deliver(result: object, failed: bool) -> None:
@@ -347,6 +380,12 @@ class ListModel(QAbstractTableModel):
         rows: list[Row] = []
         texts: list[list[str] | None] = []
         if not failed and isinstance(result, tuple):
+            if result[1] is None:
+                # The same rows as those held: no reset, which would lay the table out
+                # and paint it again, and drop and make again its selection.
+                self.error = None
+                self._settled()
+                return
             total, rows, texts = result[0], list(result[1]), list(result[2])
         self.error = str(result) if failed else None
         self._announcing = True
@@ -357,6 +396,9 @@ class ListModel(QAbstractTableModel):
             self.endResetModel()
         finally:
             self._announcing = False
+        self._settled()
+
+    def _settled(self) -> None:
         waiting, self._after_read = self._after_read, []
         for then in waiting:  # before totalChanged: a kept selection is back by then
             then()

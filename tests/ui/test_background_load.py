@@ -126,3 +126,23 @@ def test_a_refresh_with_the_same_tiles_changes_their_values_only(qtbot, tmp_path
     page._show_tiles([("Today", "1:30 h")])  # another set of figures: tiles made anew
     assert len(page._tiles) == 1 and page._tiles[0] not in before
     assert page.tiles_row.count() == 1
+
+
+def test_reads_asked_while_held_start_on_release_and_their_futures_follow(qtbot):
+    from freelancer_desk.ui import tablemodel
+
+    applied: list[str] = []
+    release = tablemodel.hold_reads()
+    inner_release = tablemodel.hold_reads()  # nested: starts nothing
+    future = tablemodel.run_in_background(
+        lambda: "rows", lambda result, _failed: applied.append(str(result))
+    )
+    inner_release()
+    qtbot.wait(100)
+    assert applied == [] and not future.done()
+    release()
+    qtbot.waitUntil(lambda: applied == ["rows"], timeout=WAIT_MS)
+    assert future.result(timeout=WAIT_MS / 1000) is None
+    after = tablemodel.run_in_background(lambda: "more", lambda r, _f: applied.append(str(r)))
+    qtbot.waitUntil(lambda: applied == ["rows", "more"], timeout=WAIT_MS)  # not held now
+    assert after.done()

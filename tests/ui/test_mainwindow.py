@@ -279,7 +279,9 @@ def test_an_area_chosen_the_first_time_is_built_now_and_shown_on_the_next_turn(q
     assert window.stack.currentWidget() is shown  # the area shown until the next
     assert window.current_area == "reports"
     reports = window.built_page("reports")
+    assert reports.is_loading  # its reads wait for it to be shown
     qtbot.waitUntil(lambda: window.stack.currentWidget() is reports, timeout=5_000)
+    qtbot.waitUntil(lambda: not reports.is_loading, timeout=20_000)  # then they start
     window.set_area("contracts")
     assert window.page("contracts") is window.stack.currentWidget()  # asked for: shown now
     window.set_area("reports")  # built already: shown at once

@@ -376,3 +376,32 @@ def test_a_background_model_formats_its_first_rows_and_pages_on_the_reader(qtbot
     for (row, col), text in shown.items():
         value = source.fetch(model.query, row, 1)[0][model.column(col).key]
         assert text == plain(value, model.column(col), US)
+
+
+def test_a_background_refresh_reading_the_same_rows_resets_nothing(qtbot):
+    # A reset lays the table out and paints it again and drops its selection: F5 or an
+    # outside change leave most tables as they were.
+    source = big_source(1_000)
+    model = ListModel(source, page_size=100, background=True, locale=US)
+    qtbot.waitUntil(lambda: not model.reading, timeout=20_000)
+    resets: list[int] = []
+    model.modelReset.connect(lambda: resets.append(model.total))
+    with qtbot.waitSignal(model.totalChanged, timeout=20_000) as told:
+        model.refresh()
+    assert told.args == [1_000] and resets == [] and not model.reading
+    kept: list[str] = []
+    model.refresh()
+    model.after_read(lambda: kept.append(model.row_id(0)))
+    qtbot.waitUntil(lambda: not model.reading, timeout=20_000)
+    assert kept == [str(source.rows[0]["id"])] and resets == []
+    source.rows.insert(0, dict(source.rows[5], id="new", name="Row new"))
+    source._cache = None
+    with qtbot.waitSignal(model.totalChanged, timeout=20_000):
+        model.refresh()
+    assert resets == [1_001] and model.row_id(0) == "new"
+    source.rows[1] = dict(source.rows[1], name="Renamed")  # same count, a row changed
+    source._cache = None
+    with qtbot.waitSignal(model.totalChanged, timeout=20_000):
+        model.refresh()
+    assert resets == [1_001, 1_001]
+    assert model.data(model.index(1, column_of(model, "name"))) == "Renamed"
