@@ -374,8 +374,9 @@ def main() -> int:
     by_action: dict[str, dict[str, Any]] = {}
     for action, gap, culprit in probe.gaps:
         row = by_action.setdefault(
-            action, {"max_ms": 0.0, "over_16": 0, "over_50": 0, "culprit": ""}
+            action, {"max_ms": 0.0, "over_16": 0, "over_50": 0, "culprit": "", "gaps_ms": []}
         )
+        row["gaps_ms"].append(round(gap * 1000, 1))
         row["over_16"] += 1
         row["over_50"] += gap > 0.050
         if gap * 1000 > row["max_ms"]:
