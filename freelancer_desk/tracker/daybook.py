@@ -438,6 +438,7 @@ def summed_totals(
     return tuple(out)
 
 
+@lru_cache(maxsize=64)
 def rounding_rule(code: str) -> RoundingRule:
     """A contract's rounding rule; Upwork's for a code not known (an estimate beats
     none)."""
@@ -452,9 +453,14 @@ def segment_worth(rounding: str, rate_minor: int, currency: str, seconds: int) -
     """What one segment of `seconds` is worth, in minor units, on an hourly contract with
     this rounding code (`rounding_rule`) and rate: its seconds rounded on their own, as
     Upwork does per 10-minute segment. Pure, so kept: a workspace holds a few hundred
-    (rule, rate, length) and every diary day and total asks for them again (~2.5 us each
-    to work out, ~0.2 us to look up)."""
-    return bill_amount(rounding_rule(rounding).apply(seconds), Money(rate_minor, currency)).amount
+    (rule, rate, length) and every diary day and total asks for them again (~0.2 us a
+    look-up); a process's first call pays one `_billed` per rounded length and rate."""
+    return _billed(rate_minor, currency, rounding_rule(rounding).apply(seconds))
+
+
+@lru_cache(maxsize=4096)
+def _billed(rate_minor: int, currency: str, billable: int) -> int:
+    return bill_amount(billable, Money(rate_minor, currency)).amount
 
 
 def _terms(contract: Any) -> tuple[str, int, str]:
