@@ -8,6 +8,7 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import event
 
 from freelancer_desk.domain.clock import FakeClock
 from freelancer_desk.services.demo import create_demo
@@ -107,3 +108,29 @@ def test_empty_values_sort_last_whichever_way(sources):
                         paged.extend(r["id"] for r in source.fetch(query, len(paged), step))
                     assert paged == [r["id"] for r in whole], (key, column.key, descending)
     assert crossed > 10
+
+
+@pytest.mark.sqlite_only  # the plan's wording is SQLite's
+def test_the_orders_default_page_walks_the_ordered_at_index(sources):
+    """Newest first, then id: the first page and the next read by key walk
+    ix_orders_ordered_at (0009) instead of sorting every order."""
+    orders = sources["orders"]
+    engine = orders._db.engine
+    seen: list[tuple[str, object]] = []
+
+    def remember(conn, cursor, statement, parameters, context, executemany):
+        seen.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", remember)
+    try:
+        orders.fetch(ListQuery(), 0, 3)
+        orders.fetch(ListQuery(), 3, 3)
+    finally:
+        event.remove(engine, "before_cursor_execute", remember)
+    assert len(seen) == 2 and "orders.ordered_at <=" in seen[1][0]  # the second by key
+    with engine.connect() as conn:
+        for statement, parameters in seen:
+            plan = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()
+            details = " / ".join(row[-1] for row in plan)
+            assert "USING INDEX ix_orders_ordered_at" in details, details
+            assert "USE TEMP B-TREE FOR ORDER BY" not in details, details

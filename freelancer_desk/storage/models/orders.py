@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from freelancer_desk.storage.base import Entity, one_of
@@ -24,6 +24,9 @@ class Order(Entity):
         CheckConstraint(
             "revisions_allowed IS NULL OR revisions_allowed >= 0", name="revisions_allowed_range"
         ),
+        # The orders table's default sort (newest first, then id) walks it, and a page
+        # read by key starts with a range on it, instead of sorting every order (0009).
+        Index("ix_orders_ordered_at", "ordered_at", "id"),
     )
 
     number: Mapped[str | None] = mapped_column(String(40), unique=True)  # platform's order id
