@@ -370,7 +370,11 @@ def contract_totals(rows: Iterable[Any], owners: Owners) -> tuple[ContractTotal,
             contract = owners.contracts.get(g.contract_id) if g.contract_id else None
             currency, terms = None, None
             if _hourly(contract):
-                currency, terms = contract.currency, _terms(contract)  # see segment_worth
+                # rule, rate, currency: a row's worth is segment_worth's, worked out here
+                # per rounded length (a row at a time: the cold lean path has every
+                # length of a week to look up, a few per rounded length)
+                code, rate, currency = _terms(contract)
+                terms = (rounding_rule(code), rate, currency)
             sums = grouped[key] = [0, 0, 0, 0, currency, owners.title(g), terms]
         seconds = g.tracked_seconds
         sums[0] += seconds
@@ -379,7 +383,8 @@ def contract_totals(rows: Iterable[Any], owners: Owners) -> tuple[ContractTotal,
         if g.over_limit:
             sums[2] += seconds
         elif sums[4] is not None:
-            sums[3] += segment_worth(*sums[6], seconds)
+            rule, rate, currency = sums[6]
+            sums[3] += _billed(rate, currency, rule.apply(seconds))
     out = []
     for (cid, oid), (seconds, manual, over, value, currency, title, *_) in grouped.items():
         contract = owners.contracts.get(cid) if cid else None
