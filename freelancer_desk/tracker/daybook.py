@@ -4,11 +4,14 @@ neither SQLAlchemy nor storage (import-linter checks it), so the lean path stays
 
 - `Owners`: the titles, rates, rounding and limits of the contracts and orders met, as
   plain rows (`ContractFacts`/`OrderFacts` attributes); a segment's title, snapshot
-  policy and worth at its hourly contract's rate and rounding.
-- `contract_totals`: per contract or order, the live segments' time and worth.
+  policy and worth at its hourly contract's rate and rounding (`Owners.owner`: once
+  per contract/order pair; `segment_worth`: once per rule, rate and length).
+- `contract_totals`: per contract or order, the live segments' time and worth;
+  `summed_totals`: the same from sums per contract or order (`tracked_days`) and the
+  hourly contracts' seconds, or None when the order would need the segments.
 - `day_hours`: every hour of a day in a zone, six 10-minute cells each, a segment in the
   cell of its local slot; `Cell.main` the segment a cell shows.
-- `build_day`: the `DayView` of a day from its segments and its billing week's rows.
+- `build_day`: the `DayView` of a day from its segments and its billing week's totals.
 
 The day's types are NamedTuples, not frozen dataclasses: as immutable, ~1 ms each less
 to define at import (a lean `track diary` starts in ~60 ms).
