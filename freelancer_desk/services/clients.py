@@ -15,7 +15,7 @@ from freelancer_desk.domain.platforms import Platform
 from freelancer_desk.services.common import clean_text, find, to_dict
 from freelancer_desk.services.events import Change, ChangeBus
 from freelancer_desk.storage.db import Database
-from freelancer_desk.storage.models import Client, Contract, Order
+from freelancer_desk.storage.models import Client, Contract, JobPost, Order
 
 PLATFORM_CHOICES = tuple(p.value for p in Platform)
 
@@ -85,17 +85,24 @@ def _validated(data: ClientInput) -> dict[str, Any]:
 
 
 def _refuse_platform_change(s: Session, client: Client, platform: str) -> None:
-    """A client is who the user deals with on one platform: its contracts are on it and
-    its orders are of its platform's gigs (services/contracts.check_client_platform,
+    """A client is who the user deals with on one platform: its contracts are on it, its
+    job posts are (services/jobs) and its orders are of its platform's gigs (services/contracts.check_client_platform,
     services/orders). Moving a client that holds any would leave them on another
     platform than their client's; the same person elsewhere is another client."""
     contracts = s.scalar(
         select(func.count()).select_from(Contract).where(Contract.client_id == client.id)
     )
     orders = s.scalar(select(func.count()).select_from(Order).where(Order.client_id == client.id))
+    posts = s.scalar(
+        select(func.count()).select_from(JobPost).where(JobPost.client_id == client.id)
+    )
     held = [
         f"{n} {what}{'' if n == 1 else 's'}"
-        for n, what in ((contracts or 0, "contract"), (orders or 0, "order"))
+        for n, what in (
+            (contracts or 0, "contract"),
+            (orders or 0, "order"),
+            (posts or 0, "job post"),
+        )
         if n
     ]
     if held:

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from freelancer_desk.domain.clock import Clock, ensure_utc
 from freelancer_desk.domain.errors import RuleError
@@ -120,6 +121,22 @@ def _validated(data: JobPostInput, now: datetime) -> dict[str, Any]:
     }
 
 
+def _linked_client(s: Session, ident: str, platform: str, field: str = "client_id") -> Client:
+    """The client a job post is linked to: one on the post's platform. Hiring from the
+    post contracts with that client, and a contract is on its client's platform
+    (contract.platform_client); a link to a client elsewhere was only refused there."""
+    client = find(s, Client, ident, what="client")
+    if client.platform != platform:
+        raise RuleError(
+            "job_post.platform_client",
+            f"{field}: {client.name} is a client on {client.platform}; a {platform} job "
+            f"post links to a client on {platform} (on {platform} the client is another "
+            "client record)",
+            field=field,
+        )
+    return client
+
+
 class JobPostService:
     def __init__(self, db: Database, bus: ChangeBus, clock: Clock) -> None:
         self._db = db
@@ -131,7 +148,7 @@ class JobPostService:
         with self._db.session() as s:
             job = JobPost(**values)
             if data.client_id:
-                client = find(s, Client, data.client_id, what="client")
+                client = _linked_client(s, data.client_id, job.platform)
                 job.client_id = client.id
                 job.client_name = job.client_name or client.name
             s.add(job)
@@ -151,9 +168,11 @@ class JobPostService:
             for key, value in values.items():
                 setattr(job, key, value)
             if data.client_id:
-                client = find(s, Client, data.client_id, what="client")
+                client = _linked_client(s, data.client_id, job.platform)
                 job.client_id = client.id
                 job.client_name = job.client_name or client.name
+            elif job.client_id is not None:  # the post moved to another platform
+                _linked_client(s, str(job.client_id), job.platform, field="platform")
             s.flush()
             result = to_dict(job)
         self._bus.publish(Change("job_post", "updated", (result["id"],)))

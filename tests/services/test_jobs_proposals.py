@@ -3,6 +3,7 @@ bid calculator, copy-as-text, states, and hiring into a contract."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -12,10 +13,11 @@ from sqlalchemy import func, select
 
 from freelancer_desk.domain.errors import RuleError
 from freelancer_desk.domain.money import Money
+from freelancer_desk.services.clients import ClientInput
 from freelancer_desk.services.contracts import MilestoneInput
 from freelancer_desk.services.jobs import JobPostInput
 from freelancer_desk.services.proposals import ProposalInput, bid_calculator
-from freelancer_desk.storage.models import Contract
+from freelancer_desk.storage.models import Contract, JobPost
 from tests.services.workbench import START, Bench, make_bench
 
 TEMPLATE = 'Hi {client},\n\nI read your post "{job}" and {skill} is what I do every day.'
@@ -309,7 +311,11 @@ def test_hire_contracts_with_a_client_on_the_job_posts_platform(tmp_path: Path) 
     with bench.db.read() as s:
         assert s.scalar(select(func.count()).select_from(Contract)) == 0
 
-    linked = _job(bench, screening_questions=(), client_id=elsewhere["id"], client_name="")
+    # A post linked to a client elsewhere is refused at the link now; a workspace written
+    # before that rule may still hold one, and hiring from it is refused too.
+    linked = _job(bench, screening_questions=(), client_name="")
+    with bench.db.session() as s:
+        s.get(JobPost, uuid.UUID(linked["id"])).client_id = uuid.UUID(elsewhere["id"])
     linked_bid = bench.proposals.create(
         ProposalInput(job_post_id=linked["id"], bid_kind="fixed", bid_minor=1000, cover_letter="Hi")
     )
@@ -322,3 +328,38 @@ def test_hire_contracts_with_a_client_on_the_job_posts_platform(tmp_path: Path) 
     same = bench.client("Bluefin Outdoors", platform="upwork")
     contract = bench.proposals.hire(proposal["id"], client_id=same["id"])
     assert (contract["platform"], contract["client_id"]) == ("upwork", same["id"])
+
+
+def test_a_job_post_links_to_a_client_on_its_platform(tmp_path: Path) -> None:
+    """Hiring from a post contracts with its linked client, on the post's platform: a
+    link to a client elsewhere is refused when it is made, naming the field, and a
+    linked post does not move to another platform."""
+    bench = make_bench(tmp_path)
+    fiverr = bench.client("Bluefin Outdoors", platform="fiverr")
+    with pytest.raises(RuleError) as refused:
+        _job(bench, platform="upwork", client_id=fiverr["id"], client_name="")
+    assert (refused.value.rule, refused.value.field) == ("job_post.platform_client", "client_id")
+    assert str(refused.value) == (
+        "client_id: Bluefin Outdoors is a client on fiverr; a upwork job post links to a "
+        "client on upwork (on upwork the client is another client record)"
+    )
+    with bench.db.read() as s:
+        assert s.scalar(select(func.count()).select_from(JobPost)) == 0
+
+    job = _job(bench)
+    with pytest.raises(RuleError) as relinked:
+        bench.jobs.update(job["id"], JobPostInput(title=job["title"], client_id=fiverr["id"]))
+    assert relinked.value.field == "client_id"
+    assert bench.jobs.get(job["id"])["client_id"] is None
+
+    upwork = bench.client("Bluefin Outdoors", platform="upwork")
+    linked = bench.jobs.update(job["id"], JobPostInput(title=job["title"], client_id=upwork["id"]))
+    assert linked["client_id"] == upwork["id"]
+    with pytest.raises(RuleError) as moved:
+        bench.jobs.update(job["id"], JobPostInput(title=job["title"], platform="fiverr"))
+    assert (moved.value.rule, moved.value.field) == ("job_post.platform_client", "platform")
+    assert bench.jobs.get(job["id"])["platform"] == "upwork"
+    # ...and the client does not move away from its posts either.
+    with pytest.raises(RuleError, match="holds 1 job post on upwork") as held:
+        bench.clients.update(upwork["id"], ClientInput(name="Bluefin Outdoors", platform="fiverr"))
+    assert held.value.rule == "client.platform_held"
