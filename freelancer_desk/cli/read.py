@@ -1,5 +1,5 @@
-"""Reading the workspace: `NOUN list`, `NOUN show`, `demo`, `check`, `client add`
-(`report earnings` lives in cli/money.py with the other reports)."""
+"""Reading the workspace: `NOUN list`, `NOUN show`, `demo`, `check`, `client add`,
+`client edit`, `client archive` (`report earnings` lives in cli/money.py with the other reports)."""
 
 from __future__ import annotations
 
@@ -98,6 +98,42 @@ def register(reg: Registry) -> None:
     add.add_argument("--json", action="store_true")
     add.set_defaults(**handler(with_app(cmd_client_add), creates=True))
 
+    edit = reg.verb("client", "edit", "change a client's fields (only those given)")
+    edit.add_argument("id", help="its id, or the first 4-8 digits of it")
+    edit.add_argument("--name")
+    edit.add_argument("--platform", choices=PLATFORMS, help="while no contract or order holds it")
+    for option in ("company", "country", "email", "notes"):
+        edit.add_argument(f"--{option}", help="'' clears it")
+    edit.add_argument("--timezone", help="IANA zone, e.g. Europe/Berlin; '' clears it")
+    edit.add_argument("--currency")
+    edit.add_argument(
+        "--terms",
+        type=_terms,
+        dest="payment_terms_days",
+        default=_UNSET,
+        help="net N days; '' clears",
+    )
+    edit.add_argument("--json", action="store_true")
+    edit.set_defaults(**handler(with_app(cmd_client_edit)))
+
+    archive = reg.verb("client", "archive", "archive a client (hidden from pickers, kept)")
+    archive.add_argument("id", help="its id, or the first 4-8 digits of it")
+    archive.add_argument("--undo", action="store_true", help="unarchive it")
+    archive.add_argument("--json", action="store_true")
+    archive.set_defaults(**handler(with_app(cmd_client_archive)))
+
+
+_UNSET = object()  # --terms not given (None: given empty, cleared)
+
+
+def _terms(text: str) -> int | None:
+    if not text.strip():
+        return None
+    try:
+        return int(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of days") from exc
+
 
 def _query(source: ListSource, args: argparse.Namespace) -> ListQuery:
     from freelancer_desk.services.listing import ListQuery
@@ -182,6 +218,34 @@ def cmd_client_add(app: App, args: argparse.Namespace) -> int:
         print_json(created)
     else:
         say(f"added client {created['name']} ({created['id'][:8]})")
+    return EXIT_OK
+
+
+def cmd_client_edit(app: App, args: argparse.Namespace) -> int:
+    from freelancer_desk.services.clients import client_input
+
+    names = ("name", "platform", "company", "country", "timezone", "email", "currency", "notes")
+    changes = {key: getattr(args, key) for key in names if getattr(args, key) is not None}
+    if args.payment_terms_days is not _UNSET:
+        changes["payment_terms_days"] = args.payment_terms_days
+    if not changes:
+        raise CliError("client edit: give at least one field to change, e.g. --name")
+    client = app.clients.get(args.id)
+    updated = app.clients.update(client["id"], client_input(client, **changes))
+    if args.json:
+        print_json(updated)
+    else:
+        say(f"changed client {updated['name']} ({updated['id'][:8]}): {', '.join(changes)}")
+    return EXIT_OK
+
+
+def cmd_client_archive(app: App, args: argparse.Namespace) -> int:
+    client = app.clients.set_archived(args.id, not args.undo)
+    if args.json:
+        print_json(client)
+    else:
+        done = "unarchived" if args.undo else "archived"
+        say(f"{done} client {client['name']} ({client['id'][:8]})")
     return EXIT_OK
 
 

@@ -33,6 +33,16 @@ class ClientInput:
     notes: str = ""
 
 
+def client_input(client: dict[str, Any], **changes: Any) -> ClientInput:
+    """A stored client's fields (`ClientService.get`) as input, with `changes`: an edit
+    that changes only the fields given."""
+    names = ClientInput.__dataclass_fields__
+    values = {key: client[key] for key in names if key in client}
+    values["notes"] = values.get("notes") or ""
+    values.update(changes)
+    return ClientInput(**values)
+
+
 def check_platform(value: str, field: str = "platform") -> str:
     if value not in PLATFORM_CHOICES:
         raise RuleError(
