@@ -44,6 +44,7 @@ from freelancer_desk.storage.models import (
     Proposal,
     Segment,
     TimeSession,
+    billed_weeks,
     ledger_totals,
     tracked_weeks,
 )
@@ -105,6 +106,7 @@ def check_workspace(db: Database) -> CheckReport:
             ("tracked time summary", _tracked_days),
             ("tracked time per week", _tracked_weeks),
             ("ledger totals summary", _ledger_totals),
+            ("billed weeks summary", _billed_weeks),
             ("catch-up mark", lambda s, r: _catch_up_mark(db, s, r)),
             ("contracts", _contracts),
             ("proposals", _proposals),
@@ -626,6 +628,37 @@ def _ledger_totals(session: Session, report: CheckReport) -> None:
         f"first: {kind} {cur} of client {_short(client)}, scope {_short(scope)}: "
         f"{have[0]} postings summing {_money(have[1], cur)} instead of {want[0]} summing "
         f"{_money(want[1], cur)}",
+    )
+
+
+def _billed_weeks(session: Session, report: CheckReport) -> None:
+    """The summary the database keeps per billed hourly week (billed_weeks) equals a
+    recomputation from the postings: one line naming how many rows disagree and the
+    first of them."""
+    stored = {
+        (str(sid), str(cur)): (int(n), int(total))
+        for sid, cur, n, total in session.execute(
+            sql_text(
+                f"SELECT source_id, currency, postings, amount_minor FROM {billed_weeks.TABLE}"
+            )
+        )
+    }
+    dialect = session.get_bind().dialect.name
+    wanted = {
+        (str(sid), str(cur)): (int(n), int(total))
+        for sid, cur, n, total in session.execute(sql_text(billed_weeks.recompute_sql(dialect)))
+    }
+    report.count("billed weeks", len(stored))
+    wrong = sorted(k for k in stored.keys() | wanted.keys() if stored.get(k) != wanted.get(k))
+    if not wrong:
+        return
+    sid, cur = wrong[0]
+    have, want = stored.get(wrong[0], (0, 0)), wanted.get(wrong[0], (0, 0))
+    report.add(
+        "billed_weeks.matches_postings",
+        f"billed_weeks: {len(wrong)} (hourly week, currency) rows disagree with the postings; "
+        f"first: {sid} in {cur}: {have[0]} earned postings summing {_money(have[1], cur)} "
+        f"instead of {want[0]} summing {_money(want[1], cur)}",
     )
 
 

@@ -67,7 +67,12 @@ from freelancer_desk.services.ledger import (
     _uuid,
     pending_lots,
 )
-from freelancer_desk.storage.models import LedgerPosting, LedgerTransaction, ledger_totals
+from freelancer_desk.storage.models import (
+    LedgerPosting,
+    LedgerTransaction,
+    billed_weeks,
+    ledger_totals,
+)
 
 _PER_SOURCE_KINDS = frozenset({AccountKind.ESCROW, AccountKind.PENDING})
 # The kinds as stored (`_value_`: an enum's .value is a slow lookup, and hashing a
@@ -114,6 +119,14 @@ _SUMMED = itemgetter(
         for c in ("account_kind", "scope_id", "client_id", "currency", "amount_minor")
     )
 )
+# Where billed_weeks.add_sums finds its values in the rows.
+_T_KIND = _TRANSACTION_COLUMNS.index("kind")
+_T_SOURCE_KIND = _TRANSACTION_COLUMNS.index("source_kind")
+_T_SOURCE_ID = _TRANSACTION_COLUMNS.index("source_id")
+_P_TRANSACTION = _POSTING_COLUMNS.index("transaction_id")
+_P_KIND = _POSTING_COLUMNS.index("account_kind")
+_P_CURRENCY = _POSTING_COLUMNS.index("currency")
+_P_AMOUNT = _POSTING_COLUMNS.index("amount_minor")
 # Columns whose values are (nearly) all different: converted one by one, not memoised.
 _UNIQUE_COLUMNS = frozenset({"id", "memo", "source_id", "external_ref", "amount_minor"})
 
@@ -512,7 +525,7 @@ class _Batch:
         assert isinstance(transactions, Table) and isinstance(postings, Table)
         with indexes_made_after(conn, transactions.name, len(self.transactions)):
             _insert(conn, transactions, _TRANSACTION_COLUMNS, self.transactions, self.check_stop)
-        # The summary ledger_totals: one upsert per account key for the whole batch
+        # The summaries ledger_totals and billed_weeks: one upsert per key for the batch
         # instead of the trigger's one per posting (it stands aside inside bulk_insert,
         # only around this insert: record() and everything else stay counted by it).
         with (
@@ -522,7 +535,25 @@ class _Batch:
             _insert(conn, postings, _POSTING_COLUMNS, self.postings, self.check_stop)
             if counted_here:
                 ledger_totals.add_sums(conn, map(_SUMMED, self.postings))
+                billed_weeks.add_sums(conn, self._billed())
         self.transactions, self.postings = [], []
+
+    def _billed(self) -> Iterator[tuple[str, str, int]]:
+        """The batch's earned postings of billed hourly weeks, as billed_weeks.add_sums
+        counts them (an import has none: one look at each transaction's kind)."""
+        weeks = {
+            row[0]: row[_T_SOURCE_ID]
+            for row in self.transactions
+            if row[_T_SOURCE_KIND] == billed_weeks.HOURLY_WEEK
+            and row[_T_KIND] != billed_weeks.CLEARED
+        }
+        if not weeks:
+            return
+        earned = frozenset(billed_weeks.EARNED)
+        for p in self.postings:
+            source_id = weeks.get(p[_P_TRANSACTION])
+            if source_id is not None and p[_P_KIND] in earned:
+                yield source_id, p[_P_CURRENCY], p[_P_AMOUNT]
 
     def forget(self, external_ref: str | None, row: LedgerTransaction) -> None:
         """After `record()` wrote (and maybe cleared pending): read balances afresh."""

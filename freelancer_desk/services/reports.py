@@ -40,7 +40,7 @@ from sqlalchemy.orm import Session
 
 from freelancer_desk.domain.clock import Clock, ensure_utc
 from freelancer_desk.domain.errors import RuleError
-from freelancer_desk.domain.ledger import SourceKind, hourly_week_source
+from freelancer_desk.domain.ledger import hourly_week_source
 from freelancer_desk.domain.money import Money, per_hour
 from freelancer_desk.domain.weeks import week_bounds
 from freelancer_desk.services.common import find
@@ -54,6 +54,7 @@ from freelancer_desk.services.listing import Column, ListQuery
 from freelancer_desk.services.sqllisting import SqlColumn, SqlListSource
 from freelancer_desk.storage.db import Database
 from freelancer_desk.storage.models import (
+    BilledWeek,
     Client,
     Contract,
     Gig,
@@ -383,11 +384,9 @@ def _ranges_stmt(name: str, count: int, kind: str, select_sql: str, contract: bo
 
 
 def _billed_spans_sql(spans: Sequence[tuple[str, str]]) -> tuple[Any, dict[str, Any]]:
-    """The earned postings of the `hourly_week` transactions whose source id lies in one
-    of `spans` ([lo, hi], one per contract: disjoint), summed per source and currency:
-    the statement and its parameters."""
-    params: dict[str, Any] = {"hourly": SourceKind.HOURLY_WEEK.value}
-    params.update((f"k{i}", k) for i, k in enumerate(EARNED_KINDS))
+    """The `billed_weeks` rows whose source id lies in one of `spans` ([lo, hi], one per
+    contract: disjoint): the statement and its parameters."""
+    params: dict[str, Any] = {}
     for i, (lo, hi) in enumerate(spans):
         params[f"lo{i}"] = lo
         params[f"hi{i}"] = hi
@@ -398,27 +397,17 @@ def _billed_spans_sql(spans: Sequence[tuple[str, str]]) -> tuple[Any, dict[str, 
 def _billed_spans_stmt(count: int) -> Any:
     """Plain SQL text joined to a VALUES list: the same query built as an OR of ranges cost
     more to build and compile (~0.1 ms a contract) than to run, and SQLite ran it as a
-    MULTI-INDEX OR (a rowid set, then the rows) — slower than one index range per row
-    of the list."""
+    MULTI-INDEX OR (a rowid set, then the rows) — slower than one primary key range per
+    row of the list."""
     placeholders = ", ".join(f"(:lo{i}, :hi{i})" for i in range(count))
-    binds: list[Any] = [bindparam("hourly", type_=String())]
-    binds.extend(bindparam(f"k{i}", type_=String()) for i in range(len(EARNED_KINDS)))
+    binds: list[Any] = []
     for i in range(count):
         binds.append(bindparam(f"lo{i}", type_=String()))
         binds.append(bindparam(f"hi{i}", type_=String()))
-    kinds = ", ".join(f":k{i}" for i in range(len(EARNED_KINDS)))
     stmt = text(
         f"WITH spans(lo, hi) AS (VALUES {placeholders}) "
-        "SELECT ledger_transactions.source_id, ledger_postings.currency, "
-        "sum(ledger_postings.amount_minor) "
-        "FROM spans JOIN ledger_transactions "
-        "ON ledger_transactions.source_kind = :hourly "
-        "AND ledger_transactions.source_id >= spans.lo "
-        "AND ledger_transactions.source_id <= spans.hi "
-        "JOIN ledger_postings ON ledger_postings.transaction_id = ledger_transactions.id "
-        f"WHERE ledger_postings.account_kind IN ({kinds}) "
-        "AND ledger_transactions.kind != 'pending_cleared' "
-        "GROUP BY ledger_transactions.source_id, ledger_postings.currency"
+        "SELECT b.source_id, b.currency, b.amount_minor FROM spans JOIN billed_weeks b "
+        "ON b.source_id >= spans.lo AND b.source_id <= spans.hi"
     )
     return stmt.bindparams(*binds)
 
@@ -947,7 +936,8 @@ class ReportService:
     def _billed_weeks(
         s: Session, weeks: Iterable[tuple[str, date]]
     ) -> dict[tuple[str, str], Money]:
-        """Gross booked per (contract id, week start) for the billed hourly weeks."""
+        """Gross booked per (contract id, week start) for the billed hourly weeks: the
+        summary `billed_weeks` keeps it per source id and currency (0010)."""
         spelled: dict[date, str] = {}  # hourly_week_source's id, the week spelled once
         sources: set[str] = set()
         first: dict[str, date] = {}  # per contract, its first and last week
@@ -967,19 +957,9 @@ class ReportService:
             return {}
         if len(sources) <= _BILLED_BY_ID:  # a few weeks: by their source ids
             found = s.execute(
-                select(
-                    LedgerTransaction.source_id,
-                    LedgerPosting.currency,
-                    func.sum(LedgerPosting.amount_minor),
+                select(BilledWeek.source_id, BilledWeek.currency, BilledWeek.amount_minor).where(
+                    BilledWeek.source_id.in_(sources)
                 )
-                .join(LedgerPosting, LedgerPosting.transaction_id == LedgerTransaction.id)
-                .where(
-                    LedgerPosting.account_kind.in_(EARNED_KINDS),
-                    LedgerTransaction.kind != "pending_cleared",
-                    LedgerTransaction.source_kind == SourceKind.HOURLY_WEEK.value,
-                    LedgerTransaction.source_id.in_(sources),
-                )
-                .group_by(LedgerTransaction.source_id, LedgerPosting.currency)
             ).all()
         else:  # many: per contract, the range of its weeks' source ids (index ranges)
             ranges = [(cid + spelled[lo_], cid + spelled[last[cid]]) for cid, lo_ in first.items()]

@@ -23,7 +23,7 @@ from freelancer_desk.services import ledger_bulk
 from freelancer_desk.services.check import check_workspace
 from freelancer_desk.services.ledger import BatchItem
 from freelancer_desk.services.ledger_bulk import BatchCancelled
-from freelancer_desk.storage.models import ledger_totals
+from freelancer_desk.storage.models import billed_weeks, ledger_totals
 from freelancer_desk.storage.models.ledger_totals import TABLE, recompute_sql
 from tests.services.money_rows import add_client, add_contract, add_milestone, open_ws, usd, utc
 
@@ -97,10 +97,19 @@ def recomputed(ws) -> dict[tuple, tuple[int, int]]:
         }
 
 
+def billed(ws, sql: str) -> dict[tuple, tuple[int, int]]:
+    with ws.db.engine.connect() as conn:
+        return {(sid, cur): (int(n), int(t)) for sid, cur, n, t in conn.exec_driver_sql(sql)}
+
+
 def exact(ws) -> None:
     assert stored(ws) == recomputed(ws)
+    # billed_weeks stands aside in the same bulk INSERT and adds its own sums
+    assert billed(ws, "SELECT source_id, currency, postings, amount_minor FROM billed_weeks") == (
+        billed(ws, billed_weeks.recompute_sql(ws.db.engine.dialect.name))
+    )
     problems = check_workspace(ws.db).problems
-    assert not [p for p in problems if "ledger_totals" in p], problems
+    assert not [p for p in problems if "ledger_totals" in p or "billed_weeks" in p], problems
 
 
 def weeks(contract: uuid.UUID, client: uuid.UUID, n: int, first: int = 3000) -> list[BatchItem]:

@@ -45,7 +45,8 @@ def _triggers(url: str) -> list[str]:
             found = conn.execute(
                 text(
                     "SELECT sql FROM sqlite_master WHERE type = 'trigger' "
-                    "AND tbl_name = 'ledger_postings' ORDER BY name"
+                    "AND tbl_name = 'ledger_postings' AND name LIKE '%ledger_totals%' "
+                    "ORDER BY name"
                 )
             ).scalars()
         out = [str(s) for s in found]

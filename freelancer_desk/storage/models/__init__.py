@@ -1,5 +1,6 @@
 """One module per aggregate. Importing this package registers every table."""
 
+from freelancer_desk.storage.models.billed_weeks import BilledWeek
 from freelancer_desk.storage.models.catch_up_marks import CatchUpMark
 from freelancer_desk.storage.models.clients import Client
 from freelancer_desk.storage.models.contracts import Contract, Milestone
@@ -23,6 +24,7 @@ from freelancer_desk.storage.models.tracked_weeks import TrackedWeek
 from freelancer_desk.storage.models.tracking import Interruption, Segment, Snapshot, TimeSession
 
 __all__ = [
+    "BilledWeek",
     "CatchUpMark",
     "Client",
     "Contract",

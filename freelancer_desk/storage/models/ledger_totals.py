@@ -44,7 +44,7 @@ it through the triggers).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from typing import Any
 
@@ -248,13 +248,26 @@ def add_sums(
     connection.exec_driver_sql(statement, params)
 
 
+# Other summaries' SQLite INSERT triggers on ledger_postings that stand aside in a bulk
+# write too (name, its CREATE statement): billed_weeks registers its own.
+_ALSO_ASIDE: list[tuple[str, Callable[[], str]]] = []
+
+
+def stand_aside_in_bulk(trigger: str, ddl: Callable[[], str]) -> None:
+    """Register another SQLite INSERT trigger on ledger_postings for `bulk_insert` to
+    drop and make again (its PostgreSQL function checks `BULK_SETTING` itself); its
+    writer adds its own sums inside."""
+    _ALSO_ASIDE.append((trigger, ddl))
+
+
 @contextmanager
 def bulk_insert(connection: Connection) -> Iterator[bool]:
     """Inside, this transaction's INSERTs into ledger_postings are not counted by the
-    trigger when it yields True: the caller counts them with `add_sums` (one upsert per
-    key for all of them) before leaving. False (SQLite outside a transaction: a dropped trigger would stay dropped):
-    the trigger counts them. Left by an exception, the caller rolls the transaction back
-    (a stop, a refusal, a failed statement)."""
+    trigger (nor by the triggers registered with `stand_aside_in_bulk`) when it yields
+    True: the caller counts them with `add_sums` (one upsert per key for all of them)
+    before leaving. False (SQLite outside a transaction: a dropped trigger would stay
+    dropped): the triggers count them. Left by an exception, the caller rolls the
+    transaction back (a stop, a refusal, a failed statement)."""
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql(f"SELECT set_config('{BULK_SETTING}', '1', true)")
         try:
@@ -269,23 +282,33 @@ def bulk_insert(connection: Connection) -> Iterator[bool]:
     if not getattr(driver, "in_transaction", False):
         yield False
         return
-    connection.exec_driver_sql(f"DROP TRIGGER {_SQLITE_INSERT_TRIGGER}")
+    aside: list[tuple[str, Callable[[], str]]] = [
+        (_SQLITE_INSERT_TRIGGER, _sqlite_insert_ddl),
+        *_ALSO_ASIDE,
+    ]
+    for name, _ddl in aside:
+        connection.exec_driver_sql(f"DROP TRIGGER {name}")
     try:
         yield True
     except BaseException:
-        # Put it back if the transaction still takes statements (a stop, a refusal). If
-        # SQLite rolled it back itself, the trigger is there again (DDL rolls back).
+        # Put them back if the transaction still takes statements (a stop, a refusal).
+        # If SQLite rolled it back itself, they are there again (DDL rolls back).
         with suppress(SQLAlchemyError):
-            if not _sqlite_trigger_exists(connection):
-                connection.exec_driver_sql(trigger_ddl("sqlite")[0])
+            for name, ddl in aside:
+                if not _sqlite_trigger_exists(connection, name):
+                    connection.exec_driver_sql(ddl())
         raise
-    connection.exec_driver_sql(trigger_ddl("sqlite")[0])
+    for _name, ddl in aside:
+        connection.exec_driver_sql(ddl())
 
 
-def _sqlite_trigger_exists(connection: Connection) -> bool:
+def _sqlite_insert_ddl() -> str:
+    return trigger_ddl("sqlite")[0]
+
+
+def _sqlite_trigger_exists(connection: Connection, name: str) -> bool:
     found = connection.exec_driver_sql(
-        "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?",
-        (_SQLITE_INSERT_TRIGGER,),
+        "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?", (name,)
     )
     return found.first() is not None
 
