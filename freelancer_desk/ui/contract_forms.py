@@ -125,12 +125,14 @@ def client_choices(app: App) -> list[tuple[str, str]]:
     return [(ident, f"{name} · {platform}") for ident, name, platform in client_rows(app)]
 
 
-def client_rows(app: App) -> list[tuple[str, str, str]]:
-    """(id, name, platform) of every client, by name."""
+def client_rows(app: App, *, archived: bool = True) -> list[tuple[str, str, str]]:
+    """(id, name, platform) of every client (but archived ones unless `archived`), by
+    name."""
     from freelancer_desk.services.listing import ListQuery
 
     source = app.sources["clients"]
-    rows = source.fetch(ListQuery(sort="name"), 0, 2000)
+    filters = {} if archived else {"archived": "false"}
+    rows = source.fetch(ListQuery(sort="name", filters=filters), 0, 2000)
     return [(str(r["id"]), str(r.get("name") or ""), str(r.get("platform") or "")) for r in rows]
 
 
@@ -236,14 +238,28 @@ class ContractDialog(FormDialog):
         c = contract or {}
         currency = c.get("currency", "USD")
 
-        clients = client_rows(app)
+        # A new contract picks among the clients not archived.
+        clients = client_rows(app, archived=contract is not None)
         # A contract is on its client's platform (the service refuses another one).
         self.client_platforms = {ident: platform for ident, _name, platform in clients}
         self.client = combo(
             [(ident, f"{name} · {platform}") for ident, name, platform in clients],
             c.get("client_id", ""),
         )
-        self.add_field("client", "&Client", self.client)
+        # A client not there yet is added here (a fresh workspace has none).
+        self.new_client_button = QPushButton("New c&lient…")
+        self.new_client_button.setAccessibleName("New client")
+        self.new_client_button.setAutoDefault(False)
+        self.new_client_button.clicked.connect(lambda _checked=False: self.new_client())
+        self.new_client_button.setVisible(contract is None)
+        client_row = QWidget()
+        row = QHBoxLayout(client_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.client, 1)
+        row.addWidget(self.new_client_button)
+        client_row.setFocusProxy(self.client)  # a refusal naming "client" focuses the combo
+        self.add_field("client", "&Client", client_row)
+        self.client.setAccessibleName("Client")
         self.title_edit = QLineEdit(c.get("title", ""))
         self.title_edit.setPlaceholderText("What the work is")
         self.add_field("title", "&Title", self.title_edit)
@@ -307,6 +323,28 @@ class ContractDialog(FormDialog):
         if contract is None:
             self.client.currentIndexChanged.connect(self._client_changed)
         self.resize(620, 720)
+
+    def new_client(self) -> Any:
+        """Add a client (on the platform chosen so far) and pick it; the platform
+        follows it as for any client picked."""
+        from freelancer_desk.ui.client_forms import ClientDialog
+
+        dialog = ClientDialog(
+            self.app, None, self, platform=str(self.platform.currentData() or "direct")
+        )
+        dialog.accepted.connect(lambda: self._client_added(dialog.result_data))
+        dialog.open()
+        return dialog
+
+    def _client_added(self, client: dict[str, Any] | None) -> None:
+        if client is None:
+            return
+        ident = str(client["id"])
+        self.client_platforms[ident] = client["platform"]
+        if self.client.findData(ident) < 0:
+            self.client.addItem(f"{client['name']} · {client['platform']}", ident)
+        set_combo(self.client, ident)
+        self._client_changed()  # also when it was already the current one
 
     def _client_changed(self) -> None:
         """A new contract's platform follows the client chosen."""

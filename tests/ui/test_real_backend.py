@@ -25,3 +25,6 @@ def test_screenshot_of_every_area_on_a_new_workspace(qapp, tmp_path):
             for y in range(180, image.height(), 7)
         }
         assert len(colours) > 100, (area.key, len(colours))
+    # The editors an area renders too, the clients list and a client's among them.
+    for name in ("contracts-new", "contracts-clients", "contracts-client"):
+        assert not QImage(str(out / f"{name}.png")).isNull(), name

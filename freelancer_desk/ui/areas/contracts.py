@@ -24,6 +24,7 @@ from freelancer_desk.domain.workflow.milestone import (
 )
 from freelancer_desk.ui.areapage import Area, AreaPage, app_of, muted
 from freelancer_desk.ui.backend import Backend
+from freelancer_desk.ui.client_forms import ClientDialog, ClientsDialog
 from freelancer_desk.ui.contract_forms import ContractDialog, MilestoneDialog
 from freelancer_desk.ui.forms import USER_ERRORS, error_label
 from freelancer_desk.ui.review_dialogs import ReputationDialog, ReviewDialog
@@ -108,6 +109,7 @@ class ContractsPage(AreaPage):
             )
         self.review_button = self.add_action("Add re&view", self.add_review)
         self.add_action("Re&putation", self.show_reputation)
+        self.add_action("Clien&ts…", self.show_clients)
 
         row = action_row(self, "Milestone:")
         self.add_milestone_button = add_to_row(row, "&Add milestone", self.add_milestone)
@@ -342,6 +344,15 @@ class ContractsPage(AreaPage):
         dialog.open()
         return dialog
 
+    # -- clients ---------------------------------------------------------------------------
+    def show_clients(self) -> ClientsDialog:
+        """The clients list: new, edit, archive. The contracts show clients' names, so
+        they are read again when it closes."""
+        dialog = ClientsDialog(self.app, self)
+        dialog.finished.connect(lambda _result: self.refresh())
+        dialog.open()
+        return dialog
+
 
 def enable_step(button: QPushButton, machine: Any, state: Any, action: Any) -> None:
     """Enabled when the state machine allows the step; otherwise its refusal is the
@@ -382,8 +393,8 @@ def build_page(area: Area, backend: Backend) -> AreaPage:
 
 
 def screenshot_extras(page: AreaPage, out_dir: Path) -> list[Path]:
-    """The contract, milestone, review and reputation editors filled with the
-    workspace's data, as contracts-*.png in `out_dir`."""
+    """The contract, milestone, review and reputation editors, the clients list and a
+    client's editor filled with the workspace's data, as contracts-*.png in `out_dir`."""
     if not isinstance(page, ContractsPage):
         return []
     from freelancer_desk.services.listing import ListQuery
@@ -423,6 +434,11 @@ def screenshot_extras(page: AreaPage, out_dir: Path) -> list[Path]:
         review.sub_ratings["communication"].setCurrentIndex(1)
         paths.append(grab(review, out_dir / "contracts-review.png"))
     paths.append(grab(ReputationDialog(app, "upwork", page), out_dir / "contracts-reputation.png"))
+    clients = ClientsDialog(app, page)
+    paths.append(grab(clients, out_dir / "contracts-clients.png"))
+    direct = app.sources["clients"].fetch(ListQuery(filters={"platform": "direct"}), 0, 1)
+    client = app.clients.get(str(direct[0]["id"])) if direct else None
+    paths.append(grab(ClientDialog(app, client, page), out_dir / "contracts-client.png"))
     return paths
 
 
