@@ -116,7 +116,11 @@ def register(reg: Registry) -> None:
     edit.add_argument("--json", action="store_true")
     edit.set_defaults(**handler(with_app(cmd_client_edit)))
 
-    archive = reg.verb("client", "archive", "archive a client (hidden from pickers, kept)")
+    archive = reg.verb(
+        "client",
+        "archive",
+        "archive a client (kept, and left out of a new contract's client picker)",
+    )
     archive.add_argument("id", help="its id, or the first 4-8 digits of it")
     archive.add_argument("--undo", action="store_true", help="unarchive it")
     archive.add_argument("--json", action="store_true")
