@@ -94,31 +94,33 @@ def _validated(data: ClientInput) -> dict[str, Any]:
     }
 
 
-def _refuse_platform_change(s: Session, client: Client, platform: str) -> None:
-    """A client is who the user deals with on one platform: its contracts are on it, its
-    job posts are (services/jobs) and its orders are of its platform's gigs (services/contracts.check_client_platform,
-    services/orders). Moving a client that holds any would leave them on another
-    platform than their client's; the same person elsewhere is another client."""
-    contracts = s.scalar(
-        select(func.count()).select_from(Contract).where(Contract.client_id == client.id)
-    )
-    orders = s.scalar(select(func.count()).select_from(Order).where(Order.client_id == client.id))
-    posts = s.scalar(
-        select(func.count()).select_from(JobPost).where(JobPost.client_id == client.id)
-    )
-    held = [
-        f"{n} {what}{'' if n == 1 else 's'}"
-        for n, what in (
-            (contracts or 0, "contract"),
-            (orders or 0, "order"),
-            (posts or 0, "job post"),
+def _held(s: Session, client: Client) -> list[str]:
+    """What holds a client's platform: ["2 contracts", "1 job post"], or []."""
+    counts = [
+        (
+            s.scalar(select(func.count()).select_from(model).where(model.client_id == client.id)),
+            what,
         )
-        if n
+        for model, what in ((Contract, "contract"), (Order, "order"), (JobPost, "job post"))
     ]
+    return [f"{n} {what}{'' if n == 1 else 's'}" for n, what in counts if n]
+
+
+def _listed(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _refuse_platform_change(s: Session, client: Client, platform: str) -> None:
+    """A client is who the user deals with on one platform: its contracts are on it,
+    its job posts are (services/jobs) and its orders are of its platform's gigs
+    (services/contracts.check_client_platform, services/orders). Moving a client that
+    holds any would leave them on another platform than their client's; the same
+    person elsewhere is another client."""
+    held = _held(s, client)
     if held:
         raise RuleError(
             "client.platform_held",
-            f"platform: {client.name} holds {' and '.join(held)} on {client.platform}, "
+            f"platform: {client.name} holds {_listed(held)} on {client.platform}, "
             f"which stay there; for {platform} add another client",
             field="platform",
         )
@@ -155,6 +157,19 @@ class ClientService:
             result = to_dict(client)
         self._bus.publish(Change("client", "updated", (result["id"],)))
         return result
+
+    def platform_held(self, ident: str) -> str:
+        """Why the client's platform cannot change ("" when it can): what holds it, as
+        an editor shows before the change is tried."""
+        with self._db.read() as s:
+            client = find(s, Client, ident, what="client")
+            held = _held(s, client)
+            if not held:
+                return ""
+            return (
+                f"{client.name} holds {_listed(held)} on {client.platform}; for another "
+                "platform add another client"
+            )
 
     def set_archived(self, ident: str, archived: bool) -> dict[str, Any]:
         with self._db.session() as s:

@@ -9,6 +9,7 @@ import functools
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -81,11 +82,15 @@ class ClientDialog(FormDialog):
         self.name.setPlaceholderText("Who you work for, as you call them")
         self.add_field("name", "&Name", self.name)
         self.platform = combo(PLATFORM_CHOICES, c.get("platform", platform))
+        # Contracts, orders or job posts on its platform keep it there (greyed, saying
+        # why; the service refuses the change too).
+        held = app.clients.platform_held(str(c["id"])) if client else ""
+        self.platform.setEnabled(not held)
         self.add_field(
             "platform",
             "&Platform",
             self.platform,
-            "Where you work with them; the same person elsewhere is another client",
+            held or "Where you work with them; the same person elsewhere is another client",
         )
         self.company = QLineEdit(c.get("company") or "")
         self.add_field("company", "C&ompany", self.company)
@@ -230,6 +235,10 @@ class ClientsDialog(QDialog):
         row.addWidget(self.count)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
+        for close_button in close.buttons():  # Enter in the filter must not close the list
+            if isinstance(close_button, QPushButton):
+                close_button.setAutoDefault(False)
+                close_button.setDefault(False)
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -240,6 +249,15 @@ class ClientsDialog(QDialog):
         self.resize(760, 480)
         self._show_count()
         self._update_buttons()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Enter on a selected row edits it (as a double-click does); Escape closes."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            if self.focusWidget() is self.view and self.selected_id() is not None:
+                self.edit_client()
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def _button(self, text: str, slot: Any) -> QPushButton:
         button = QPushButton(text)

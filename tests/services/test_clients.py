@@ -45,3 +45,22 @@ def test_a_buyers_platform_stays_while_it_has_orders(tmp_path: Path) -> None:
         bench.clients.update(buyer["id"], ClientInput(name="Nina", platform="upwork"))
     assert refused.value.field == "platform"
     assert "holds 1 order on fiverr" in str(refused.value)
+
+
+def test_what_holds_a_clients_platform_is_said_before_the_change(tmp_path: Path) -> None:
+    """An editor greys the platform with the reason: every kind that holds it, listed."""
+    from freelancer_desk.services.jobs import JobPostInput
+
+    bench = make_bench(tmp_path)
+    client = bench.client("Acme", "upwork")
+    assert bench.clients.platform_held(client["id"]) == ""
+    bench.contracts.create(
+        ContractInput(client_id=client["id"], title="Support", kind="fixed", currency="USD")
+    )
+    for title in ("Audit", "Care"):
+        bench.jobs.create(JobPostInput(title=title, client_id=client["id"]))
+    assert bench.clients.platform_held(client["id"][:8]) == (
+        "Acme holds 1 contract and 2 job posts on upwork; for another platform add another client"
+    )
+    with pytest.raises(RuleError, match="holds 1 contract and 2 job posts on upwork"):
+        bench.clients.update(client["id"], ClientInput(name="Acme", platform="direct"))

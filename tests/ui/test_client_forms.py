@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 
 from freelancer_desk.services.clients import ClientInput
 from freelancer_desk.services.contracts import ContractInput
@@ -107,6 +108,16 @@ def test_clients_list_edit_archive_filter(qtbot, window, real_app, tmp_path):
 
     dialog.filter.setText("blue")
     assert _rows(dialog) == ["Bluefin Outdoors"]
+    qtbot.keyClick(dialog.filter, Qt.Key.Key_Return)
+    assert dialog.isVisible()  # Enter while filtering does not close the list
+    dialog.view.setFocus()
+    dialog.view.selectRow(0)
+    qtbot.keyClick(dialog.view, Qt.Key.Key_Return)
+    by_key = dialog.findChild(ClientDialog)
+    assert by_key is not None and by_key.name.text() == "Bluefin Outdoors"
+    by_key.reject()
+    by_key.deleteLater()
+    qtbot.waitUntil(lambda: dialog.findChild(ClientDialog) is None)
     dialog.filter.clear()
 
     # Double-click edits; a platform held by a contract is refused under the platform.
@@ -117,10 +128,16 @@ def test_clients_list_edit_archive_filter(qtbot, window, real_app, tmp_path):
     qtbot.mouseDClick(dialog.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     edit = dialog.findChild(ClientDialog)
     assert edit is not None and edit.isVisible() and edit.name.text() == "Acme GmbH"
+    # Its platform is held by its contract: greyed, saying why; forced, it is refused
+    # under the platform and nothing is saved.
+    assert not edit.platform.isEnabled()
+    hint = "Acme GmbH holds 1 contract on direct; for another platform add another client"
+    assert any(label.text() == hint for label in edit.findChildren(QLabel))
     edit.platform.setCurrentIndex(edit.platform.findData("upwork"))
     edit.accept()
     assert edit.isVisible()
     assert "Acme GmbH holds 1 contract on direct" in edit.error_text("platform")
+    assert real_app.clients.get(acme["id"])["platform"] == "direct"
     edit.platform.setCurrentIndex(edit.platform.findData("direct"))
     edit.name.setText("Acme Ltd")
     edit.email.setText("billing@acme.example")
