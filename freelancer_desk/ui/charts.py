@@ -34,6 +34,7 @@ from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies, and on both a
 # light and a dark background.
 SERIES_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00")
+LEGEND_MIN_ENTRY = 96.0  # px: a swatch and a name still worth reading
 
 
 def series_colour(index: int) -> QColor:
@@ -71,6 +72,7 @@ class BarChart(QWidget):
         self._categories: list[Category] = []
         self._series: list[str] = []
         self._bars: list[tuple[QRectF, str, str, str]] = []  # rect, key, series, text
+        self._legend: list[tuple[QRectF, str]] = []  # where each legend text went
         self._selected: tuple[str, str] | None = None
         self._label_every = max(1, label_every)
         self._value_labels = value_labels
@@ -158,6 +160,10 @@ class BarChart(QWidget):
         """Where each bar was last drawn: (rect, key, series); for tests and clicks."""
         return [(rect, key, series) for rect, key, series, _t in self._bars]
 
+    def legend_texts(self) -> list[tuple[QRectF, str]]:
+        """Where each legend text was last drawn, right to left; for tests."""
+        return list(self._legend)
+
     def select(self, key: str | None, series: str | None = None) -> None:
         selected = None if key is None else (key, series or "")
         if selected != self._selected:
@@ -208,18 +214,31 @@ class BarChart(QWidget):
         line = metrics.height()
         painter.drawText(QRectF(12, 8, self.width() - 24, line), self.title)
         self._bars = []
+        self._legend = []
         painter.setFont(font)
         values = [v for c in self._categories for v in c.values.values()]
         if not values:
             painter.setPen(muted)
             painter.drawText(QRectF(self.rect()), Qt.AlignmentFlag.AlignCenter, self.empty_text)
             return
-        # Legend (series) at the top right.
+        # Legend (series) at the top right, in the room the title leaves: as many
+        # entries as fit at a readable width, then "+N more".
         x = self.width() - 12.0
         title_w = QFontMetricsF(bold).horizontalAdvance(self.title)
         room = max(60.0, self.width() - 24 - title_w - 24)
-        per_name = room / max(1, len(self._series)) - 28
-        for index in reversed(range(len(self._series))):
+        shown = len(self._series)
+        fits = max(1, int(room // LEGEND_MIN_ENTRY))
+        if shown > fits:
+            shown = max(0, fits - 1)
+            more = f"+{len(self._series) - shown} more"
+            x -= metrics.horizontalAdvance(more)
+            painter.setPen(muted)
+            painter.drawText(QPointF(x, 8 + metrics.ascent()), more)
+            self._legend.append((QRectF(x, 8, metrics.horizontalAdvance(more), line), more))
+            x -= 12
+            room = max(0.0, x - (self.width() - 12.0 - room))
+        per_name = room / max(1, shown) - 28
+        for index in reversed(range(shown)):
             name = metrics.elidedText(
                 self._series[index], Qt.TextElideMode.ElideRight, max(per_name, 24)
             )
@@ -227,6 +246,7 @@ class BarChart(QWidget):
             x -= w
             painter.setPen(text)
             painter.drawText(QPointF(x, 8 + metrics.ascent()), name)
+            self._legend.append((QRectF(x, 8, w, line), name))
             x -= 16
             painter.fillRect(QRectF(x, 8 + line / 2 - 5, 10, 10), series_colour(index))
             x -= 12

@@ -4,7 +4,7 @@ otherwise copies what was drawn: the same picture either way."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtGui import QColor, QImage, QPainter, QPalette
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPalette
 
 from freelancer_desk.ui.charts import BarChart, Category
 
@@ -78,3 +78,35 @@ def test_the_kept_picture_is_what_drawing_on_the_widget_gives(chart):
     widget._draw(painter)
     painter.end()
     assert kept == direct
+
+
+def many_series(count: int) -> list[Category]:
+    names = [f"Contract number {i} with a long title" for i in range(count)]
+    return [
+        Category(f"2026-{m:02d}", f"M{m}", {n: float(m + i) for i, n in enumerate(names)}, {})
+        for m in range(1, 5)
+    ]
+
+
+@pytest.mark.parametrize("count", [2, 6, 14, 40])
+def test_the_legend_stays_right_of_the_title_and_says_how_many_it_leaves_out(qtbot, count):
+    widget = BarChart("Hours tracked per week")
+    qtbot.addWidget(widget)
+    widget.resize(600, 260)
+    widget.set_data(many_series(count))
+    widget.show()
+    qtbot.waitExposed(widget)
+    qtbot.waitUntil(lambda: bool(widget.legend_texts()))
+    bold = QFont(widget.font())
+    bold.setBold(True)
+    title_end = 12 + QFontMetricsF(bold).horizontalAdvance(widget.title)
+    entries = widget.legend_texts()
+    assert all(rect.left() > title_end for rect, _text in entries), entries
+    assert all(rect.right() <= widget.width() - 12 + 0.5 for rect, _text in entries)
+    more = [text for _rect, text in entries if text.endswith(" more")]
+    names = len(entries) - len(more)
+    if more:
+        assert more == [f"+{count - names} more"]
+        assert 0 < names < count
+    else:
+        assert names == count
