@@ -149,6 +149,10 @@ def format_cell(value: object, kind: str) -> str:
     if kind == "duration" and isinstance(value, int | float):
         minutes = int(value) // 60
         return f"{minutes // 60}:{minutes % 60:02d}"
+    if kind == "span" and isinstance(value, int | float):
+        from freelancer_desk.domain.clock import span_words
+
+        return span_words(int(value))
     if kind == "percent" and isinstance(value, int):
         return f"{value / 100:g}%"
     if kind == "datetime" and isinstance(value, datetime):

@@ -73,3 +73,16 @@ def ensure_utc(value: datetime) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"naive datetime {value.isoformat()} refused: instants must carry a zone")
     return value.astimezone(UTC)
+
+
+def span_words(seconds: int) -> str:
+    """How long, in words for a glance: 93_780 -> "1 d 2 h", 7_500 -> "2 h 5 min",
+    40 -> "under a minute" (rounded down; a negative span reads as none)."""
+    days, rest = divmod(max(seconds, 0), 86_400)
+    hours, rest = divmod(rest, 3_600)
+    minutes = rest // 60
+    if days:
+        return f"{days} d {hours} h" if hours else f"{days} d"
+    if hours:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    return f"{minutes} min" if minutes else "under a minute"

@@ -188,7 +188,7 @@ def _orders(db: Database) -> SqlListSource:
             # Next to the state, where a glance at a row reads them together (the gig's
             # long title after them: it would push them out of sight).
             _col("due_at", "Due", Order.due_at, "datetime"),
-            _col("late", "Late by", late_by, "duration"),
+            _col("late", "Late by", late_by, "span"),
             _col("gig", "Gig", Gig.title, search=True),
             _col("price", "Price", Order.price_minor, "money", currency=Order.currency),
             _col("revisions_used", "Revisions", Order.revisions_used, "int"),

@@ -31,6 +31,7 @@ from PySide6.QtCore import (
     Slot,
 )
 
+from freelancer_desk.domain.clock import span_words
 from freelancer_desk.domain.money import Money, exponent
 from freelancer_desk.services.listing import Column, ListQuery, ListSource, Row
 
@@ -41,7 +42,7 @@ PAGE_SIZE = 200
 TEXTS_AHEAD = 80
 RAW_ROLE = Qt.ItemDataRole.UserRole + 1
 
-_NUMERIC = frozenset({"int", "money", "duration", "percent"})
+_NUMERIC = frozenset({"int", "money", "duration", "span", "percent"})
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 
@@ -100,6 +101,8 @@ def format_value(value: object, column: Column, locale: QLocale) -> str:
         )
     if kind == "duration" and isinstance(value, int):
         return format_duration(value)
+    if kind == "span" and isinstance(value, int):
+        return span_words(value)
     if kind == "percent" and isinstance(value, int):
         return format_percent(value, locale)
     if kind == "bool":

@@ -2,7 +2,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from freelancer_desk.domain.clock import FakeClock, SystemClock, ensure_utc
+from freelancer_desk.domain.clock import FakeClock, SystemClock, ensure_utc, span_words
 
 
 def test_system_clock_is_aware_utc():
@@ -37,3 +37,19 @@ def test_ensure_utc_refuses_naive_and_converts_offsets():
     assert ensure_utc(datetime(2026, 1, 1, 12, 0, tzinfo=plus2)) == datetime(
         2026, 1, 1, 10, 0, tzinfo=UTC
     )
+
+
+@pytest.mark.parametrize(
+    ("seconds", "words"),
+    [
+        (93_780, "1 d 2 h"),
+        (86_400 * 3 + 59 * 60, "3 d"),  # minutes drop out once a span is days long
+        (7_500, "2 h 5 min"),
+        (7_200, "2 h"),
+        (60, "1 min"),
+        (40, "under a minute"),
+        (-5, "under a minute"),
+    ],
+)
+def test_a_span_in_words(seconds: int, words: str) -> None:
+    assert span_words(seconds) == words

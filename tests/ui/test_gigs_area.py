@@ -418,7 +418,7 @@ def test_orders_show_their_gig_and_how_late_they_are(qtbot: Any, app: App, page:
     assert keys.index("late") == keys.index("due_at") + 1 == keys.index("state") + 2
     assert "gig" in keys
     assert cell(page, ORDERS, "gig", late) == gig["title"]
-    assert cell(page, ORDERS, "late", late) == "26:30"  # hours:minutes past due
+    assert cell(page, ORDERS, "late", late) == "1 d 2 h"  # past due by 26:30
     assert cell(page, ORDERS, "late", on_time) == ""
     # Sorted by it (a click on its header), the latest order comes first.
     page.panels[ORDERS].view.sortByColumn(keys.index("late"), Qt.SortOrder.DescendingOrder)

@@ -26,6 +26,7 @@ from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from freelancer_desk.domain.clock import span_words
 from freelancer_desk.domain.errors import RuleError
 from freelancer_desk.domain.workflow.gig import GIG, GigAction, GigState
 from freelancer_desk.domain.workflow.order import (
@@ -407,18 +408,6 @@ _WHEN = Column("when", "When", "datetime")
 DETAIL_CHARS = 240  # of a message shown under the tables; all of it in the tooltip
 
 
-def late_words(seconds: int) -> str:
-    """93_780 -> "1 d 2 h", 7_500 -> "2 h 5 min", 40 -> "under a minute"."""
-    days, rest = divmod(max(seconds, 0), 86_400)
-    hours, rest = divmod(rest, 3_600)
-    minutes = rest // 60
-    if days:
-        return f"{days} d {hours} h" if hours else f"{days} d"
-    if hours:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    return f"{minutes} min" if minutes else "under a minute"
-
-
 def order_detail(order: dict[str, Any]) -> tuple[str, str]:
     """(shown, full): the order's due date and lateness, its latest delivery message and
     revision request; in what is shown each message is one line of DETAIL_CHARS at most."""
@@ -431,7 +420,7 @@ def order_detail(order: dict[str, Any]) -> tuple[str, str]:
     if order.get("due_at"):
         head.append(f"due {when(order['due_at'])}")
     if order.get("late_seconds") is not None:
-        head.append(f"late by {late_words(int(order['late_seconds']))}")
+        head.append(f"late by {span_words(int(order['late_seconds']))}")
     notes: list[tuple[str, str]] = [
         (f"Delivered {when(d.get('delivered_at'))}", d.get("message") or "")
         for d in (order.get("deliveries") or [])[-1:]
