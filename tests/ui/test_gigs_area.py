@@ -466,3 +466,17 @@ def test_screenshot_extras_renders_the_editors(qtbot: Any, app: App, tmp_path: P
     for path in paths:
         image = QImage(str(path))
         assert not image.isNull() and image.width() > 500
+
+
+def test_the_buyer_box_offers_the_platforms_clients_but_not_archived_ones(
+    app: App, page: GigsPage
+) -> None:
+    from freelancer_desk.services.clients import ClientInput
+
+    made = {
+        name: app.clients.create(ClientInput(name=name, platform=platform))
+        for name, platform in (("Nina", "fiverr"), ("Omar", "fiverr"), ("Pia", "upwork"))
+    }
+    assert [name for _id, name in page._buyers("fiverr")] == ["Nina", "Omar"]
+    app.clients.set_archived(str(made["Omar"]["id"]), True)
+    assert [name for _id, name in page._buyers("fiverr")] == ["Nina"]

@@ -334,13 +334,14 @@ class GigsPage(AreaPage):
     new_order = open_order_dialog
 
     def _buyers(self, platform: str) -> list[tuple[str, str]]:
-        """The clients of the gig's platform: only they can be its buyers."""
+        """The clients of the gig's platform, archived ones left out: only they can be
+        its buyers."""
         if self.app is None:
             return []
         from freelancer_desk.services.listing import ListQuery
 
         rows = self.app.sources["clients"].fetch(
-            ListQuery(sort="name", filters={"platform": platform}), 0, 500
+            ListQuery(sort="name", filters={"platform": platform, "archived": "false"}), 0, 500
         )
         return [(str(r["id"]), str(r["name"])) for r in rows]
 
