@@ -19,7 +19,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
-ColumnKind = Literal["text", "int", "money", "datetime", "date", "duration", "span", "percent", "bool"]
+ColumnKind = Literal[
+    "text", "int", "money", "datetime", "date", "duration", "span", "percent", "bool"
+]
 
 
 @dataclass(frozen=True)
