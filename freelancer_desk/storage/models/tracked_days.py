@@ -28,6 +28,7 @@ import rebuilds it through the triggers).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import Index
@@ -103,63 +104,68 @@ def day_sql(dialect: str, column: str) -> str:
     return f"date({column})"
 
 
-def _values(dialect: str, row: str) -> list[str]:
-    """The summary's column values for one segment (`row` is NEW or OLD)."""
-    seconds = f"{row}.tracked_seconds"
-    return [
-        day_sql(dialect, f"{row}.slot_start"),
-        f"coalesce({row}.contract_id, {row}.order_id)",
-        f"{row}.contract_id",
-        f"CASE WHEN {row}.contract_id IS NULL THEN {row}.order_id END",
-        "1",
-        seconds,
-        f"CASE WHEN {row}.manual THEN {seconds} ELSE 0 END",
-        f"CASE WHEN {row}.over_limit THEN {seconds} ELSE 0 END",
-    ]
+class SegmentSums:
+    """The triggers, recount and rebuild of a summary of `segments` per (bucket, contract
+    or order): `tracked_days` (bucket: the UTC day) and `tracked_weeks` (the UTC week)
+    share everything but the table, the bucket column and its SQL."""
 
+    def __init__(
+        self, table: str, bucket: str, bucket_sql: Callable[[str, str], str], pg_function: str
+    ) -> None:
+        self.table, self.bucket, self.bucket_sql = table, bucket, bucket_sql
+        self.pg_function = pg_function
+        self.columns = f"{bucket}, target_id, contract_id, order_id, " + ", ".join(_SUMS)
 
-_COLUMNS = "day, target_id, contract_id, order_id, " + ", ".join(_SUMS)
-
-
-def _add(dialect: str, condition: str = "TRUE") -> str:
-    """Count NEW in: an upsert (an INSERT … SELECT needs a WHERE before ON CONFLICT)."""
-    sums = ", ".join(f"{c} = {TABLE}.{c} + excluded.{c}" for c in _SUMS)
-    return (
-        f"INSERT INTO {TABLE} ({_COLUMNS}) SELECT {', '.join(_values(dialect, 'NEW'))} "
-        f"WHERE {condition} ON CONFLICT (day, target_id) DO UPDATE SET {sums}"
-    )
-
-
-def _remove(dialect: str, condition: str | None = None) -> list[str]:
-    """Count OLD out, and drop its row when no segment is left in it."""
-    day, target, _cid, _oid, *amounts = _values(dialect, "OLD")
-    sums = ", ".join(f"{c} = {c} - {v}" for c, v in zip(_SUMS, amounts, strict=True))
-    where = f"day = {day} AND target_id = {target}"
-    if condition is not None:
-        where += f" AND {condition}"
-    return [
-        f"UPDATE {TABLE} SET {sums} WHERE {where}",
-        f"DELETE FROM {TABLE} WHERE {where} AND segments = 0",
-    ]
-
-
-def _live(row: str) -> str:
-    return f"NOT {row}.deleted AND coalesce({row}.contract_id, {row}.order_id) IS NOT NULL"
-
-
-def trigger_ddl(dialect: str) -> list[str]:
-    """The statements creating the triggers (and PostgreSQL's function), in order."""
-    changed = " OR ".join(
-        f"OLD.{c} IS DISTINCT FROM NEW.{c}"
-        if dialect == "postgresql"
-        else f"OLD.{c} IS NOT NEW.{c}"
-        for c in COUNTED
-    )
-    columns = ", ".join(COUNTED)
-    if dialect == "postgresql":
-        remove = ";\n    ".join(_remove(dialect))
+    def _values(self, dialect: str, row: str) -> list[str]:
+        """The summary's column values for one segment (`row` is NEW or OLD)."""
+        seconds = f"{row}.tracked_seconds"
         return [
-            f"""CREATE FUNCTION {_PG_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
+            self.bucket_sql(dialect, f"{row}.slot_start"),
+            f"coalesce({row}.contract_id, {row}.order_id)",
+            f"{row}.contract_id",
+            f"CASE WHEN {row}.contract_id IS NULL THEN {row}.order_id END",
+            "1",
+            seconds,
+            f"CASE WHEN {row}.manual THEN {seconds} ELSE 0 END",
+            f"CASE WHEN {row}.over_limit THEN {seconds} ELSE 0 END",
+        ]
+
+    def _add(self, dialect: str, condition: str = "TRUE") -> str:
+        """Count NEW in: an upsert (an INSERT … SELECT needs a WHERE before ON CONFLICT)."""
+        table = self.table
+        sums = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in _SUMS)
+        return (
+            f"INSERT INTO {table} ({self.columns}) "
+            f"SELECT {', '.join(self._values(dialect, 'NEW'))} "
+            f"WHERE {condition} ON CONFLICT ({self.bucket}, target_id) DO UPDATE SET {sums}"
+        )
+
+    def _remove(self, dialect: str, condition: str | None = None) -> list[str]:
+        """Count OLD out, and drop its row when no segment is left in it."""
+        bucket, target, _cid, _oid, *amounts = self._values(dialect, "OLD")
+        sums = ", ".join(f"{c} = {c} - {v}" for c, v in zip(_SUMS, amounts, strict=True))
+        where = f"{self.bucket} = {bucket} AND target_id = {target}"
+        if condition is not None:
+            where += f" AND {condition}"
+        return [
+            f"UPDATE {self.table} SET {sums} WHERE {where}",
+            f"DELETE FROM {self.table} WHERE {where} AND segments = 0",
+        ]
+
+    def trigger_ddl(self, dialect: str) -> list[str]:
+        """The statements creating the triggers (and PostgreSQL's function), in order."""
+        changed = " OR ".join(
+            f"OLD.{c} IS DISTINCT FROM NEW.{c}"
+            if dialect == "postgresql"
+            else f"OLD.{c} IS NOT NEW.{c}"
+            for c in COUNTED
+        )
+        columns = ", ".join(COUNTED)
+        table = self.table
+        if dialect == "postgresql":
+            remove = ";\n    ".join(self._remove(dialect))
+            return [
+                f"""CREATE FUNCTION {self.pg_function}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'UPDATE' AND NOT ({changed}) THEN
     RETURN NULL;
@@ -168,68 +174,83 @@ BEGIN
     {remove};
   END IF;
   IF TG_OP IN ('INSERT', 'UPDATE') AND {_live("NEW")} THEN
-    {_add(dialect)};
+    {self._add(dialect)};
   END IF;
   RETURN NULL;
 END
 $$""",
-            f"CREATE TRIGGER trg_segments_{TABLE} AFTER INSERT OR DELETE OR UPDATE OF "
-            f"{columns} ON segments FOR EACH ROW EXECUTE FUNCTION {_PG_FUNCTION}()",
-        ]
-    insert = (
-        f"CREATE TRIGGER trg_segments_{TABLE}_insert AFTER INSERT ON segments "
-        f"WHEN {_live('NEW')} BEGIN {_add(dialect)}; END"
-    )
-    delete = (
-        f"CREATE TRIGGER trg_segments_{TABLE}_delete AFTER DELETE ON segments "
-        f"WHEN {_live('OLD')} BEGIN {'; '.join(_remove(dialect))}; END"
-    )
-    update = (
-        f"CREATE TRIGGER trg_segments_{TABLE}_update AFTER UPDATE OF {columns} ON segments "
-        f"WHEN {changed} BEGIN "
-        + "; ".join([*_remove(dialect, _live("OLD")), _add(dialect, _live("NEW"))])
-        + "; END"
-    )
-    return [insert, delete, update]
+                f"CREATE TRIGGER trg_segments_{table} AFTER INSERT OR DELETE OR UPDATE OF "
+                f"{columns} ON segments FOR EACH ROW EXECUTE FUNCTION {self.pg_function}()",
+            ]
+        insert = (
+            f"CREATE TRIGGER trg_segments_{table}_insert AFTER INSERT ON segments "
+            f"WHEN {_live('NEW')} BEGIN {self._add(dialect)}; END"
+        )
+        delete = (
+            f"CREATE TRIGGER trg_segments_{table}_delete AFTER DELETE ON segments "
+            f"WHEN {_live('OLD')} BEGIN {'; '.join(self._remove(dialect))}; END"
+        )
+        update = (
+            f"CREATE TRIGGER trg_segments_{table}_update AFTER UPDATE OF {columns} ON segments "
+            f"WHEN {changed} BEGIN "
+            + "; ".join([*self._remove(dialect, _live("OLD")), self._add(dialect, _live("NEW"))])
+            + "; END"
+        )
+        return [insert, delete, update]
 
-
-def drop_trigger_ddl(dialect: str) -> list[str]:
-    if dialect == "postgresql":
+    def drop_trigger_ddl(self, dialect: str) -> list[str]:
+        if dialect == "postgresql":
+            return [
+                f"DROP TRIGGER IF EXISTS trg_segments_{self.table} ON segments",
+                f"DROP FUNCTION IF EXISTS {self.pg_function}()",
+            ]
         return [
-            f"DROP TRIGGER IF EXISTS trg_segments_{TABLE} ON segments",
-            f"DROP FUNCTION IF EXISTS {_PG_FUNCTION}()",
+            f"DROP TRIGGER IF EXISTS trg_segments_{self.table}_{op}"
+            for op in ("insert", "delete", "update")
         ]
-    return [
-        f"DROP TRIGGER IF EXISTS trg_segments_{TABLE}_{op}" for op in ("insert", "delete", "update")
-    ]
+
+    def recompute_sql(self, dialect: str) -> str:
+        """A SELECT giving what the table should hold, recomputed from the segments (the
+        migration's backfill and the integrity check)."""
+        target = "coalesce(contract_id, order_id)"
+        order = "CASE WHEN contract_id IS NULL THEN order_id END"
+        bucket = self.bucket_sql(dialect, "slot_start")
+        return (
+            f"SELECT {bucket} AS {self.bucket}, {target} AS target_id, contract_id, "
+            f"{order} AS order_id, "
+            "count(*) AS segments, sum(tracked_seconds) AS tracked_seconds, "
+            "sum(CASE WHEN manual THEN tracked_seconds ELSE 0 END) AS manual_seconds, "
+            "sum(CASE WHEN over_limit THEN tracked_seconds ELSE 0 END) AS over_limit_seconds "
+            f"FROM segments WHERE NOT deleted AND {target} IS NOT NULL "
+            f"GROUP BY {bucket}, {target}, contract_id, {order}"
+        )
+
+    def rebuild(self, connection: Connection) -> None:
+        """Empty the table and fill it again from the segments."""
+        dialect = connection.dialect.name
+        connection.exec_driver_sql(f"DELETE FROM {self.table}")
+        connection.exec_driver_sql(
+            f"INSERT INTO {self.table} ({self.columns}) {self.recompute_sql(dialect)}"
+        )
+
+    def create_triggers(self, connection: Connection) -> None:
+        for statement in self.trigger_ddl(connection.dialect.name):
+            connection.exec_driver_sql(statement)
+
+    def keep(self) -> None:
+        """Have `metadata.create_all` make the triggers too (`models/triggered.py`)."""
+        keep_triggers(self.table, self.create_triggers, (self.pg_function,))
 
 
-def recompute_sql(dialect: str) -> str:
-    """A SELECT giving what the table should hold, recomputed from the segments (the
-    migration's backfill and the integrity check)."""
-    target = "coalesce(contract_id, order_id)"
-    order = "CASE WHEN contract_id IS NULL THEN order_id END"
-    day = day_sql(dialect, "slot_start")
-    return (
-        f"SELECT {day} AS day, {target} AS target_id, contract_id, {order} AS order_id, "
-        "count(*) AS segments, sum(tracked_seconds) AS tracked_seconds, "
-        "sum(CASE WHEN manual THEN tracked_seconds ELSE 0 END) AS manual_seconds, "
-        "sum(CASE WHEN over_limit THEN tracked_seconds ELSE 0 END) AS over_limit_seconds "
-        f"FROM segments WHERE NOT deleted AND {target} IS NOT NULL "
-        f"GROUP BY {day}, {target}, contract_id, {order}"
-    )
+def _live(row: str) -> str:
+    return f"NOT {row}.deleted AND coalesce({row}.contract_id, {row}.order_id) IS NOT NULL"
 
 
-def rebuild(connection: Connection) -> None:
-    """Empty the table and fill it again from the segments."""
-    dialect = connection.dialect.name
-    connection.exec_driver_sql(f"DELETE FROM {TABLE}")
-    connection.exec_driver_sql(f"INSERT INTO {TABLE} ({_COLUMNS}) {recompute_sql(dialect)}")
-
-
-def create_triggers(connection: Connection) -> None:
-    for statement in trigger_ddl(connection.dialect.name):
-        connection.exec_driver_sql(statement)
-
-
-keep_triggers(TABLE, create_triggers, (_PG_FUNCTION,))
+DAYS = SegmentSums(TABLE, "day", day_sql, _PG_FUNCTION)
+trigger_ddl = DAYS.trigger_ddl
+drop_trigger_ddl = DAYS.drop_trigger_ddl
+recompute_sql = DAYS.recompute_sql
+rebuild = DAYS.rebuild
+create_triggers = DAYS.create_triggers
+_COLUMNS = DAYS.columns
+DAYS.keep()
