@@ -94,6 +94,12 @@ def _validated(data: ClientInput) -> dict[str, Any]:
     }
 
 
+def client_values(data: ClientInput) -> dict[str, Any]:
+    """A new client's checked column values, each refusal naming its field: for a caller
+    that makes the client inside its own unit of work (a proposal's hire)."""
+    return _validated(data)
+
+
 def _held(s: Session, client: Client) -> list[str]:
     """What holds a client's platform: ["2 contracts", "1 job post"], or []."""
     counts = [

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from freelancer_desk.domain.clock import Clock
@@ -17,7 +17,7 @@ from freelancer_desk.domain.money import Money
 from freelancer_desk.domain.platforms import UPWORK, UpworkRules
 from freelancer_desk.domain.workflow.contract import ContractState
 from freelancer_desk.domain.workflow.proposal import PROPOSAL, ProposalAction, ProposalState
-from freelancer_desk.services.clients import check_currency_field
+from freelancer_desk.services.clients import ClientInput, check_currency_field, client_values
 from freelancer_desk.services.common import clean_text, find, to_dict
 from freelancer_desk.services.contracts import (
     ContractInput,
@@ -434,64 +434,178 @@ class ProposalService:
     def archive(self, ident: str) -> dict[str, Any]:
         return self.transition(ident, ProposalAction.ARCHIVE.value)
 
+    @staticmethod
+    def _check_hireable(proposal: Proposal) -> ProposalState:
+        """The state hiring moves to; refused when the proposal is not an offer or was
+        hired already (a proposal is hired once)."""
+        new_state = PROPOSAL.transition(ProposalState(proposal.state), ProposalAction.HIRE)
+        if proposal.contract_id is not None:
+            raise RuleError(
+                "proposal.hire",
+                "cannot hire proposal: it is already hired (a proposal is hired once)",
+                field="state",
+            )
+        return new_state
+
+    @staticmethod
+    def _hire_input(
+        proposal: Proposal,
+        job: JobPost,
+        client_id: str,
+        title: str | None,
+        weekly_limit_minutes: int | None,
+    ) -> ContractInput:
+        """The contract a hire makes: the bid's kind, rate (hourly) and fee; the terms
+        it leaves open come from the user's defaults (contract_values)."""
+        hourly = proposal.bid_kind == "hourly"
+        return ContractInput(
+            client_id=client_id,
+            title=title or job.title,
+            kind=proposal.bid_kind,
+            platform=job.platform,
+            currency=proposal.currency,
+            hourly_rate_minor=proposal.bid_minor if hourly else None,
+            fee_bp=proposal.fee_bp,
+            weekly_limit_minutes=weekly_limit_minutes,
+        )
+
+    @staticmethod
+    def _hire_milestones(proposal: Proposal, job: JobPost) -> list[tuple[str, int, Any]]:
+        """(title, amount, due) of a fixed hire's milestones: the planned ones, or one
+        of the whole bid when none were planned; none for an hourly one."""
+        if proposal.bid_kind == "hourly":
+            return []
+        planned = [(m.title, m.amount_minor, m.due_on) for m in proposal.milestones]
+        return planned or [(job.title[:200], proposal.bid_minor, None)]
+
+    def hire_terms(self, ident: str, *, limit: int = 2000) -> dict[str, Any]:
+        """What hiring the proposal would make, before it is done (the window's Hire
+        dialog shows it): the contract's terms as hire() computes them, and the clients
+        it may be with — the job post's platform's clients not archived, by name (at
+        most `limit`). `client_id` is the one to preselect: the post's linked client
+        when it is one of them, else one of them named as the post names its client;
+        `new_client_name` is the post's client name when no client matched it (hire()
+        can make that client). Refused as hire() is when the proposal is no offer."""
+        with self._db.read() as s:
+            proposal = find(s, Proposal, ident, what="proposal")
+            self._check_hireable(proposal)
+            job = find(s, JobPost, proposal.job_post_id, what="job post")
+            values = contract_values(
+                self._hire_input(proposal, job, "", None, None),
+                self._clock.now(),
+                self._rules,
+                self._defaults(),
+                job.platform,
+            )
+            rows = s.execute(
+                select(Client.id, Client.name)
+                .where(Client.platform == job.platform, Client.archived.is_(False))
+                .order_by(func.lower(Client.name), Client.id)
+                .limit(limit)
+            ).all()
+            clients = [{"id": str(cid), "name": name} for cid, name in rows]
+            offered = {c["id"] for c in clients}
+            linked = s.get(Client, job.client_id) if job.client_id is not None else None
+            chosen: str | None = None
+            if linked is not None and str(linked.id) in offered:
+                chosen = str(linked.id)
+            named = (job.client_name or "").strip()
+            if chosen is None and named:
+                chosen = next(
+                    (c["id"] for c in clients if c["name"].strip().casefold() == named.casefold()),
+                    None,
+                )
+            skipped = ""
+            if linked is not None and str(linked.id) not in offered:
+                skipped = (
+                    f"{linked.name} (linked to the post) is archived"
+                    if linked.archived
+                    else f"{linked.name} (linked to the post) is a client on {linked.platform}"
+                )
+            bid = Money(proposal.bid_minor, proposal.currency)
+            return {
+                "proposal_id": str(proposal.id),
+                "job_post_id": str(job.id),
+                "job_title": job.title,
+                "platform": job.platform,
+                "post_client_name": named,
+                "bid_kind": proposal.bid_kind,
+                "bid_minor": proposal.bid_minor,
+                "receive_minor": bid_calculator(bid, values["fee_bp"]).amount,
+                "contract": {
+                    key: values[key]
+                    for key in (
+                        "title",
+                        "kind",
+                        "platform",
+                        "currency",
+                        "hourly_rate_minor",
+                        "fee_bp",
+                        "weekly_limit_minutes",
+                        "rounding_rule",
+                        "snapshot_policy",
+                        "manual_time_allowed",
+                    )
+                },
+                "milestones": [
+                    {"title": t, "amount_minor": a, "due_on": d.isoformat() if d else None}
+                    for t, a, d in self._hire_milestones(proposal, job)
+                ],
+                "clients": clients,
+                "client_id": chosen,
+                "new_client_name": named if chosen is None else "",
+                "not_offered": skipped,
+            }
+
     def hire(
         self,
         ident: str,
         *,
         client_id: str | None = None,
+        new_client: ClientInput | None = None,
         title: str | None = None,
         weekly_limit_minutes: int | None = None,
     ) -> dict[str, Any]:
         """Accept the offer: the contract is created with the bid's rate (hourly) or its
         milestones (fixed; one milestone of the total when none were planned) and fee.
-        The client is the one given, the job post's, or a new one named after the post's
-        client; it must be a client on the post's platform, as a contract is on its
-        client's (services/contracts.check_client_platform). A proposal is hired once.
-        Returns the new contract."""
+        The client is the one given, a `new_client` made in the same unit of work, the
+        job post's, or a new one named after the post's client; it must be a client on
+        the post's platform, as a contract is on its client's
+        (services/contracts.check_client_platform). A proposal is hired once. Returns
+        the new contract."""
+        if client_id and new_client is not None:
+            raise RuleError(
+                "proposal.hire_client",
+                "cannot hire: give the client or a new client, not both",
+                field="client",
+            )
         now = self._clock.now()
         created_client: str | None = None
         with self._db.session() as s:
             proposal = find(s, Proposal, ident, what="proposal")
-            new_state = PROPOSAL.transition(ProposalState(proposal.state), ProposalAction.HIRE)
-            if proposal.contract_id is not None:
-                raise RuleError(
-                    "proposal.hire",
-                    "cannot hire proposal: it is already hired (a proposal is hired once)",
-                    field="state",
-                )
+            new_state = self._check_hireable(proposal)
             job = find(s, JobPost, proposal.job_post_id, what="job post")
-            client, created = self._hire_client(s, job, client_id)
+            if new_client is not None:
+                client = Client(**client_values(new_client))
+                if client.platform != job.platform:
+                    raise self._platform_refusal(client, job)
+                s.add(client)
+                s.flush()
+                created = True
+            else:
+                client, created = self._hire_client(s, job, client_id)
             if created:
                 created_client = str(client.id)
             if client.platform != job.platform:
-                raise RuleError(
-                    "contract.platform_client",
-                    f"client: {client.name} is a client on {client.platform}; a {job.platform} "
-                    f"job post's contract is with a client on {job.platform} (a contract is "
-                    "on its client's platform)",
-                    field="client",
-                )
-            hourly = proposal.bid_kind == "hourly"
+                raise self._platform_refusal(client, job)
             values = contract_values(
-                ContractInput(
-                    client_id=str(client.id),
-                    title=title or job.title,
-                    kind=proposal.bid_kind,
-                    platform=job.platform,
-                    currency=proposal.currency,
-                    hourly_rate_minor=proposal.bid_minor if hourly else None,
-                    fee_bp=proposal.fee_bp,
-                    weekly_limit_minutes=weekly_limit_minutes,
-                ),
+                self._hire_input(proposal, job, str(client.id), title, weekly_limit_minutes),
                 now,
                 self._rules,
                 self._defaults(),
                 client.platform,
             )
             contract = Contract(**values, client_id=client.id, state=ContractState.ACTIVE.value)
-            planned = [(m.title, m.amount_minor, m.due_on) for m in proposal.milestones]
-            if not hourly and not planned:
-                planned = [(job.title[:200], proposal.bid_minor, None)]
             contract.milestones = [
                 Milestone(
                     position=i,
@@ -500,7 +614,7 @@ class ProposalService:
                     due_on=due,
                     currency=contract.currency,
                 )
-                for i, (t, amount, due) in enumerate(planned)
+                for i, (t, amount, due) in enumerate(self._hire_milestones(proposal, job))
             ]
             s.add(contract)
             proposal.state = new_state.value
@@ -516,6 +630,16 @@ class ProposalService:
         self._bus.publish(Change("contract", "created", (result["id"],)))
         self._bus.publish(Change("proposal", "hired", (result["proposal_id"],)))
         return result
+
+    @staticmethod
+    def _platform_refusal(client: Client, job: JobPost) -> RuleError:
+        return RuleError(
+            "contract.platform_client",
+            f"client: {client.name} is a client on {client.platform}; a {job.platform} "
+            f"job post's contract is with a client on {job.platform} (a contract is "
+            "on its client's platform)",
+            field="client",
+        )
 
     @staticmethod
     def _hire_client(s: Session, job: JobPost, client_id: str | None) -> tuple[Client, bool]:
