@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import uuid
 
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QApplication, QMessageBox
 from sqlalchemy import select
 
 from freelancer_desk.storage.models import Segment, Snapshot
@@ -178,3 +179,49 @@ def test_the_segment_dialog_picture_is_decoded_at_most_960_by_540(qtbot, tmp_pat
     picture = snapshot_picture(tmp_path / "big.png")
     assert picture.toImage().pixelColor(432, 270).name() == QColor("steelblue").name()
     assert snapshot_picture(tmp_path / "missing.png").isNull()
+
+
+def _laid_out(page: DiaryPage, width: int, height: int) -> None:
+    page.resize(width, height)
+    QApplication.sendPostedEvents()  # the layouts' requests, then their geometry
+    QApplication.processEvents()
+
+
+def _check_side_panel(page: DiaryPage) -> None:
+    title, legend = page.week_title, page.legend
+    # The heading is whole: wrapped at a word, as tall as its wrapped lines, all of it
+    # in its tooltip; it stays below the legend.
+    assert title.wordWrap() and title.toolTip() == title.text()
+    assert title.text().endswith("(UTC)")
+    assert title.height() >= title.heightForWidth(title.width())
+    assert legend.geometry().bottom() < title.geometry().top()
+    # Each legend entry whole on its line, inside the legend; lines break between them.
+    for entry in legend.entries:
+        assert legend.rect().contains(entry.geometry()), entry.objectName()
+        assert entry.size() == entry.sizeHint(), entry.objectName()
+    assert legend.height() >= legend.heightForWidth(legend.width())
+
+
+def test_the_side_panel_wraps_its_heading_and_its_legend_between_entries(qtbot, backend, rig):
+    rig.app.create_demo()
+    page = diary(qtbot, backend)
+    heading = page.week_title.text()
+    assert heading.startswith("Billing week from ") and heading.endswith("(UTC)")
+    # The page is the window less its sidebar (~200 px) at 1280, 1440 and 1920 px.
+    for width, height in ((1080, 700), (1240, 800), (1720, 980)):
+        _laid_out(page, width, height)
+        _check_side_panel(page)
+        assert len({entry.y() for entry in page.legend.entries}) == 2  # two lines at 320 px
+
+    # A larger font (another desktop's) needs more lines for both: they take them.
+    big = QFont(page.week_title.font())
+    big.setPointSizeF(big.pointSizeF() * 1.5)
+    page.week_title.setFont(big)
+    for entry in page.legend.entries:
+        entry.setFont(big)
+    one_line = page.week_title.fontMetrics().horizontalAdvance(heading)
+    _laid_out(page, 1240, 800)
+    assert one_line > page.week_title.width()  # it would have been cut
+    assert page.week_title.height() > page.week_title.fontMetrics().height()  # wrapped
+    _check_side_panel(page)
+    assert len({entry.y() for entry in page.legend.entries}) >= 3

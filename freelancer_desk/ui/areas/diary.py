@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QDate, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -35,6 +35,8 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QLayout,
+    QLayoutItem,
     QListWidget,
     QMessageBox,
     QScrollArea,
@@ -372,6 +374,95 @@ class SegmentDialog(QDialog):
             self.accept()
 
 
+class FlowLayout(QLayout):
+    """Its items left to right, on as many lines as the width needs: a line breaks
+    between two items, never inside one (the colour legend wrapped mid-entry, "over
+    the / weekly limit", as one word-wrapped label)."""
+
+    def __init__(self, parent: QWidget | None = None, spacing: int = 10) -> None:
+        super().__init__(parent)
+        self._items: list[QLayoutItem] = []
+        self._gap = spacing
+        self.setContentsMargins(0, 0, 0, 0)
+
+    def addItem(self, item: QLayoutItem) -> None:
+        self._items.append(item)
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int) -> QLayoutItem | None:
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int) -> QLayoutItem | None:
+        return self._items.pop(index) if 0 <= index < len(self._items) else None
+
+    def expandingDirections(self) -> Qt.Orientation:
+        return Qt.Orientation(0)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return self._arrange(QRect(0, 0, width, 0), move=False)
+
+    def setGeometry(self, rect: QRect) -> None:
+        super().setGeometry(rect)
+        self._arrange(rect, move=True)
+
+    def sizeHint(self) -> QSize:
+        return self.minimumSize()
+
+    def minimumSize(self) -> QSize:
+        size = QSize()
+        for item in self._items:
+            size = size.expandedTo(item.minimumSize())
+        margins = self.contentsMargins()
+        return size + QSize(margins.left() + margins.right(), margins.top() + margins.bottom())
+
+    def _arrange(self, rect: QRect, *, move: bool) -> int:
+        """Place the items in `rect` (when `move`); the height they take."""
+        margins = self.contentsMargins()
+        area = rect.adjusted(margins.left(), margins.top(), -margins.right(), -margins.bottom())
+        x, y, line_height = area.x(), area.y(), 0
+        for item in self._items:
+            hint = item.sizeHint()
+            if x > area.x() and x + hint.width() > area.right() + 1:
+                x, y, line_height = area.x(), y + line_height + self._gap // 2, 0
+            if move:
+                item.setGeometry(QRect(QPoint(x, y), hint))
+            x += hint.width() + self._gap
+            line_height = max(line_height, hint.height())
+        return y + line_height - rect.y() + margins.bottom()
+
+
+class Legend(QWidget):
+    """The memo bars' colours, one label per kind, wrapped between entries."""
+
+    KINDS = ("tracked", "manual", "idle", "over_limit", "deleted")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Colour legend")
+        layout = FlowLayout(self)
+        self.entries: list[QLabel] = []
+        for kind in self.KINDS:
+            entry = QLabel(
+                f"<span style='color:{KIND_COLOURS[kind].name()}'>■</span> {KIND_WORDS[kind]}"
+            )
+            entry.setObjectName(f"legend-{kind}")
+            entry.setAccessibleName(f"{KIND_WORDS[kind]} colour")
+            layout.addWidget(entry)
+            self.entries.append(entry)
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+
+    def text(self) -> str:
+        """The entries' words, in order."""
+        return " · ".join(KIND_WORDS[kind] for kind in self.KINDS)
+
+
 class DiaryGrid(QWidget):
     """The day's hours, each a row of six cells with the hour's total."""
 
@@ -467,21 +558,18 @@ class DiaryPage(AreaPage):
         self.week_list = QListWidget()
         self.week_list.setAccessibleName("Week totals")
         self.week_list.setWordWrap(True)
+        # Wrapped at a word where the side panel is too narrow for it (it was cut after
+        # "(UTC" at 1440 px), the whole heading in its tooltip too.
         self.week_title = QLabel()
         self.week_title.setFont(scaled_font(self, 1.1, bold=True))
+        self.week_title.setWordWrap(True)
         self.precheck_list = QListWidget()
         self.precheck_list.setAccessibleName("Pre-check")
         self.precheck_list.setWordWrap(True)
         self.precheck_title = QLabel()
         self.precheck_title.setFont(scaled_font(self, 1.1, bold=True))
         self.precheck_title.setWordWrap(True)
-        self.legend = QLabel(
-            " ".join(
-                f"<span style='color:{KIND_COLOURS[k].name()}'>■</span> {KIND_WORDS[k]}"
-                for k in ("tracked", "manual", "idle", "over_limit", "deleted")
-            )
-        )
-        self.legend.setWordWrap(True)
+        self.legend = Legend()
         side = QWidget()
         side.setMaximumWidth(320)
         side.setMinimumWidth(260)
@@ -587,7 +675,9 @@ class DiaryPage(AreaPage):
         self.view, check = found
         self.grid.show_day(self.view, self.app.snapshot_dir, all_hours=False)
         self.day_total.setText(f"{hm(self.view.tracked_seconds)} tracked")
-        self.week_title.setText(f"Billing week from {self.view.week_start:%a %b %d} (UTC)")
+        heading = f"Billing week from {self.view.week_start:%a %b %d} (UTC)"
+        self.week_title.setText(heading)
+        self.week_title.setToolTip(heading)
         self.week_list.clear()
         for total in self.view.week_totals:
             limit = ""
@@ -608,11 +698,13 @@ class DiaryPage(AreaPage):
     def show_precheck(self, check: Precheck) -> None:
         locks = check.locks_at.astimezone(self.zone)
         money = ", ".join(str(m) for m in check.value_at_stake().values())
-        self.precheck_title.setText(
+        heading = (
             f"Upwork pre-check, before the diary locks {locks:%a %b %d %H:%M}: "
             f"{len(check.items)} segments, "
             f"{hm(check.seconds_at_stake)} at stake" + (f" ({money})" if money else "")
         )
+        self.precheck_title.setText(heading)
+        self.precheck_title.setToolTip(heading)
         self.precheck_list.clear()
         for item in check.items:
             start = item.segment.slot_start.astimezone(self.zone)
