@@ -484,8 +484,10 @@ class ProposalService:
         it may be with — the job post's platform's clients not archived, by name (at
         most `limit`). `client_id` is the one to preselect: the post's linked client
         when it is one of them, else one of them named as the post names its client;
-        `new_client_name` is the post's client name when no client matched it (hire()
-        can make that client). Refused as hire() is when the proposal is no offer."""
+        `new_client_name` is the post's client name when no client, offered or left
+        out, is it (hire() can make that client); `not_offered` says which client of
+        the post's was left out and why. Refused as hire() is when the proposal is no
+        offer."""
         with self._db.read() as s:
             proposal = find(s, Proposal, ident, what="proposal")
             self._check_hireable(proposal)
@@ -506,6 +508,14 @@ class ProposalService:
             clients = [{"id": str(cid), "name": name} for cid, name in rows]
             offered = {c["id"] for c in clients}
             linked = s.get(Client, job.client_id) if job.client_id is not None else None
+            if (
+                linked is not None
+                and not linked.archived
+                and linked.platform == job.platform
+                and str(linked.id) not in offered
+            ):  # past the limit
+                clients.insert(0, {"id": str(linked.id), "name": linked.name})
+                offered.add(str(linked.id))
             chosen: str | None = None
             if linked is not None and str(linked.id) in offered:
                 chosen = str(linked.id)
@@ -522,6 +532,20 @@ class ProposalService:
                     if linked.archived
                     else f"{linked.name} (linked to the post) is a client on {linked.platform}"
                 )
+            elif chosen is None and named:
+                shelved = s.scalar(
+                    select(Client.name)
+                    .where(
+                        Client.platform == job.platform,
+                        Client.archived.is_(True),
+                        func.lower(Client.name) == named.lower(),
+                    )
+                    .limit(1)
+                )
+                if shelved is not None:
+                    skipped = f"{shelved} (named in the post) is archived"
+            # A client like the one left out is not made again unasked (New client… can).
+            new_name = named if chosen is None and linked is None and not skipped else ""
             bid = Money(proposal.bid_minor, proposal.currency)
             return {
                 "proposal_id": str(proposal.id),
@@ -553,7 +577,7 @@ class ProposalService:
                 ],
                 "clients": clients,
                 "client_id": chosen,
-                "new_client_name": named if chosen is None else "",
+                "new_client_name": new_name,
                 "not_offered": skipped,
             }
 

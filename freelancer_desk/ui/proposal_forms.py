@@ -1,12 +1,14 @@
 """Editors of the Proposals area: a job post captured from the platform, the proposal
 editor (cover letter from templates and snippets, screening answers, an hourly or fixed
-bid with a live calculator) and the templates-and-snippets manager."""
+bid with a live calculator), the templates-and-snippets manager, and the Hire dialog
+(the contract a hire makes and the client it is with)."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -26,8 +28,11 @@ from PySide6.QtWidgets import (
 from freelancer_desk.domain.errors import RuleError
 from freelancer_desk.domain.money import Money
 from freelancer_desk.ui.areapage import muted, scaled_font
+from freelancer_desk.ui.client_forms import ClientDialog
 from freelancer_desk.ui.contract_forms import (
     PLATFORM_CHOICES,
+    ROUNDING_CHOICES,
+    SNAPSHOT_CHOICES,
     MilestonesTable,
     combo,
     money_text,
@@ -501,6 +506,212 @@ class TemplatesDialog(FormDialog):
         if result is not None:
             self.reload()
         return result
+
+
+# -- hiring ----------------------------------------------------------------------------
+
+NEW_FROM_POST = "new:post"  # the client box's "new client named in the post"
+NEW_TYPED = "new:typed"  # ... and the one typed in New client…
+
+
+class HireClientDialog(ClientDialog):
+    """The client editor (ui/client_forms.ClientDialog) for the client a hire makes:
+    checked as any new client is, refusals next to the field, but not saved — the hire
+    makes it with the contract, so Cancel on the Hire dialog leaves nothing behind. Its
+    platform is the job post's (a contract is on its client's)."""
+
+    def __init__(self, app: App, platform: str, parent: QWidget | None = None) -> None:
+        super().__init__(app, None, parent, platform=platform)
+        self.setWindowTitle("New client for the hire")
+        self.setAccessibleName("New client for the hire")
+        self.platform.setEnabled(False)
+        self.platform.setToolTip("The job post's platform: the contract is on its client's")
+        self.client_data: Any = None  # the ClientInput, once checked
+
+    def save(self) -> dict[str, Any]:
+        from freelancer_desk.services.clients import client_values
+
+        data = self.client_input()
+        checked = client_values(data)  # refused next to the field, nothing written
+        self.client_data = data
+        return {"name": checked["name"], "platform": checked["platform"]}
+
+
+def _terms_lines(terms: dict[str, Any]) -> dict[str, str]:
+    """The contract a hire makes, as the dialog shows it: {label: text}."""
+    c = terms["contract"]
+    currency = c["currency"]
+    fee = f"{c['fee_bp'] / 100:g}%"
+    receive = show_money(terms["receive_minor"], currency)
+    lines: dict[str, str] = {"Title": _escape(c["title"])}
+    if c["kind"] == "hourly":
+        lines["Kind"] = f"Hourly, {show_money(c['hourly_rate_minor'], currency)} an hour"
+        lines["Fee"] = f"{fee} — you receive {receive} an hour"
+        limit = c["weekly_limit_minutes"]
+        rounding = dict(ROUNDING_CHOICES).get(c["rounding_rule"], c["rounding_rule"])
+        snapshots = dict(SNAPSHOT_CHOICES).get(c["snapshot_policy"], c["snapshot_policy"])
+        lines["Time"] = "<br>".join(
+            (
+                f"Rounding: {_escape(rounding)}",
+                f"Screen snapshots: {_escape(snapshots.lower())}",
+                "Manual time: " + ("allowed" if c["manual_time_allowed"] else "not allowed"),
+                f"Weekly limit: {limit / 60:g} h" if limit else "Weekly limit: none",
+            )
+        )
+    else:
+        total = sum(m["amount_minor"] for m in terms["milestones"])
+        lines["Kind"] = f"Fixed price, {show_money(total, currency)}"
+        lines["Fee"] = f"{fee} — you receive {receive}"
+        lines["Milestones"] = "<br>".join(
+            f"{i}. {_escape(m['title'])} — {show_money(m['amount_minor'], currency)}"
+            + (f" (due {m['due_on']})" if m["due_on"] else "")
+            for i, m in enumerate(terms["milestones"], 1)
+        )
+    return lines
+
+
+class HireDialog(FormDialog):
+    """Hire: the proposal's job post, the contract the hire makes (kind, rate or fixed
+    price and milestones, fee, and the terms your settings give new work), and the
+    client it is with — the post's client preselected when it is one; otherwise the
+    post's platform's clients not archived, the client the post names (made with the
+    hire), or New client…. Clients archived or on another platform are not offered.
+    Nothing is written until Hire; Cancel leaves everything as it was."""
+
+    def __init__(
+        self,
+        app: App,
+        proposal_id: str,
+        terms: dict[str, Any],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(f"Hire: {terms['job_title']}", parent)
+        self.app = app
+        self.proposal_id = proposal_id
+        self.terms = terms
+        self.result_data: dict[str, Any] | None = None
+        self.new_client_data: Any = None  # a ClientInput from New client…
+        platform = terms["platform"]
+        platform_label = dict(PLATFORM_CHOICES).get(platform, platform)
+
+        heading = QLabel(
+            f"<b>{_escape(terms['job_title'])}</b> · {_escape(platform_label)}"
+            + (f" · {_escape(terms['post_client_name'])}" if terms["post_client_name"] else "")
+        )
+        heading.setWordWrap(True)
+        self.add_field("job", "Job post", heading)
+        contract_heading = QLabel("<b>The contract the hire creates</b>")
+        self.add_field("terms", "", contract_heading)
+        self.summary: dict[str, QLabel] = {}
+        for label, text in _terms_lines(terms).items():
+            shown = QLabel(text)
+            shown.setTextFormat(Qt.TextFormat.RichText)  # escaped, even with no tag
+            shown.setWordWrap(True)
+            self.summary[label] = shown
+            self.add_field(f"terms.{label.lower()}", label, shown)
+        note = muted(
+            QLabel(
+                "From the proposal's bid and your settings for new work; change the "
+                "terms afterwards in Contracts."
+            )
+        )
+        note.setWordWrap(True)
+        self.add_field("terms.note", "", note)
+
+        self.client = QComboBox()
+        self.client.setAccessibleName("Client")
+        if terms["client_id"] is None and not terms["new_client_name"]:
+            self.client.addItem("— choose the client —", "")
+        if terms["new_client_name"]:
+            self.client.addItem(
+                f"New client: {terms['new_client_name']} (named in the post)", NEW_FROM_POST
+            )
+        for c in terms["clients"]:
+            self.client.addItem(c["name"], c["id"])
+        if terms["client_id"] is not None:
+            self.client.setCurrentIndex(self.client.findData(terms["client_id"]))
+        self.new_client_button = QPushButton("New c&lient…")
+        self.new_client_button.setAccessibleName("New client")
+        self.new_client_button.setAutoDefault(False)
+        self.new_client_button.clicked.connect(lambda _checked=False: self.new_client())
+        client_row = QWidget()
+        row = QHBoxLayout(client_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.client, 1)
+        row.addWidget(self.new_client_button)
+        client_row.setFocusProxy(self.client)  # a refusal naming "client" focuses the box
+        hint = f"{platform_label} clients; archived ones are not offered"
+        if terms["not_offered"]:
+            hint = f"{terms['not_offered']}: not offered. {hint}"
+        self.add_field("client", "&Client", client_row, hint)
+        self.client.setAccessibleName("Client")
+
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        if ok is not None:
+            ok.setText("&Hire")
+            ok.setAccessibleName("Hire")
+        self.resize(600, 460)
+
+    def client_ids(self) -> list[str]:
+        """What the client box offers (its data), in order."""
+        return [str(self.client.itemData(i)) for i in range(self.client.count())]
+
+    def new_client(self) -> HireClientDialog:
+        """A client not there yet, made with the hire (not before): its editor opens on
+        the post's platform, named as the post names its client."""
+        dialog = HireClientDialog(self.app, self.terms["platform"], self)
+        if self.new_client_data is not None:
+            dialog.name.setText(self.new_client_data.name)
+        elif self.terms["post_client_name"]:
+            dialog.name.setText(self.terms["post_client_name"])
+        dialog.currency.setText(self.terms["contract"]["currency"])
+        dialog.accepted.connect(lambda: self._client_typed(dialog))
+        dialog.open()
+        return dialog
+
+    def _client_typed(self, dialog: HireClientDialog) -> None:
+        data = dialog.client_data
+        if data is None:
+            return
+        self.new_client_data = data
+        index = self.client.findData(NEW_TYPED)
+        text = f"New client: {data.name.strip()}"
+        if index < 0:
+            self.client.insertItem(0, text, NEW_TYPED)
+            index = 0
+        else:
+            self.client.setItemText(index, text)
+        self.client.setCurrentIndex(index)
+        self.clear_errors()
+
+    def hire_arguments(self) -> dict[str, Any]:
+        """hire()'s client arguments for what the box shows."""
+        from freelancer_desk.services.clients import ClientInput
+
+        chosen = str(self.client.currentData() or "")
+        if chosen == NEW_TYPED:
+            return {"new_client": self.new_client_data}
+        if chosen == NEW_FROM_POST:
+            return {
+                "new_client": ClientInput(
+                    name=self.terms["new_client_name"],
+                    platform=self.terms["platform"],
+                    currency=self.terms["contract"]["currency"],
+                )
+            }
+        if not chosen:
+            raise RuleError(
+                "proposal.hire_client", "choose the client the contract is with", field="client"
+            )
+        return {"client_id": chosen}
+
+    def accept(self) -> None:
+        result = self.run_service(
+            lambda: self.app.proposals.hire(self.proposal_id, **self.hire_arguments())
+        )
+        if result is not None:
+            self.result_data = result
+            super().accept()
 
 
 def _escape(text: str) -> str:

@@ -101,6 +101,13 @@ def test_the_posts_client_is_preselected_unless_archived(tmp_path: Path) -> None
     assert terms["client_id"] is None and terms["clients"] == []
     assert "archived" in terms["not_offered"]
 
+    # An archived client named as the post names its client is not made again unasked.
+    _post3, shelved = _offer(bench, client_name="Old Friend")
+    bench.clients.set_archived(bench.client("old friend", platform="upwork")["id"], True)
+    terms = bench.proposals.hire_terms(shelved["id"])
+    assert (terms["client_id"], terms["new_client_name"]) == (None, "")
+    assert terms["not_offered"] == "old friend (named in the post) is archived"
+
     # A client of the platform named as the post names its client is the one preselected.
     _post2, other = _offer(bench, client_name="acme ")
     acme = bench.client("Acme", platform="upwork")

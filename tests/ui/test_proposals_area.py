@@ -93,6 +93,13 @@ def test_job_post_to_submitted_proposal_to_hired_contract(qtbot, window, real_ap
     settle(qtbot, window)
     assert page.step_buttons["hire"].isEnabled()
     qtbot.mouseClick(page.step_buttons["hire"], Qt.MouseButton.LeftButton)
+    hire = page.hire_dialog
+    assert hire is not None and hire.isVisible()
+    # The post names its client, who is not in the workspace yet: made with the hire.
+    assert hire.client.currentText() == "New client: Bluefin Outdoors (named in the post)"
+    assert "$1,200.00" in hire.summary["Kind"].text()
+    hire.accept()
+    assert not hire.isVisible(), hire.error_text("client") or hire.error_text()
     settle(qtbot, window)
     assert real_app.proposals.get(proposal_id)["state"] == "hired"
     assert window.current_area == "contracts"

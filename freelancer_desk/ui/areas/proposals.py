@@ -17,7 +17,12 @@ from freelancer_desk.ui.areapage import Area, AreaPage, app_of
 from freelancer_desk.ui.areas.contracts import action_row, add_to_row, enable_step, grab, select_id
 from freelancer_desk.ui.backend import Backend
 from freelancer_desk.ui.forms import USER_ERRORS, confirm, error_label
-from freelancer_desk.ui.proposal_forms import JobPostDialog, ProposalEditor, TemplatesDialog
+from freelancer_desk.ui.proposal_forms import (
+    HireDialog,
+    JobPostDialog,
+    ProposalEditor,
+    TemplatesDialog,
+)
 
 if TYPE_CHECKING:
     from freelancer_desk.app import App
@@ -40,6 +45,7 @@ class ProposalsPage(AreaPage):
     def __init__(self, area: Area, backend: Backend, app: App) -> None:
         super().__init__(area, backend)
         self.app = app
+        self.hire_dialog: HireDialog | None = None  # the last one opened
         self.message = error_label()
         self.message.setAccessibleName("Action message")
         self.add_action("&New job post", self.new_job_post, shortcut="Ctrl+N")
@@ -189,7 +195,7 @@ class ProposalsPage(AreaPage):
         dialog.open()
         return dialog
 
-    def step(self, action: ProposalAction) -> dict[str, Any] | None:
+    def step(self, action: ProposalAction) -> dict[str, Any] | HireDialog | None:
         ident = self.current_id(PROPOSALS)
         if ident is None:
             self.say("Select a proposal first", refused=True)
@@ -202,18 +208,31 @@ class ProposalsPage(AreaPage):
         )
         return result
 
-    def hire(self) -> dict[str, Any] | None:
-        """Accept the offer: the contract is created and shown in Contracts."""
+    def hire(self) -> HireDialog | None:
+        """Accept the offer: the Hire dialog shows the contract it makes and asks for
+        its client; on Hire the contract is created and shown in Contracts."""
         ident = self.current_id(PROPOSALS)
         if ident is None:
             self.say("Select a proposal first", refused=True)
             return None
-        contract: dict[str, Any] | None = self.attempt(
-            lambda: self.app.proposals.hire(ident), "Hired"
-        )
-        if contract is None:
+        try:
+            terms = self.app.proposals.hire_terms(ident)
+        except USER_ERRORS as exc:
+            self.say(str(exc), refused=True)
             return None
-        self.say(f"Hired: contract “{contract['title']}” created")
+        dialog = HireDialog(self.app, ident, terms, self)
+        dialog.accepted.connect(lambda: self._hired(dialog))
+        self.hire_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _hired(self, dialog: HireDialog) -> None:
+        contract = dialog.result_data
+        if contract is None:
+            return
+        done = f"Hired: contract “{contract['title']}” created"
+        self.say(done)
+        self.refresh()
         window = self.window()
         set_area = getattr(window, "set_area", None)
         page_of = getattr(window, "page", None)
@@ -224,8 +243,7 @@ class ProposalsPage(AreaPage):
             select = getattr(contracts, "select_contract", None)
             if callable(select):
                 select(contract["id"])
-            contracts.show_message(f"Hired: contract “{contract['title']}” created")
-        return contract
+            contracts.show_message(done)
 
 
 def build_page(area: Area, backend: Backend) -> AreaPage:
@@ -236,8 +254,9 @@ def build_page(area: Area, backend: Backend) -> AreaPage:
 
 
 def screenshot_extras(page: AreaPage, out_dir: Path) -> list[Path]:
-    """The job post editor, the proposal editor (a draft and a submitted one) and the
-    templates manager filled with the workspace's data, as proposals-*.png."""
+    """The job post editor, the proposal editor (a draft and a submitted one), the Hire
+    dialog of an offer and the templates manager filled with the workspace's data, as
+    proposals-*.png."""
     if not isinstance(page, ProposalsPage):
         return []
     from freelancer_desk.services.listing import ListQuery
@@ -271,6 +290,11 @@ def screenshot_extras(page: AreaPage, out_dir: Path) -> list[Path]:
         proposal = app.proposals.get(str(sent["id"]))
         viewer = ProposalEditor(app, app.jobs.get(proposal["job_post_id"]), proposal, page)
         paths.append(grab(viewer, out_dir / "proposals-submitted.png"))
+    offer = next((r for r in rows if r.get("state") == "offer"), None)
+    if offer is not None:
+        ident = str(offer["id"])
+        hire = HireDialog(app, ident, app.proposals.hire_terms(ident), page)
+        paths.append(grab(hire, out_dir / "proposals-hire.png"))
     manager = TemplatesDialog(app, page)
     if manager.list.count():
         manager.list.setCurrentRow(0)
