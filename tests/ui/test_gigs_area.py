@@ -433,6 +433,59 @@ def test_orders_show_their_gig_and_how_late_they_are(qtbot: Any, app: App, page:
     assert model.total == 2  # the gig's title is searched too
 
 
+def test_late_only_shows_the_orders_the_cli_calls_late(
+    qtbot: Any, app: App, page: GigsPage
+) -> None:
+    from freelancer_desk.services.listing import ListQuery
+    from freelancer_desk.services.orders import OrderInput
+    from tests.services.workbench import logo_gig
+
+    gig = app.gigs.activate(app.gigs.create(logo_gig())["id"])
+    late = app.orders.place(OrderInput(gig_id=gig["id"], package="premium", buyer="Ann"))["id"]
+    app.orders.start(late)  # due in 3 days
+    on_time = app.orders.place(OrderInput(gig_id=gig["id"], package="basic", buyer="Bo"))["id"]
+    app.orders.start(on_time)  # due in 5 days
+    delivered = app.orders.place(OrderInput(gig_id=gig["id"], package="premium", buyer="Cy"))
+    app.orders.start(delivered["id"])
+    app.orders.deliver(delivered["id"], "Files")  # past due later, but owes nothing
+    app.clock.advance(days=4)  # type: ignore[attr-defined]
+    page.refresh()
+    page.wait_loaded()
+    panel = page.panels[ORDERS]
+    box = page.late_only
+    # Beside the orders table's title, reachable and named for a screen reader.
+    assert box.isVisible() and box.parentWidget() is panel
+    assert box.accessibleName() == "Late orders only" and "late=true" in box.toolTip()
+    assert panel.model.total == 3
+    page.select(ORDERS, on_time)
+
+    box.click()
+    page.wait_loaded()
+    cli_late = app.sources["orders"].fetch(ListQuery(filters={"late": "true"}), 0, 10)
+    assert (
+        [panel.model.row_id(r) for r in range(panel.model.rowCount())]
+        == [str(r["id"]) for r in cli_late]
+        == [late]
+    )
+    assert panel.count_label.text() == "1 late order"
+    assert page.current_id(ORDERS) is None  # the selected order is not late: unselected
+    assert not page.buttons["deliver_order"].isEnabled()
+
+    # A refresh keeps the filter; delivering the late order empties the list.
+    page.select(ORDERS, late)
+    app.orders.deliver(late, "Sorry for the wait")
+    page.refresh()
+    page.wait_loaded()
+    assert panel.model.total == 0
+    assert panel.stack.currentWidget() is panel.empty_label
+    assert panel.empty_label.text() == "No order is late."
+
+    box.click()  # off: every order again
+    page.wait_loaded()
+    assert panel.model.total == 3 and "late" not in panel.model.query.filters
+    assert panel.count_label.text() == "3 rows"
+
+
 def test_read_only_backend_shows_tables_without_actions(qtbot: Any, tmp_path: Path) -> None:
     window = build_window(demo_backend(tmp_path), remember=False)
     qtbot.addWidget(window)

@@ -24,7 +24,15 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from freelancer_desk.domain.clock import span_words
 from freelancer_desk.domain.errors import RuleError
@@ -106,7 +114,58 @@ class GigsPage(AreaPage):
         delete.setContext(Qt.ShortcutContext.WidgetShortcut)
         delete.activated.connect(self.delete_gig)
         self.selectionChanged.connect(lambda _panel: self.update_actions())
+        self._add_late_filter()
         self.update_actions()
+
+    def _add_late_filter(self) -> None:
+        """ "Late only" beside the orders table's title: the listing's own `late` filter
+        (services/views.py, the CLI's `--where late=true`), so the window and the CLI
+        agree on which orders are late."""
+        panel = self.panels[ORDERS]
+        self.late_only = QCheckBox("&Late only")
+        self.late_only.setObjectName("orders-late-only")
+        self.late_only.setAccessibleName("Late orders only")
+        self.late_only.setToolTip(
+            "Only the orders past their due date while a delivery is still owed "
+            "(in the CLI: list orders --where late=true)"
+        )
+        self.late_only.toggled.connect(self.show_late_only)
+        box = panel.layout()
+        top = box.itemAt(0) if box is not None else None
+        row = top.layout() if top is not None else None
+        if isinstance(row, QHBoxLayout):
+            row.insertWidget(1, self.late_only)  # after the title, before the count
+        # After the panel's own update (connected first): say the filter is on.
+        panel.model.totalChanged.connect(lambda _total: self._say_late_filter())
+
+    def show_late_only(self, on: bool) -> None:
+        """Show only the late orders (on) or every order; the selection is kept when
+        the selected order is among the rows shown."""
+        model = self.panels[ORDERS].model
+        filters = {k: v for k, v in model.query.filters.items() if k != "late"}
+        if on:
+            filters["late"] = "true"
+        if self.late_only.isChecked() != on:
+            self.late_only.setChecked(on)  # toggled: comes back here
+            return
+        kept = self.kept_ids(ORDERS)
+        model.set_filters(filters)
+        if kept:
+            self.select(ORDERS, kept[0])
+        self.update_actions()
+
+    def _say_late_filter(self) -> None:
+        panel = self.panels[ORDERS]
+        model = panel.model
+        if model.query.filters.get("late") != "true" or model.loading or model.error:
+            return
+        count = display_locale().toString(model.total)
+        noun = "late order" if model.total == 1 else "late orders"
+        panel.count_label.setText(f"{count} {noun}")
+        text = model.query.text
+        panel.empty_label.setText(
+            f"No late orders match “{text}”." if text else "No order is late."
+        )
 
     def _add(
         self,
