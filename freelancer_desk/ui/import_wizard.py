@@ -23,6 +23,7 @@ from __future__ import annotations
 import csv
 import tempfile
 import threading
+from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -434,7 +435,9 @@ class ContractsPage(QWizardPage):
     def initializePage(self) -> None:
         p = self.w.preview
         assert p is not None
-        contracts = self.w.contracts()
+        # What the file's rows matched stays offered even if its client was archived
+        # since; no other archived client's contract is.
+        contracts = self.w.contracts(keep={*p.mapping.values(), *self.w.time_mapping.values()})
         keys = list(p.key_rows)
         self.table.setRowCount(len(keys))
         self.combos = {}
@@ -451,9 +454,17 @@ class ContractsPage(QWizardPage):
             combo.currentIndexChanged.connect(self.completeChanged)
             self.table.setCellWidget(row, 2, combo)
             self.combos[key] = combo
-        if not contracts:
+        if not contracts and self.w.archived_left_out:
+            self.error.setText(
+                "Every contract is an archived client's: add a contract, or unarchive the "
+                "client first (Contracts → Clients…)."
+            )
+            self.error.show()
+        elif not contracts:
             self.error.setText("The workspace has no contracts yet: add one first (Contracts).")
             self.error.show()
+        else:
+            self.error.hide()
         self.completeChanged.emit()
 
     def mapping(self) -> dict[str, str]:
@@ -681,6 +692,7 @@ class ImportWizard(QWizard):
         self.failure: str | None = None
         self.cancelled = False  # the last import was stopped by Cancel
         self.time_mapping: dict[str, str] = {}
+        self.archived_left_out = 0  # archived clients' contracts contracts() left out
         self.running = False
         self._thread: QThread | None = None
         self._worker: ApplyWorker | None = None
@@ -726,16 +738,31 @@ class ImportWizard(QWizard):
             return []
         return [n.strip() for n in names if n.strip()]
 
-    def contracts(self) -> list[tuple[str, str]]:
+    def contracts(self, keep: Collection[str] = ()) -> list[tuple[str, str]]:
+        """(id, label) of the contracts a project may be mapped to, by client and title:
+        those of clients not archived — an archived client is offered no new time, as
+        nowhere else in the window — and those in `keep` (what the file's own rows
+        matched), an archived client's marked so."""
         with self.app.db.read() as s:
             rows = s.execute(
-                select(Contract.id, Contract.title, Contract.reference, Client.name)
+                select(
+                    Contract.id, Contract.title, Contract.reference, Client.name, Client.archived
+                )
                 .join(Client, Client.id == Contract.client_id)
                 .order_by(Client.name, Contract.title)
             ).all()
+        self.archived_left_out = sum(
+            1 for cid, *_rest, archived in rows if archived and str(cid) not in keep
+        )
         return [
-            (str(cid), f"{title} · {client}" + (f" ({ref})" if ref else ""))
-            for cid, title, ref, client in rows
+            (
+                str(cid),
+                f"{title} · {client}"
+                + (f" ({ref})" if ref else "")
+                + (" — archived client" if archived else ""),
+            )
+            for cid, title, ref, client, archived in rows
+            if not archived or str(cid) in keep
         ]
 
     def run_preview(self, show_error: Any) -> bool:

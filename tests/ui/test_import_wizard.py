@@ -98,6 +98,46 @@ def test_an_unmapped_project_must_be_chosen(qtbot, wizard, app, contracts, tmp_p
     assert wizard.currentId() == PAGE_PREVIEW and wizard.preview_page.isComplete()
 
 
+def test_an_archived_clients_contracts_are_not_offered(qtbot, wizard, app, contracts, tmp_path):
+    """Time is mapped to contracts of clients not archived; a contract the file's own rows
+    match stays, marked as an archived client's, so a re-import lands where it did."""
+    from datetime import UTC, datetime
+
+    from freelancer_desk.services.clients import ClientInput
+    from freelancer_desk.services.contracts import ContractInput
+
+    shelved = app.clients.create(ClientInput(name="Zephyr Labs", platform="upwork"))
+    old = app.contracts.create(
+        ContractInput(
+            client_id=shelved["id"],
+            title="Old retainer",
+            kind="hourly",
+            hourly_rate_minor=4000,
+            started_at=datetime(2024, 1, 1, tzinfo=UTC),
+        )
+    )
+    app.clients.set_archived(shelved["id"], True)
+    globex = app.contracts.get(contracts["27182818"])["client_id"]
+    app.clients.set_archived(globex, True)  # the file's "Logo redesign" matches its contract
+
+    text = (FIXTURES / "toggl.csv").read_text(encoding="utf-8-sig")
+    path = tmp_path / "t.csv"
+    path.write_text(text.replace("Acme Corp,Data pipeline", "Initech,Printer fix"), "utf-8")
+    wizard.file_page.set_file(path)
+    wizard.file_page.tz.setCurrentText("America/New_York")
+    wizard.next()
+    page = wizard.contracts_page
+    assert wizard.currentId() == PAGE_CONTRACTS
+    unmapped = page.combos["Initech / Printer fix"]
+    offered = [unmapped.itemData(i) for i in range(unmapped.count())]
+    assert old["id"] not in offered  # an archived client's contract: not offered
+    assert contracts["31415926"] in offered  # Acme's: its client is not archived
+    matched = page.combos["Globex LLC / Logo redesign"]
+    assert matched.currentData() == contracts["27182818"]  # the file's own match stays
+    assert matched.currentText().endswith("— archived client")
+    assert wizard.archived_left_out == 1
+
+
 def test_a_bad_file_names_row_and_field_and_writes_nothing(qtbot, wizard, app, tmp_path):
     bad = (
         (FIXTURES / "upwork_old.csv")
