@@ -145,8 +145,16 @@ class App:
     @cached_property
     def orders(self) -> OrderService:
         from freelancer_desk.services.orders import OrderService
+        from freelancer_desk.storage.delivered_files import DeliveredFiles
 
-        return OrderService(self.db, self.bus, self.clock, self.ledger)
+        return OrderService(
+            self.db,
+            self.bus,
+            self.clock,
+            self.ledger,
+            files=DeliveredFiles(self.location.data_dir / "deliveries"),
+            device_id=self.device_id,
+        )
 
     @cached_property
     def jobs(self) -> JobPostService:

@@ -1,6 +1,10 @@
 """Orders (Fiverr side): a gig bought with one package and some extras — price and due
 date computed and frozen — then started, delivered, revised, completed or cancelled.
 
+A delivery is a message plus files: the workspace keeps a copy of each file sent
+(content-addressed under the data folder's `deliveries/`, storage/delivered_files.py),
+so what was sent, when, can be found and opened later.
+
 Money: the buyer pays when ordering, so placing an order moves its price into escrow;
 completion releases it (the platform's fee, the rest pending until clearance) and
 cancellation refunds whatever the order still holds.
@@ -8,10 +12,12 @@ cancellation refunds whatever the order still holds.
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -44,6 +50,7 @@ from freelancer_desk.services.common import clean_text, find, to_dict
 from freelancer_desk.services.events import Change, ChangeBus
 from freelancer_desk.services.ledger import LedgerService
 from freelancer_desk.storage.db import Database
+from freelancer_desk.storage.delivered_files import MAX_FILES, DeliveredFiles, StoredFile
 from freelancer_desk.storage.models import (
     Client,
     Gig,
@@ -53,6 +60,7 @@ from freelancer_desk.storage.models import (
     OrderExtra,
     OrderRevision,
 )
+from freelancer_desk.storage.models.orders import OrderDeliveryFile
 
 ORDER_CHILDREN = ("extras", "deliveries", "revisions")
 
@@ -93,17 +101,25 @@ class OrderService:
         clock: Clock,
         ledger: LedgerService,
         rules: FiverrRules = FIVERR,
+        *,
+        files: DeliveredFiles | None = None,
+        device_id: str = "",
     ) -> None:
         self._db = db
         self._bus = bus
         self._clock = clock
         self._ledger = ledger
         self._rules = rules
+        self._files = files  # None: deliveries carry no files (a store-less service)
+        self._device_id = device_id
 
     # -- reading ---------------------------------------------------------------------
 
     def _dict(self, order: Order) -> dict[str, Any]:
         result = to_dict(order, children=ORDER_CHILDREN)
+        result["deliveries"] = [
+            {**to_dict(d), "files": [to_dict(f) for f in d.files]} for d in order.deliveries
+        ]
         state = OrderState(order.state)
         result["allowed_actions"] = [
             a.value
@@ -332,16 +348,73 @@ class OrderService:
 
         return self._step(ident, OrderAction.START, "started", apply)
 
-    def deliver(self, ident: str, message: str = "") -> dict[str, Any]:
-        now = self._clock.now()
+    def deliver(
+        self, ident: str, message: str = "", files: Sequence[str | os.PathLike[str]] = ()
+    ) -> dict[str, Any]:
+        """Deliver with a message and files. Every file is checked before any is copied
+        (missing, unreadable, not a file, over the limit: refused naming it), then each
+        is copied into the workspace, outside the database's write lock, and only then
+        the delivery and its file rows are committed together. A refused or failed step
+        leaves no row; a copy already made stays as an unreferenced file that the same
+        file's next delivery reuses (storage/delivered_files.py)."""
         text = clean_text(message, field="message", max_chars=100_000)
+        stored = self._store_files(ident, files) if files else []
+        now = self._clock.now()
 
         def apply(_s: Session, order: Order, _new: OrderState) -> bool:
             order.delivered_at = now
-            order.deliveries.append(OrderDelivery(delivered_at=now, message=text))
+            delivery = OrderDelivery(delivered_at=now, message=text)
+            delivery.files = [
+                OrderDeliveryFile(
+                    position=i,
+                    name=f.name,
+                    size_bytes=f.size_bytes,
+                    sha256=f.sha256,
+                    media_type=f.media_type,
+                    stored_path=f.stored_path,
+                    device_id=self._device_id,
+                    source_path=f.source_path,
+                )
+                for i, f in enumerate(stored)
+            ]
+            order.deliveries.append(delivery)
             return False
 
         return self._step(ident, OrderAction.DELIVER, "delivered", apply)
+
+    def _store_files(self, ident: str, files: Sequence[str | os.PathLike[str]]) -> list[StoredFile]:
+        if self._files is None:
+            raise RuleError(
+                "delivery.files_unavailable",
+                "files: this workspace keeps no delivered files here",
+                field="files",
+            )
+        if len(files) > MAX_FILES:
+            raise RuleError(
+                "delivery.too_many_files",
+                f"files: {len(files)} given, at most {MAX_FILES} a delivery",
+                field="files",
+            )
+        with self._db.read() as s:  # refuse before copying anything
+            order = find(s, Order, ident, what="order")
+            ORDER.transition(OrderState(order.state), OrderAction.DELIVER)
+        store, seen = self._files, set()
+        for path in files:
+            resolved = store.check(path)
+            if resolved in seen:
+                raise RuleError(
+                    "delivery.file_twice", f"file {resolved}: given twice", field="files"
+                )
+            seen.add(resolved)
+        return [store.store(path) for path in files]
+
+    def delivered_file(self, file: dict[str, Any]) -> Path | None:
+        """Where a delivered file's copy is on this machine: None when another machine
+        keeps it (a server database) or it is gone."""
+        if self._files is None or file.get("device_id") != self._device_id:
+            return None
+        path = self._files.path(str(file["stored_path"]))
+        return path if path.is_file() else None
 
     def request_revision(self, ident: str, note: str = "") -> dict[str, Any]:
         """The buyer sends a delivery back; counted against the package's revisions."""

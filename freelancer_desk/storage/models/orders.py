@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from freelancer_desk.storage.base import Entity, one_of
@@ -96,6 +96,45 @@ class OrderDelivery(Entity):
     )
     delivered_at: Mapped[datetime]
     message: Mapped[str] = mapped_column(Text, default="")
+
+    files: Mapped[list[OrderDeliveryFile]] = relationship(
+        cascade="all, delete-orphan", order_by="OrderDeliveryFile.position", lazy="selectin"
+    )
+
+
+class OrderDeliveryFile(Entity):
+    """A file sent with a delivery (0011): its name as sent, size, SHA-256 and media type
+    (guessed from the name; None when unknown), and where the workspace keeps its copy.
+
+    The workspace keeps a copy of every delivered file, so "what did I send them?" is
+    answered by the file itself, not by a path that may have moved or changed since. The
+    copies live in this machine's data folder under `deliveries/`, content-addressed by
+    SHA-256 (`deliveries/ab/abcd….pdf`, storage/delivered_files.py): the same file sent
+    twice is stored once, and a stored copy is never rewritten or removed (deleting an
+    order keeps its files; `check` leaves them be). `stored_path` is relative to that
+    folder and `device_id` names the machine whose data folder holds it: on a server
+    database the other machines see the row but not the copy (as with snapshots).
+    `source_path` is where the file was picked from, for finding the original again.
+    """
+
+    __tablename__ = "order_delivery_files"
+    __table_args__ = (
+        CheckConstraint("size_bytes >= 0", name="size_nonnegative"),
+        CheckConstraint("length(sha256) = 64", name="sha256_length"),
+        CheckConstraint("position >= 0", name="position_nonnegative"),
+    )
+
+    delivery_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("order_deliveries.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(default=0)  # the order the files were given in
+    name: Mapped[str] = mapped_column(String(255))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    media_type: Mapped[str | None] = mapped_column(String(127))
+    stored_path: Mapped[str] = mapped_column(String(200))  # relative to deliveries/
+    device_id: Mapped[str] = mapped_column(String(64))
+    source_path: Mapped[str] = mapped_column(Text, default="")
 
 
 class OrderRevision(Entity):
