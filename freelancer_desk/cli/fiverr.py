@@ -133,6 +133,14 @@ def register(reg: Registry) -> None:
             )
         elif option is not None:
             cmd.add_argument(option, default="")
+        if verb == "deliver":
+            cmd.add_argument(
+                "--file",
+                action="append",
+                default=[],
+                metavar="PATH",
+                help="a file sent with the delivery (repeatable); the workspace keeps a copy",
+            )
         cmd.add_argument("--json", action="store_true", help="print JSON")
         cmd.set_defaults(order_step=verb, **handler(with_app(cmd_order_step)))
 
@@ -459,7 +467,7 @@ def cmd_order_step(app: App, args: argparse.Namespace) -> int:
     if step == "start":
         result = orders.start(args.id, dict(_pairs(args.answer, "--answer")) or None)
     elif step == "deliver":
-        result = orders.deliver(args.id, args.message)
+        result = orders.deliver(args.id, args.message, files=args.file)
     elif step == "revise":
         result = orders.request_revision(args.id, args.note)
     elif step == "complete":
@@ -473,7 +481,28 @@ def cmd_order_step(app: App, args: argparse.Namespace) -> int:
         "complete": "completed",
         "cancel": "cancelled",
     }
-    return _show_order(args, result, verbs[step])
+    code = _show_order(args, result, verbs[step])
+    if step == "deliver" and not args.json:
+        for line in delivery_lines(app, result["deliveries"][-1:]):
+            say(line)
+    return code
+
+
+def delivery_lines(app: App, deliveries: list[dict[str, Any]]) -> list[str]:
+    """Each delivery (when, message) and its files: name, size, SHA-256 and where the
+    copy is kept on this machine (or that another machine keeps it)."""
+    lines = []
+    for delivery in deliveries:
+        when = str(delivery["delivered_at"])[:16].replace("T", " ")
+        message = " ".join(str(delivery.get("message") or "").split())
+        lines.append(f"delivered {when} UTC: {message or '(no message)'}")
+        for f in delivery.get("files") or []:
+            kept = app.orders.delivered_file(f)
+            where = str(kept) if kept is not None else "kept on another machine, or gone"
+            lines.append(
+                f"  {f['name']}  {f['size_bytes']:,} bytes  sha256 {f['sha256'][:16]}  {where}"
+            )
+    return lines
 
 
 def cmd_order_auto_complete(app: App, args: argparse.Namespace) -> int:

@@ -189,9 +189,12 @@ def cmd_show(app: App, args: argparse.Namespace) -> int:
     from freelancer_desk.storage import models
 
     agg: Aggregate = args.aggregate
-    model = getattr(models, agg.model)
-    with app.db.read() as session:
-        data = to_dict(find(session, model, args.id, what=agg.what), children=agg.children)
+    if agg.name == "order":  # its deliveries with their files
+        data = app.orders.get(args.id)
+    else:
+        model = getattr(models, agg.model)
+        with app.db.read() as session:
+            data = to_dict(find(session, model, args.id, what=agg.what), children=agg.children)
     if args.json:
         print_json(data)
     else:
@@ -200,6 +203,11 @@ def cmd_show(app: App, args: argparse.Namespace) -> int:
             if isinstance(value, list):
                 value = f"{len(value)} item(s)" if value else ""
             say(f"{key.ljust(width)}  {'' if value is None else value}")
+        if agg.name == "order":
+            from freelancer_desk.cli.fiverr import delivery_lines
+
+            for line in delivery_lines(app, data["deliveries"]):
+                say(line)
     return EXIT_OK
 
 
