@@ -527,6 +527,9 @@ class HireClientDialog(ClientDialog):
         self.platform.setEnabled(False)
         self.platform.setToolTip("The job post's platform: the contract is on its client's")
         self.client_data: Any = None  # the ClientInput, once checked
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        if ok is not None:
+            ok.setText("&Use for the hire")
 
     def save(self) -> dict[str, Any]:
         from freelancer_desk.services.clients import client_values
