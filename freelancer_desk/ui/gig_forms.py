@@ -45,6 +45,7 @@ from freelancer_desk.services.gigs import (
     RequirementInput,
 )
 from freelancer_desk.services.orders import OrderInput
+from freelancer_desk.ui.delivery_files import FilePicker
 from freelancer_desk.ui.forms import FormDialog
 
 TIERS = ("basic", "standard", "premium")
@@ -794,7 +795,7 @@ class OrderStepDialog(FormDialog):
         self,
         order: dict[str, Any],
         kind: Literal["deliver", "revise"],
-        step: Callable[[str, str], dict[str, Any]],
+        step: Callable[..., dict[str, Any]],  # (order id, text[, files=paths])
         parent: QWidget | None = None,
     ) -> None:
         deliver = kind == "deliver"
@@ -832,14 +833,19 @@ class OrderStepDialog(FormDialog):
             self.text.setPlaceholderText(
                 "What you deliver: the files and links, and anything the buyer should know"
             )
-            help_text = "Sent with the delivery. The files themselves stay where they are."
+            help_text = "Sent with the delivery."
         else:
             self.text.setPlaceholderText("What the buyer asked to change")
             help_text = "Counted against the package's revisions."
         # The service's field names: its refusal (too long, a NUL) shows under the text.
         if deliver:
             self.add_field("message", "&Message", self.text, help_text)
+            self.files: FilePicker | None = FilePicker()
+            self.add_field(
+                "files", "Files", self.files, "The workspace keeps a copy of each file sent."
+            )
         else:
+            self.files = None
             self.add_field("note", "&What to change", self.text, help_text)
         ok = self.buttons.button(self.buttons.StandardButton.Ok)
         if ok is not None:
@@ -847,7 +853,14 @@ class OrderStepDialog(FormDialog):
         self.resize(580, 430)
 
     def accept(self) -> None:
-        saved = self.run_service(lambda: self._step(self._order_id, self.text.toPlainText()))
+        text, files = self.text.toPlainText(), self.files
+        saved = self.run_service(
+            lambda: (
+                self._step(self._order_id, text, files=files.paths())
+                if files is not None
+                else self._step(self._order_id, text)
+            )
+        )
         if saved is None:
             return
         self.saved = saved

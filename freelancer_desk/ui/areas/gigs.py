@@ -46,6 +46,7 @@ from freelancer_desk.domain.workflow.order import (
 from freelancer_desk.services.listing import Column
 from freelancer_desk.ui.areapage import Area, AreaPage, app_of, muted
 from freelancer_desk.ui.backend import Backend
+from freelancer_desk.ui.delivery_files import DeliveredFilesDialog
 from freelancer_desk.ui.forms import USER_ERRORS, confirm, error_label
 from freelancer_desk.ui.gig_forms import GigEditor, OrderDialog, OrderStepDialog
 from freelancer_desk.ui.tablemodel import display_locale, format_value
@@ -100,6 +101,7 @@ class GigsPage(AreaPage):
         )
         self._add("complete_order", "&Complete", lambda: self._order_step(OrderAction.COMPLETE))
         self._add("cancel_order", "Cancel order", lambda: self._order_step(OrderAction.CANCEL))
+        self._add("order_files", "Delivered files…", self.open_delivered_files)
         self.buttons["delete_gig"].setToolTip("Delete a gig that never sold (Del)")
         self.buttons["start_order"].setToolTip("The buyer's requirements arrived: start work")
 
@@ -234,6 +236,9 @@ class GigsPage(AreaPage):
                 button.setToolTip(_order_refusal(order, action))
             elif key != "start_order":
                 button.setToolTip("")
+        self.buttons["order_files"].setEnabled(
+            order is not None and any(d["files"] for d in order["deliveries"])
+        )
         self.show_order_detail(order)
 
     def show_order_detail(self, order: dict[str, Any] | None) -> None:
@@ -428,6 +433,17 @@ class GigsPage(AreaPage):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self._order_stepped(dialog))
         self.step_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def open_delivered_files(self) -> DeliveredFilesDialog | None:
+        """The selected order's deliveries and their files: Open file, Show in folder."""
+        app, order = self.app, self.selected_order()
+        if app is None or order is None:
+            return None
+        dialog = DeliveredFilesDialog(order, app.orders.delivered_file, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.files_dialog = dialog
         dialog.open()
         return dialog
 
