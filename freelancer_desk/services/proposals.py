@@ -593,7 +593,8 @@ class ProposalService:
         """Accept the offer: the contract is created with the bid's rate (hourly) or its
         milestones (fixed; one milestone of the total when none were planned) and fee.
         The client is the one given, a `new_client` made in the same unit of work, the
-        job post's, or a new one named after the post's client; it must be a client on
+        job post's (refused when it is archived: never taken unasked), or a new one
+        named after the post's client; it must be a client on
         the post's platform, as a contract is on its client's
         (services/contracts.check_client_platform). A proposal is hired once. Returns
         the new contract."""
@@ -672,6 +673,14 @@ class ProposalService:
             return find(s, Client, client_id, what="client"), False
         if job.client_id is not None:
             existing = s.get(Client, job.client_id)
+            if existing is not None and existing.archived:
+                # Never an archived client unasked (the window does not offer one).
+                raise RuleError(
+                    "proposal.hire_client_archived",
+                    f"cannot hire: {existing.name}, the job post's client, is archived; "
+                    "unarchive it or give the client",
+                    field="client",
+                )
             if existing is not None:
                 return existing, False
         name = clean_text(job.client_name, field="client", max_chars=200)

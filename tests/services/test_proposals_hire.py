@@ -100,6 +100,14 @@ def test_the_posts_client_is_preselected_unless_archived(tmp_path: Path) -> None
     terms = bench.proposals.hire_terms(proposal["id"])
     assert terms["client_id"] is None and terms["clients"] == []
     assert "archived" in terms["not_offered"]
+    # Left to its default (the CLI without --client-id) hire does not take it unasked.
+    with pytest.raises(RuleError) as shelved_default:
+        bench.proposals.hire(proposal["id"])
+    assert (shelved_default.value.rule, shelved_default.value.field) == (
+        "proposal.hire_client_archived",
+        "client",
+    )
+    assert "Bluefin Outdoors, the job post's client, is archived" in str(shelved_default.value)
 
     # An archived client named as the post names its client is not made again unasked.
     _post3, shelved = _offer(bench, client_name="Old Friend")
