@@ -1,6 +1,11 @@
 """A delivery's files in the window: the picker in the Deliver dialog (`FilePicker`) and
 the order's delivered files with Open file / Show in folder (`DeliveredFilesDialog`).
 
+A delivery with files runs off the GUI thread (`FilePicker.run`): copying and hashing
+is about 5 ms a MB here (docs/benchmarks.md, "L (session 5)"), so a large file would
+freeze the window for seconds. The dialog waits with its buttons disabled, then closes
+or shows the refusal; the service's unit of work is the same either way.
+
 The files opened are the workspace's copies (services/orders.py `delivered_file`,
 storage/delivered_files.py), not the originals, which may have moved or changed since.
 A copy kept on another machine (a server database) is listed but cannot be opened here.
@@ -8,12 +13,13 @@ A copy kept on another machine (a server database) is listed but cannot be opene
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -41,8 +47,16 @@ def size_text(size: int) -> str:
     return display_locale().formattedDataSize(size)
 
 
+class _Relay(QObject):
+    """Results of the worker thread, delivered on the GUI thread (queued signals)."""
+
+    done = Signal(object)
+    failed = Signal(object)
+
+
 class FilePicker(QWidget):
-    """The files sent with a delivery: a list, Add files… and Remove."""
+    """The files sent with a delivery: a list, Add files… and Remove; `run` calls the
+    delivery off the GUI thread."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -63,10 +77,65 @@ class FilePicker(QWidget):
         buttons.addWidget(self.add_button)
         buttons.addWidget(self.remove_button)
         buttons.addStretch(1)
-        row = QHBoxLayout(self)
+        self.status = QLabel()
+        self.status.setAccessibleName("Delivery progress")
+        self.status.hide()
+        row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.list, 1)
         row.addLayout(buttons)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addLayout(row)
+        box.addWidget(self.status)
+        self.busy = False
+        self._relay: _Relay | None = None  # the running call's
+
+    def run(
+        self,
+        call: Callable[[], Any],
+        done: Callable[[Any], None],
+        failed: Callable[[BaseException], None],
+    ) -> None:
+        """`call()` on a worker thread; then `done(result)` or `failed(exception)` on
+        the GUI thread. The picker is disabled meanwhile (`busy`)."""
+        self.busy = True
+        self.list.setEnabled(False)
+        self.add_button.setEnabled(False)
+        self.remove_button.setEnabled(False)
+        count = self.list.count()
+        self.status.setText(f"Copying {count} file{'s' if count != 1 else ''} into the workspace…")
+        self.status.show()
+        relay = _Relay(self)  # one per call: a late result never reaches a newer call
+
+        def finish() -> None:
+            self.busy = False
+            self.list.setEnabled(True)
+            self.add_button.setEnabled(True)
+            self.remove_button.setEnabled(bool(self.list.selectedItems()))
+            self.status.hide()
+
+        def ok(result: Any) -> None:
+            finish()
+            done(result)
+
+        def bad(exc: Any) -> None:
+            finish()
+            failed(exc)
+
+        relay.done.connect(ok)
+        relay.failed.connect(bad)
+        self._relay = relay
+
+        def work() -> None:
+            try:
+                result = call()
+            except Exception as exc:
+                relay.failed.emit(exc)
+                return
+            relay.done.emit(result)
+
+        threading.Thread(target=work, name="deliver-files", daemon=True).start()
 
     def choose(self) -> None:
         names, _ = QFileDialog.getOpenFileNames(self, "Files to deliver")

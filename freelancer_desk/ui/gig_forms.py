@@ -785,6 +785,10 @@ class OrderDialog(FormDialog):
         super().accept()
 
 
+def _raise(exc: BaseException) -> Any:
+    raise exc
+
+
 class OrderStepDialog(FormDialog):
     """Deliver an order with a message to the buyer, or record the buyer's revision
     request with what to change. Accepting runs `step(order_id, text)`; a refusal (the
@@ -854,14 +858,32 @@ class OrderStepDialog(FormDialog):
 
     def accept(self) -> None:
         text, files = self.text.toPlainText(), self.files
-        saved = self.run_service(
-            lambda: (
-                self._step(self._order_id, text, files=files.paths())
-                if files is not None
-                else self._step(self._order_id, text)
-            )
-        )
+        if files is not None and files.paths():  # copied off the GUI thread
+            if not files.busy:
+                paths = files.paths()
+                self.buttons.setEnabled(False)
+                files.run(
+                    lambda: self._step(self._order_id, text, files=paths),
+                    self._delivered,
+                    self._refused,
+                )
+            return
+        saved = self.run_service(lambda: self._step(self._order_id, text))
         if saved is None:
             return
+        self._delivered(saved)
+
+    def _delivered(self, saved: dict[str, Any]) -> None:
+        self.buttons.setEnabled(True)
+        self.clear_errors()
         self.saved = saved
         super().accept()
+
+    def _refused(self, exc: BaseException) -> None:
+        self.buttons.setEnabled(True)
+        self.run_service(lambda: _raise(exc))  # shown next to its field, as on this thread
+
+    def reject(self) -> None:
+        if self.files is not None and self.files.busy:
+            return  # the delivery is being recorded: it cannot be called back
+        super().reject()

@@ -41,16 +41,22 @@ def test_deliver_a_file_then_open_it_and_its_folder(
     dialog.text.setPlainText("The logo")
     dialog.files.add_paths([str(logo), str(missing), str(logo)])  # the same file once
     assert dialog.files.paths() == [str(logo), str(missing)]
-    dialog.accept()
+    dialog.accept()  # the delivery runs off the GUI thread; the dialog waits
+    qtbot.waitUntil(lambda: not dialog.files.busy)
     assert dialog.isVisible()
     assert dialog.error_text("files") == f"file {missing}: no such file"
+    assert dialog.buttons.isEnabled()
     assert app.orders.get(oid)["state"] == "in_progress"  # nothing was recorded
     dialog.files.list.setCurrentRow(1)
     dialog.files.list.item(1).setSelected(True)
     dialog.files.remove_selected()
     assert dialog.files.paths() == [str(logo)]
-    dialog.accept()
-    assert not dialog.isVisible(), dialog.error_text() or dialog.error_text("files")
+    with qtbot.waitSignal(dialog.accepted, timeout=10_000):  # then it is deleted
+        dialog.accept()
+        assert dialog.files.busy and not dialog.buttons.isEnabled()
+        dialog.reject()  # Esc while it is recorded: the dialog stays until it is done
+        assert dialog.isVisible()
+    assert dialog.saved is not None and dialog.saved["state"] == "delivered"
 
     order = app.orders.get(oid)
     (sent,) = order["deliveries"][0]["files"]
