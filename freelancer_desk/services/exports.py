@@ -7,7 +7,8 @@ paged, with money as plain decimals plus a currency column and instants in ISO 8
 UTC. iCalendar: one VEVENT per closed session, UID `<session id>@freelancer-desk`,
 DTSTART/DTEND in UTC, DTSTAMP the session's last change. JSON: every table of the
 schema, every row, every column, tagged with the schema revision; the snapshot files
-are not in it (an evidence pack carries those).
+are not in it (an evidence pack carries those), nor the copies of delivered files (their
+rows are: name, size, SHA-256; the copies stay in the data folder's `deliveries/`).
 
 Evidence pack (a folder): `segments.json` (the week's segments with activity, memos
 and flags), `snapshots/…` (the pictures and thumbnails still on disk),
