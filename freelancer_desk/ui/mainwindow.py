@@ -569,7 +569,15 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(page)
         if key in self._stale:
             self._stale.discard(key)
+            # Its re-reads start after it is painted (the paint is asked for first): a
+            # reader making the rows holds the GIL that each cell's data() call needs,
+            # and the page's first paint took 45-130 ms of which ~20 ms was its own.
+            held = self._start_reads is None and self.isVisible()
+            start = hold_reads() if held else None
             page.refresh()
+            if start is not None:
+                self._start_reads = start
+                QTimer.singleShot(0, self._release_reads)
 
     def focus_filter(self) -> None:
         if self._backend is not None:

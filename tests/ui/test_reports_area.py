@@ -17,6 +17,13 @@ from freelancer_desk.app import App, AppBackend, resolve_location
 from freelancer_desk.domain.clock import FakeClock
 from freelancer_desk.storage.models import LedgerPosting, LedgerTransaction
 from freelancer_desk.ui.areapage import AreaPage
+from freelancer_desk.ui.areas.reports import (
+    EARNINGS_TAB,
+    GIGS_TAB,
+    HOURS_TAB,
+    PROPOSALS_TAB,
+    TAB_KEYS,
+)
 from freelancer_desk.ui.mainwindow import AREAS
 from tests.ui.fakes import demo_backend
 
@@ -201,8 +208,11 @@ def test_selecting_a_row_drills_too(page):
 
 
 @pytest.mark.parametrize("table", ["earnings", "ledger", "hours", "proposals", "gigs", "reviews"])
-def test_csv_export_writes_the_rows(page, tmp_path, table):
+def test_csv_export_writes_the_rows(page, qtbot, tmp_path, table):
     page.set_period("all")
+    # The table as shown: a hidden tab's rows are read when it is shown.
+    page.tabs.setCurrentIndex(TAB_KEYS.index(table) if table in TAB_KEYS else EARNINGS_TAB)
+    qtbot.waitUntil(lambda: not page.is_loading, timeout=20_000)
     out = tmp_path / f"{table}.csv"
     count = page.export_csv(table, str(out))
     with open(out, newline="", encoding="utf-8") as handle:
@@ -234,6 +244,9 @@ def test_the_charts_render_non_blank(page, qtbot):
 
 def test_hours_gigs_and_proposals_tables(page, app):
     page.set_period("all")
+    # A hidden tab gets the period's figures when it is shown, as a user sees them.
+    for tab in (HOURS_TAB, PROPOSALS_TAB, GIGS_TAB):
+        page.tabs.setCurrentIndex(tab)
     hours = page.reports.hours(page.start, page.end)
     assert page.hours_model.total == len(hours)
     assert sum(r["tracked"] for r in page.hours_source.rows) == sum(
@@ -253,3 +266,20 @@ def test_screenshot_extras(page, tmp_path):
     assert {"reports-by-month.png", "reports-gigs.png", "reports-dark.png"} <= names
     assert all(p.stat().st_size > 5000 for p in paths)
     assert page.period_key() == "this-year" and page.group_key() == "client"
+
+
+def test_a_tab_hidden_when_the_figures_came_shows_them_when_shown(page):
+    page.set_period("all")
+    page.tabs.setCurrentIndex(HOURS_TAB)
+    all_time = page.hours_model.total
+    assert all_time > 0
+    page.set_group("month")  # the earnings tab is hidden meanwhile
+    page.set_period("last-year")  # nothing tracked then: the hours tab empties at once
+    assert page.hours_model.total == 0 and page.hours_chart.categories == []
+    page.tabs.setCurrentIndex(EARNINGS_TAB)
+    assert page.earnings_model.total == 0
+    page.set_period("all")
+    assert {r["key"] for r in page.earnings_source.rows} == {"2026-09", "2026-10", "2026-11"}
+    assert [c.label for c in page.earnings_chart.categories] == ["Sep 26", "Oct 26", "Nov 26"]
+    page.tabs.setCurrentIndex(HOURS_TAB)
+    assert page.hours_model.total == all_time
