@@ -76,6 +76,14 @@ class DeliveredFiles:
         is missing, not a regular file, unreadable or over the limit."""
         path = Path(source).expanduser()
         try:
+            str(path).encode("utf-8")
+        except UnicodeEncodeError:  # bytes the file system took that are not UTF-8
+            raise _refuse(
+                "file_name",
+                f"file {str(path).encode('utf-8', 'replace').decode()}: its name is not "
+                "valid UTF-8; rename it to deliver it",
+            ) from None
+        try:
             info = path.stat()
         except FileNotFoundError:
             raise _refuse("file_missing", f"file {path}: no such file") from None

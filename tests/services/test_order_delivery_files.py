@@ -219,3 +219,19 @@ def test_refusals_before_any_copy(tmp_path: Path) -> None:
     with pytest.raises(RuleError) as caught:
         storeless.deliver(placed["id"], files=[data])
     assert caught.value.rule == "delivery.files_unavailable"
+
+
+def test_a_name_that_is_not_utf8_is_refused(tmp_path: Path) -> None:
+    bench, orders, store = _bench(tmp_path)
+    oid = _started_order(bench, orders)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    odd = os.fsdecode(os.fsencode(folder) + b"/caf\xe9.txt")  # Latin-1 bytes
+    Path(odd).write_bytes(b"menu")
+    with pytest.raises(RuleError) as caught:
+        orders.deliver(oid, files=[odd])
+    assert caught.value.rule == "delivery.file_name"
+    assert str(caught.value).endswith(
+        "caf?.txt: its name is not valid UTF-8; rename it to deliver it"
+    )
+    assert _rows(bench) == (0, 0) and _kept(store) == []
