@@ -1,5 +1,9 @@
 """Copies of the SQLite file, made with SQLite's online backup API (consistent even
-while another process writes), kept in rotation."""
+while another process writes), kept in rotation.
+
+The database only: the snapshot pictures (`snapshots/`) and the copies of delivered
+files (`deliveries/`) stay in the data folder. Those are never rewritten, and delivered
+copies never removed, so a backup restored into the same folder finds its files."""
 
 from __future__ import annotations
 
