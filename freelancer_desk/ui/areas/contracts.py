@@ -11,7 +11,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from freelancer_desk.domain.errors import RuleError
@@ -68,7 +68,11 @@ def select_id(page: AreaPage, panel: int, ident: str) -> bool:
     table.pending_select = None
     for row in range(model.rowCount()):
         if model.row_id(row) == ident:
-            page.panels[panel].view.selectRow(row)
+            # Not `view.selectRow`: it reads the keys held (Shift extended the selection
+            # from the anchor, Ctrl toggled the row off) — tests/ui/test_held_keys.py.
+            flags = QItemSelectionModel.SelectionFlag.ClearAndSelect
+            flags |= QItemSelectionModel.SelectionFlag.Rows
+            table.view.selectionModel().setCurrentIndex(model.index(row, 0), flags)
             return True
     return False
 
