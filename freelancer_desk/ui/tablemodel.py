@@ -10,11 +10,13 @@ from __future__ import annotations
 import gc
 import sys
 import threading
+import weakref
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date, datetime
+from functools import partial
 
 import shiboken6
 from PySide6.QtCore import (
@@ -139,6 +141,11 @@ class _Relay(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self._next)
+        # Once the results are applied and no read runs: the heap made since frozen too.
+        self._refreeze = QTimer(self)
+        self._refreeze.setSingleShot(True)
+        self._refreeze.setInterval(REFREEZE_MS)
+        self._refreeze.timeout.connect(refreeze_heap)
 
     @Slot(object, object)
     def _dispatch(self, deliver: Callable[[object, bool], None], payload: object) -> None:
@@ -162,33 +169,80 @@ class _Relay(QObject):
             finally:
                 if not self._soon and not self._late:
                     self._timer.stop()
+                    self._refreeze.start()
         else:
             self._timer.stop()
 
 
 _RELAY: _Relay | None = None
 _HEAP_FROZEN = False
+_RUNNING = 0  # reads running on the reader threads now
+# How long after the last result was applied the heap is frozen again.
+REFREEZE_MS = 500
+
+
+class _Hold:
+    """Reads held back (`hold_reads`), and who holds them (weakly: a hold keeps no
+    window alive)."""
+
+    __slots__ = ("owner", "reads")
+
+    def __init__(self, owner: QObject | None) -> None:
+        self.owner = weakref.ref(owner) if owner is not None else None
+        self.reads: list[Callable[[], None]] = []
+
+    @property
+    def orphaned(self) -> bool:
+        """Its owner was deleted (without releasing it)."""
+        if self.owner is None:
+            return False
+        owner = self.owner()
+        return owner is None or not shiboken6.isValid(owner)
+
+
 # Reads asked for while a page is being built: started when it is built (`hold_reads`).
-_HELD: list[Callable[[], None]] | None = None
+_HOLD: _Hold | None = None
 
 
-def hold_reads() -> Callable[[], None]:
+def hold_reads(owner: QObject | None = None) -> Callable[[], None]:
     """Hold back the reads asked for from now on (the reader threads would take the GIL
     from the GUI thread building and painting a page: its build took 2-3 times longer
-    under them); returns what starts them, which the caller must call. Nested holds
-    start nothing until the outer one's release."""
-    global _HELD
-    if _HELD is not None:
+    under them); returns what starts them, which the caller must call (a second call
+    does nothing). Nested holds start nothing until the outer one's release.
+
+    A hold never outlives its `owner` (the window): once the owner is deleted, the next
+    read or hold asked for (or `reads_held`) releases it. A window closed or deleted
+    before its release timer fired held every later read of the process back for good
+    (tests/ui/test_read_holds.py)."""
+    global _HOLD
+    if _current_hold() is not None:
         return lambda: None
-    _HELD = []
+    hold = _HOLD = _Hold(owner)
+    return partial(_release, hold)
 
-    def release() -> None:
-        global _HELD
-        held, _HELD = _HELD or [], None
-        for start in held:
-            start()
 
-    return release
+def reads_held() -> bool:
+    """True while the reads asked for are held back (`hold_reads`)."""
+    return _current_hold() is not None
+
+
+def _current_hold() -> _Hold | None:
+    """The hold in force; one whose owner is gone is released first (its reads start)."""
+    hold = _HOLD
+    if hold is not None and hold.orphaned:
+        _release(hold)
+        return None
+    return hold
+
+
+def _release(hold: _Hold) -> None:
+    global _HOLD
+    if _HOLD is not hold:
+        return  # released already: a later hold is someone else's
+    _HOLD = None
+    reads, hold.reads = hold.reads, []
+    for start in reads:
+        start()
 
 
 def freeze_heap() -> bool:
@@ -209,6 +263,23 @@ def freeze_heap() -> bool:
     if _HEAP_FROZEN:
         return False
     _HEAP_FROZEN = True
+    gc.collect(1)
+    gc.freeze()
+    return True
+
+
+def refreeze_heap() -> bool:
+    """Freeze again, once the heap was frozen (`freeze_heap`), what was made since: the
+    rows the pages keep (dicts, lists; 300k+ objects with the heavy workspace's areas
+    read) were walked by every later full collection, 20-30 ms with the GIL held, set
+    off by a reader making rows while the GUI thread painted (bench/stalls.py with a gc
+    callback: both gaps over 50 ms of a run came with one). Only when no read is running
+    and no result waits (an idle turn after them): the young generations are collected
+    first (~1-5 ms), so a read's short-lived garbage is not kept. The trade-off is
+    freeze_heap's: an object frozen that later becomes part of a garbage cycle stays in
+    memory (bench/memory_refreeze.py measures it). Returns whether it froze."""
+    if not _HEAP_FROZEN or _RUNNING or (_RELAY is not None and _RELAY.pending):
+        return False
     gc.collect(1)
     gc.freeze()
     return True
@@ -239,19 +310,26 @@ def run_in_background(
     relay = _RELAY
 
     def run() -> None:
+        global _RUNNING
+        with _POOL_LOCK:
+            _RUNNING += 1
         try:
             result, failed = fetch(), False
         except Exception as exc:  # said on the GUI thread
             result, failed = exc, True
+        finally:
+            with _POOL_LOCK:
+                _RUNNING -= 1
         relay.done.emit(deliver, (result, failed, late))
 
-    if _HELD is not None:  # a page is being built: started once it is
+    hold = _current_hold()
+    if hold is not None:  # a page is being built: started once it is
         future: Future[None] = Future()
 
         def start() -> None:
             pool.submit(run).add_done_callback(lambda _done: future.set_result(None))
 
-        _HELD.append(start)
+        hold.reads.append(start)
         return future
     return pool.submit(run)  # done once the result is on its way to the GUI thread
 

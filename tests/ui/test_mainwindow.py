@@ -266,6 +266,33 @@ def test_the_heap_is_frozen_once_when_the_first_area_is_shown(qtbot, backend, mo
     assert calls == ["collect 1", "freeze"]
 
 
+def test_what_reads_made_is_frozen_again_once_their_results_are_applied(qtbot, monkeypatch):
+    """Rows kept by the pages were walked by every later full collection (20-30 ms, GIL
+    held): once the results are applied and no read runs, they are frozen too."""
+    from freelancer_desk.ui import tablemodel
+
+    monkeypatch.setattr(tablemodel, "_HEAP_FROZEN", True)
+    calls: list[str] = []
+    monkeypatch.setattr(
+        tablemodel.gc, "collect", lambda generation=2: calls.append(f"collect {generation}")
+    )
+    monkeypatch.setattr(tablemodel.gc, "freeze", lambda: calls.append("freeze"))
+    delivered: list[object] = []
+    tablemodel.run_in_background(
+        lambda: [{"id": n} for n in range(100)], lambda rows, _failed: delivered.append(rows)
+    )
+    qtbot.waitUntil(lambda: delivered != [], timeout=10_000)
+    assert calls == []  # not on the turn the rows are applied
+    qtbot.waitUntil(lambda: calls != [], timeout=10_000)
+    assert calls == ["collect 1", "freeze"]
+    monkeypatch.setattr(tablemodel, "_RUNNING", 1)  # a read running: nothing frozen now
+    assert tablemodel.refreeze_heap() is False
+    monkeypatch.setattr(tablemodel, "_RUNNING", 0)
+    monkeypatch.setattr(tablemodel, "_HEAP_FROZEN", False)  # before the first freeze
+    assert tablemodel.refreeze_heap() is False
+    assert calls == ["collect 1", "freeze"]
+
+
 def test_an_area_chosen_the_first_time_is_built_now_and_shown_on_the_next_turn(qtbot, window):
     # Building a page and laying it out and painting it, on one turn, kept the GUI
     # thread 50-130 ms on the heavy workspace: the two are split.
