@@ -503,7 +503,7 @@ class MainWindow(QMainWindow):
         if key not in self._pages:
             index = AREA_KEYS.index(key)
             area = AREAS[index]
-            start_reads = hold_reads()  # the reader threads would slow the build down
+            start_reads = hold_reads(self)  # the reader threads would slow the build down
             try:
                 page = (area.page or build_page)(area, self._backend)
             finally:
@@ -543,7 +543,7 @@ class MainWindow(QMainWindow):
         # gap between them (66-101 ms on the heavy workspace). First: the held reads
         # start after it.
         QTimer.singleShot(1, self._show_chosen)
-        self._start_reads = self._start_reads or hold_reads()
+        self._start_reads = self._start_reads or hold_reads(self)
         self.built_page(key)
 
     def _show_chosen(self) -> None:
@@ -576,12 +576,10 @@ class MainWindow(QMainWindow):
             # Its re-reads start after it is painted (the paint is asked for first): a
             # reader making the rows holds the GIL that each cell's data() call needs,
             # and the page's first paint took 45-130 ms of which ~20 ms was its own.
-            held = self._start_reads is None and self.isVisible()
-            start = hold_reads() if held else None
-            page.refresh()
-            if start is not None:
-                self._start_reads = start
+            if self._start_reads is None and self.isVisible():
+                self._start_reads = hold_reads(self)  # released even if refresh() raises
                 QTimer.singleShot(0, self._release_reads)
+            page.refresh()
 
     def focus_filter(self) -> None:
         if self._backend is not None:
@@ -627,6 +625,7 @@ class MainWindow(QMainWindow):
         self._settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._release_reads()  # not painting any more; its timer may never fire
         self.save_settings()
         if self._unsubscribe is not None:
             self._unsubscribe()
