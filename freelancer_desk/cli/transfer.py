@@ -145,14 +145,19 @@ def cmd_import(app: App, args: argparse.Namespace) -> int:
         for k, v in (("tz", args.tz), ("date_order", args.date_order), ("currency", args.currency))
         if v
     }
-    result = preview(app.db, args.kind, args.file, _pairs(args.map), options)
+    name = Path(args.file).name
+    try:
+        result = preview(app.db, args.kind, args.file, _pairs(args.map), options)
+    except ImportRefused as exc:
+        raise CliError(f"{name}: {str(exc).removeprefix('file: ')}") from None
     problems = result.problems()
     if problems:
-        # One line on stderr (the first problem, naming row and field); with --json
-        # every problem is in the preview on stdout.
+        # One line on stderr (the file, then the first problem naming row and field);
+        # with --json every problem is in the preview on stdout.
         if args.json:
             print_json(result.to_json())
-        sys.stderr.write(f"freelancer-desk: {ImportRefused(problems)}: nothing was imported\n")
+        refused = str(ImportRefused(problems)).removeprefix("file: ")
+        sys.stderr.write(f"freelancer-desk: {name}: {refused}: nothing was imported\n")
         return EXIT_ERROR
     done = apply(app.db, app.clock, app.ledger, result, dry_run=args.dry_run)
     if args.json:

@@ -150,7 +150,7 @@ def test_a_bad_amount_is_one_line_naming_row_and_field(capsys, ws, tmp_path):
     before = table_counts(ws)
     line = one_line_error(capsys, "--data-dir", ws, "import", "upwork", str(bad))
     assert line == (
-        "freelancer-desk: row 6, Amount: '$12O.00' is not an amount: nothing was imported"
+        "freelancer-desk: bad.csv: row 6, Amount: '$12O.00' is not an amount: nothing was imported"
     )
     code, out, err = run(capsys, "--data-dir", ws, "import", "upwork", str(bad), "--json")
     assert code == 1 and len(err.strip().splitlines()) == 1
@@ -173,7 +173,7 @@ def test_unmapped_projects_and_an_end_before_its_start(capsys, ws, tmp_path):
         capsys, "--data-dir", ws, "import", "toggl", str(unknown), "--tz", "America/New_York"
     )
     assert line.startswith(
-        "freelancer-desk: row 4, contract: no contract for 'Initech / Printer fix' (1 entries)"
+        "freelancer-desk: unknown.csv: row 4, contract: no contract for 'Initech / Printer fix' (1 entries)"
     )
     assert line.endswith(": nothing was imported")
     swapped = tmp_path / "swapped.csv"
@@ -185,15 +185,17 @@ def test_unmapped_projects_and_an_end_before_its_start(capsys, ws, tmp_path):
     line = one_line_error(
         capsys, "--data-dir", ws, "import", "toggl", str(swapped), "--tz", "America/New_York", *MAP
     )
-    assert line.startswith("freelancer-desk: row 2, end: ends (2025-06-02 09:00:00) before")
+    assert line.startswith(
+        "freelancer-desk: swapped.csv: row 2, end: ends (2025-06-02 09:00:00) before"
+    )
 
 
 @pytest.mark.parametrize(
     ("data", "expected"),
     [
-        (b"", "freelancer-desk: file: the file is empty"),
-        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "freelancer-desk: file: not a text file"),
-        (b"a,b,c\n1,2,3\n", "freelancer-desk: file: the kind of file is not recognised"),
+        (b"", "freelancer-desk: x.csv: the file is empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "freelancer-desk: x.csv: not a text file"),
+        (b"a,b,c\n1,2,3\n", "freelancer-desk: x.csv: the kind of file is not recognised"),
     ],
 )
 def test_unreadable_files_are_refused_in_one_line(capsys, ws, tmp_path, data, expected):
