@@ -316,6 +316,11 @@ def decode(data: bytes, label: str) -> Source:
         except UnicodeDecodeError:
             raise ImportRefused([Issue(0, "file", "not a text file (bad UTF-16)")]) from None
     else:
+        workbook = _workbook_kind(data)
+        if workbook:
+            raise ImportRefused(
+                [Issue(0, "file", f"{workbook}, not a CSV file: export it as CSV and import that")]
+            )
         if b"\x00" in data[:4096]:
             raise ImportRefused([Issue(0, "file", "not a text file (binary data)")])
         try:
@@ -327,6 +332,18 @@ def decode(data: bytes, label: str) -> Source:
     return Source(label, text, enc, bom, digest)
 
 
+def _workbook_kind(data: bytes) -> str:
+    """The name of a spreadsheet format the bytes start with ("" for none): Clockify,
+    Toggl and Harvest also export Excel files, which are not CSV."""
+    if data.startswith(b"PK\x03\x04") and b"xl/" in data[:65536]:
+        return "an Excel workbook (.xlsx)"
+    if data.startswith(b"PK\x03\x04"):
+        return "a ZIP archive (.zip, .xlsx or .ods)"
+    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "an old Excel workbook (.xls)"
+    return ""
+
+
 def _binary_share(text: str) -> float:
     sample = text[:8192]
     if not sample:
@@ -335,9 +352,24 @@ def _binary_share(text: str) -> float:
     return odd / len(sample)
 
 
+_SEP_LINE = re.compile(r"\ufeff?\"?sep=(.)\"?[ \t]*\r?(?:\n|$)", re.I)
+
+
+def strip_sep_line(text: str) -> tuple[str, str | None]:
+    """Excel writes (and reads) a first line "sep=;" naming the delimiter; a spreadsheet
+    does not show it, so the header below it stays row 1. (text without it, delimiter)."""
+    m = _SEP_LINE.match(text)
+    if m is None:
+        return text, None
+    return text[m.end() :], m[1]
+
+
 def sniff_delimiter(text: str) -> str:
     """`,`, `;` or tab: the one that splits the header line into the most fields."""
-    first = text.lstrip("\ufeff").split("\n", 1)[0]
+    text, named = strip_sep_line(text.lstrip("\ufeff"))
+    if named is not None:
+        return named
+    first = text.split("\n", 1)[0]
     counts = {d: _fields_in(first, d) for d in (",", ";", "\t")}
     return max(counts, key=lambda d: (counts[d], d == ","))
 
@@ -390,11 +422,13 @@ def read_table(
     """Parse CSV text; every required column must be there (aliases accepted) and every
     row must have the header's number of fields. Problems go to `parsed.issues`; None
     when the file cannot be read at all."""
-    delim = delimiter or sniff_delimiter(text)
-    reader = csv.reader(
-        io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=delim, strict=True
-    )
+    text, named = strip_sep_line(text.lstrip("\ufeff"))
+    delim = delimiter or named or sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=True)
     rows: list[tuple[int, list[str]]] = []
+    # Rows are numbered as a spreadsheet shows them: one per record, so a description
+    # with line breaks inside its quotes is still one row, and a blank line is a row.
+    row_no = 1
     try:
         header_raw = next(reader, None)
         if header_raw is None:
@@ -402,11 +436,12 @@ def read_table(
             return None
         header = [norm_header(h) for h in header_raw]
         for record in reader:
+            row_no += 1
             if not any(cell.strip() for cell in record):
                 continue
-            rows.append((reader.line_num, record))
+            rows.append((row_no, record))
     except csv.Error as exc:
-        parsed.error(reader.line_num, "file", f"not readable as CSV ({exc}): truncated?")
+        parsed.error(row_no + 1, "file", f"not readable as CSV ({exc}): truncated?")
         return None
     table = Table(header, rows, delim)
     missing = []
@@ -439,7 +474,9 @@ def cell(table: Table, record: list[str], *names: str) -> str:
     i = table.index(*names)
     if i is None or i >= len(record):
         return ""
-    return record[i].strip()
+    value = record[i].strip()
+    # A line break inside quotes keeps the file's own line end (\r\n from Windows).
+    return value.replace("\r\n", "\n") if "\r" in value else value
 
 
 # -- parsing values --------------------------------------------------------------------
@@ -517,7 +554,9 @@ MAX_DURATION_HOURS = 10_000  # over a year: no single time entry is longer
 def parse_duration(text: str, field: str) -> int:
     """Seconds from 1:30:00, 1:30, 90:00:00 or a decimal 1.5 / 1,5 (hours); refused
     (RowError naming `field`) when negative or longer than MAX_DURATION_HOURS."""
-    value = text.strip()
+    value = text.strip().replace("\u2212", "-")
+    if re.fullmatch(r"-\s*\d+:\d{2}(?::\d{2})?", value):
+        raise RowError(field, f"{text!r} is negative")
     m = re.fullmatch(r"(\d+):(\d{2})(?::(\d{2}))?", value)
     if m:
         if len(m[1]) > 6 or int(m[1]) > MAX_DURATION_HOURS:
@@ -533,11 +572,20 @@ def parse_duration(text: str, field: str) -> int:
 
 
 def parse_decimal(text: str, field: str, *, decimal_comma: bool = False) -> Decimal:
-    value = text.strip().replace("\u00a0", "").replace(" ", "")
-    if decimal_comma or re.fullmatch(r"-?\d+,\d{1,2}", value):
-        value = value.replace(".", "").replace(",", ".")
-    else:
-        value = value.replace(",", "")
+    """1234.5, 1,234.50, 1 234,50, 1.234,50, 1'234.50 and 1,5: with both marks the last
+    one is the decimal point; a lone comma is one when `decimal_comma` or when it is
+    followed by one or two digits (never three: "1,234" is a thousand and more)."""
+    value = re.sub(r"[\s\u00a0\u202f']", "", text.strip())
+    comma, dot = value.rfind(","), value.rfind(".")
+    if comma >= 0 and dot >= 0:
+        decimal_comma = comma > dot
+    elif comma >= 0 and not decimal_comma:
+        decimal_comma = bool(re.fullmatch(r"[-+]?\d+,\d{1,2}", value))
+    elif dot >= 0 and decimal_comma:
+        # "1.234" in a decimal-comma file is a thousand and more; "1.5" is one and a half.
+        decimal_comma = bool(re.fullmatch(r"[-+]?\d{1,3}(?:\.\d{3})+", value))
+    grouping, point = (".", ",") if decimal_comma else (",", ".")
+    value = value.replace(grouping, "").replace(point, ".")
     try:
         result = Decimal(value)
     except InvalidOperation:
@@ -554,7 +602,7 @@ _CENTS: dict[str, bool] = {}
 
 def parse_money(text: str, currency: str, field: str, *, decimal_comma: bool = False) -> Money:
     """ "$1,234.56", "-$50.00", "($50.00)", "1.234,56" (with decimal_comma)."""
-    value = text.strip()
+    value = text.strip().replace("\u2212", "-")  # a typographic minus
     plain = _PLAIN_MONEY.fullmatch(value)
     if plain and not decimal_comma:
         cents = _CENTS.get(currency)
@@ -665,8 +713,9 @@ class ImporterSpec:
 
 
 def header_of(source: Source) -> list[str]:
-    first = source.text.lstrip("\ufeff").split("\n", 1)[0]
-    delim = sniff_delimiter(first)
+    text, named = strip_sep_line(source.text.lstrip("\ufeff"))
+    first = text.split("\n", 1)[0]
+    delim = named or sniff_delimiter(first)
     try:
         return [norm_header(h) for h in next(csv.reader([first], delimiter=delim))]
     except (csv.Error, StopIteration):

@@ -4,12 +4,17 @@
   Billable Rate (USD), Billable Amount (USD)
 Dates and times follow the user's locale: 06/01/2025 or 01/06/2025 or 01.06.2025, and
 12-hour times (09:15:00 AM). The day/month order is guessed from the file (a part over
-12) unless given (option date_order = "mdy" / "dmy").
+12) unless given (option date_order = "mdy" / "dmy"); when no date tells, month first,
+with a warning. "Duration (h)" is 01:30:00 or, with the decimal duration format, 1.50;
+a file without it uses "Duration (decimal)". An entry with no end and no duration (a
+timer still running) is reported and skipped. A summary report ("Time (h)" totals, no
+start times) is refused by name; an .xlsx export is refused as not CSV.
 
 Columns used:
   Client, Project              -> the key mapped to a contract ("Client / Project")
   Start Date + Start Time      -> start, local time in the given zone (default UTC)
-  End Date + End Time          -> end (Duration (h) settles a DST night)
+  End Date + End Time          -> end (Duration (h) settles a DST night; without an
+                                  end, start + duration)
   Description, Task, Tags      -> the memo
   User                         -> whose time
 Not used: Group, Email, Billable, Duration (decimal), Billable Rate, Billable Amount.
@@ -19,20 +24,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from freelancer_desk.importers.base import (
-    Parsed,
-    Source,
-    cell,
-    check_overlaps,
-    guess_date_order,
-    header_of,
-    read_table,
-    zone,
-)
-from freelancer_desk.importers.toggl import add_spans
+from freelancer_desk.importers.base import Parsed, Source, header_of
+from freelancer_desk.importers.toggl import SpanColumns, parse_spans
 
 KIND = "clockify"
-COLUMNS = ("Project", "Start Date", "Start Time", "End Date", "End Time")
+COLUMNS = SpanColumns(
+    start_date=("Start Date",),
+    start_time=("Start Time",),
+    end_date=("End Date", "Stop Date"),
+    end_time=("End Time", "Stop Time"),
+    duration=("Duration (h)", "Duration (decimal)", "Duration"),
+)
 
 
 def detect(source: Source) -> bool:
@@ -41,27 +43,4 @@ def detect(source: Source) -> bool:
 
 
 def parse(source: Source, options: dict[str, Any]) -> Parsed:
-    parsed = Parsed(KIND, "time")
-    tz = zone(options.get("tz"))
-    table = read_table(source.text, parsed, COLUMNS)
-    if table is None or parsed.issues:
-        return parsed
-    order = options.get("date_order") or "auto"
-    if order == "auto":
-        order = guess_date_order(
-            v
-            for _, rec in table.rows
-            for v in (cell(table, rec, "Start Date"), cell(table, rec, "End Date"))
-        )
-        if order == "auto":
-            order = "mdy"
-    add_spans(
-        parsed,
-        table,
-        tz,
-        order,
-        ("Start Date", "Start Time", "End Date", "End Time", "Duration (h)"),
-        duration_optional=True,
-    )
-    check_overlaps(parsed)
-    return parsed
+    return parse_spans(source, options, KIND, COLUMNS, "Clockify")

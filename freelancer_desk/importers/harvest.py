@@ -12,7 +12,9 @@ Columns used:
   Client, Project              -> the key mapped to a contract; Project Code, when it
                                   is a contract's reference, maps it by itself
   Date                         -> the day (local, in the given zone)
-  Hours                        -> the length (decimal hours; 1,5 with decimal commas)
+  Hours                        -> the length: decimal hours (1,5 with decimal commas)
+                                  or 1:30 (the account's hh:mm time format); an entry
+                                  of no time (0.00: a timer stopped at once) is skipped
   Notes, Task                  -> the memo
   First Name + Last Name       -> whose time
 Not used: Hours Rounded, Billable?, Invoiced?, Approved?, Roles, Employee?, rates and
@@ -34,6 +36,7 @@ from freelancer_desk.importers.base import (
     header_of,
     parse_date,
     parse_decimal,
+    parse_duration,
     read_table,
     zone,
 )
@@ -53,6 +56,25 @@ def detect(source: Source) -> bool:
     )
 
 
+def hours_of(text: str, decimal_comma: bool) -> int:
+    """Seconds from Harvest's Hours: decimal (2.5, 2,5 in European files) or, with the
+    account's "hh:mm" time format, 2:30. Refused when negative or over a day."""
+    if not text.strip():
+        raise RowError("Hours", "is empty")
+    if ":" in text:
+        seconds = parse_duration(text, "Hours")
+    else:
+        hours = parse_decimal(text, "Hours", decimal_comma=decimal_comma)
+        if hours < 0:
+            raise RowError("Hours", f"{text!r} is negative")
+        if hours > 24:
+            raise RowError("Hours", f"{text!r} hours in one day")
+        seconds = int((hours * 3600).to_integral_value())
+    if seconds > 24 * 3600:
+        raise RowError("Hours", f"{text!r} hours in one day")
+    return seconds
+
+
 def parse(source: Source, options: dict[str, Any]) -> Parsed:
     parsed = Parsed(KIND, "time")
     tz = zone(options.get("tz"))
@@ -65,23 +87,20 @@ def parse(source: Source, options: dict[str, Any]) -> Parsed:
     )
     cursor: dict[tuple[str, object], datetime] = {}
     for row_no, record in table.rows:
+        hours_text = cell(table, record, "Hours")
         try:
             day = parse_date(cell(table, record, "Date"), "Date", order)
-            hours = parse_decimal(
-                cell(table, record, "Hours"), "Hours", decimal_comma=decimal_comma
-            )
-            if hours <= 0:
-                raise RowError("Hours", f"{cell(table, record, 'Hours')!r} is not more than zero")
-            if hours > 24:
-                raise RowError("Hours", f"{hours} hours in one day")
+            seconds = hours_of(hours_text, decimal_comma)
         except RowError as exc:
             parsed.error(row_no, exc.field, exc.message)
+            continue
+        if seconds == 0:
+            parsed.warn(row_no, "Hours", f"{hours_text!r}: no time: skipped")
             continue
         user = " ".join(
             p for p in (cell(table, record, "First Name"), cell(table, record, "Last Name")) if p
         )
         start = cursor.get((user, day)) or datetime.combine(day, DAY_STARTS, tz).astimezone(UTC)
-        seconds = int((hours * 3600).to_integral_value())
         end = start + timedelta(seconds=seconds)
         cursor[(user, day)] = end
         client = cell(table, record, "Client")

@@ -69,7 +69,12 @@ IMPORTERS: dict[str, ImporterSpec] = {
             "harvest", "Harvest detailed time report", "time", harvest.parse, harvest.detect
         ),
         ImporterSpec(
-            "watson", "Watson frames (JSON)", "time", watson.parse, watson.detect, ("", ".json")
+            "watson",
+            "Watson frames (JSON)",
+            "time",
+            watson.parse,
+            watson.detect,
+            ("", ".json", ".csv"),
         ),
         ImporterSpec(
             "timewarrior",
@@ -77,7 +82,7 @@ IMPORTERS: dict[str, ImporterSpec] = {
             "time",
             timewarrior.parse,
             timewarrior.detect,
-            (".data",),
+            (".data", ".json"),
         ),
         ImporterSpec(
             "fiverr",

@@ -21,6 +21,13 @@ Columns used:
   Current Balance $ / Balance  -> checked against the running total; empty: pending
 Not used: Agency, Freelancer, Account Name, PO, Ref ID (current layout), Amount in
 local currency, Currency (the local currency), Payment Method.
+
+Also read: the oldest statements' "ID" for "Ref ID"; "Amount ($)", "Amount (USD)",
+"Current Balance" and "Client" spellings; a file saved again by a spreadsheet (dates
+as 9/8/2025, amounts without "$" or as (40.00), `;` between fields with decimal
+commas: 1.234,56; a first line "sep=;"; Windows-1252 text). Only Date, the id, the
+type and the amount are required; a file without balances books every row as
+available money (nothing pending).
 """
 
 from __future__ import annotations
@@ -36,6 +43,7 @@ from freelancer_desk.importers.base import (
     Parsed,
     RowError,
     Source,
+    Table,
     contract_ref_in,
     header_of,
     parse_date,
@@ -44,14 +52,28 @@ from freelancer_desk.importers.base import (
 )
 
 KIND = "upwork"
-OLD_COLUMNS = ("Date", "Ref ID", "Type", "Description", "Team", "Amount", "Balance")
-NEW_COLUMNS = ("Date", "Transaction ID", "Transaction Type", "Team", "Amount $")
+# Each column by the names it has gone by, first found wins: the current layout's, the
+# older one's ("Ref ID", or "ID" in the oldest statements), and spreadsheet variants.
+REF = ("Transaction ID", "Ref ID", "ID", "Reference ID")
+TYPE = ("Transaction Type", "Type")
+AMOUNT = ("Amount $", "Amount ($)", "Amount (USD)", "Amount USD", "Amount")
+BALANCE = ("Current Balance $", "Current Balance ($)", "Current Balance", "Balance $", "Balance")
+TEAM = ("Team", "Client", "Client Name")
+TEXTS = (
+    "Transaction Summary",
+    "Transaction Summary Details",
+    "Description 1",
+    "Description 2",
+    "Description 3",
+    "Description",
+)
 
 TYPES = {
     "hourly": "hourly",
     "fixed price": "fixed",
     "fixed-price": "fixed",
     "fixed": "fixed",
+    "milestone": "fixed",
     "bonus": "bonus",
     "refund": "refund",
     "service fee": "fee",
@@ -69,19 +91,20 @@ TYPES = {
 def detect(source: Source) -> bool:
     header = header_of(source)
     return ("transaction id" in header and "transaction type" in header) or (
-        "ref id" in header and "type" in header and "balance" in header and "team" in header
+        ("ref id" in header or "id" in header)
+        and "type" in header
+        and "balance" in header
+        and ("team" in header or "account name" in header)
     )
 
 
 def parse(source: Source, options: dict[str, Any]) -> Parsed:
     parsed = Parsed(KIND, "ledger", platform="upwork")
-    header = header_of(source)
-    current = "transaction id" in header
     table = read_table(
         source.text,
         parsed,
-        NEW_COLUMNS if current else OLD_COLUMNS,
-        aliases={"Balance": ("Current Balance $",)},
+        ("Date", REF[0], TYPE[0], AMOUNT[0]),
+        aliases={REF[0]: REF[1:], TYPE[0]: TYPE[1:], AMOUNT[0]: AMOUNT[1:]},
     )
     if table is None or parsed.issues:
         return parsed
@@ -89,28 +112,24 @@ def parse(source: Source, options: dict[str, Any]) -> Parsed:
     rows: list[MoneyRow] = []
     # Column positions found once; dates, types and descriptions repeat across rows, so
     # each distinct text is parsed once (a 10,000-row history has a few hundred).
-    ref_field = "Transaction ID" if current else "Ref ID"
-    type_field = "Transaction Type" if current else "Type"
-    amount_field = "Amount $" if current else "Amount"
-    balance_field = "Current Balance $" if current else "Balance"
-    text_fields = (
-        (
-            "Transaction Summary",
-            "Transaction Summary Details",
-            "Description 1",
-            "Description 2",
-            "Description 3",
-        )
-        if current
-        else ("Description",)
+    ref_field = _name(table, REF)
+    type_field = _name(table, TYPE)
+    amount_field = _name(table, AMOUNT)
+    balance_field = _name(table, BALANCE)
+    text_fields = tuple(name for name in TEXTS if table.index(name) is not None)
+    title_at = next(
+        (i for i, name in enumerate(text_fields) if name in ("Description 1", "Description")), 0
     )
+    decimal_comma = table.delimiter == ";"
+    # An empty balance marks a pending row; without the column nothing is known pending.
+    has_balances = table.index(*BALANCE) is not None
     at = [
         table.index("Date"),
-        table.index(ref_field),
-        table.index(type_field),
-        table.index(amount_field),
-        table.index(balance_field, "Balance"),
-        table.index("Team"),
+        table.index(*REF),
+        table.index(*TYPE),
+        table.index(*AMOUNT),
+        table.index(*BALANCE),
+        table.index(*TEAM),
         *(table.index(name) for name in text_fields),
     ]
     # Every row has the header's width here (read_table reported any other): one cell
@@ -138,14 +157,18 @@ def parse(source: Source, options: dict[str, Any]) -> Parsed:
             except KeyError:
                 kind = kinds[type_text] = TYPES.get(re.sub(r"\s+", " ", type_text.lower()).strip())
             if kind is None:
-                parsed.warn(row_no, "Type", f"unknown type {type_text!r}: booked by its sign")
+                parsed.warn(row_no, type_field, f"unknown type {type_text!r}: booked by its sign")
                 kind = "other"
-            amount = parse_money(amount_text, currency, amount_field)
-            balance = parse_money(balance_text, currency, balance_field) if balance_text else None
+            amount = parse_money(amount_text, currency, amount_field, decimal_comma=decimal_comma)
+            balance = (
+                parse_money(balance_text, currency, balance_field, decimal_comma=decimal_comma)
+                if balance_text
+                else None
+            )
             texts = tuple(cells)
             memo = memos.get(texts)
             if memo is None:
-                memo = memos[texts] = _memo(texts, current)
+                memo = memos[texts] = _memo(texts, title_at)
             description, contract_ref, title = memo
         except RowError as exc:
             parsed.error(row_no, exc.field, exc.message)
@@ -161,7 +184,7 @@ def parse(source: Source, options: dict[str, Any]) -> Parsed:
                 type=kind,
                 amount=amount,
                 balance=balance,
-                pending=balance is None,
+                pending=balance is None and has_balances,
                 client_name=team,
                 contract_ref=contract_ref,
                 contract_title=title,
@@ -171,7 +194,7 @@ def parse(source: Source, options: dict[str, Any]) -> Parsed:
     refs: dict[str, int] = {}
     for r in rows:
         if r.external_ref in refs:
-            parsed.warn(r.row, "Transaction ID", f"same id as row {refs[r.external_ref]}: skipped")
+            parsed.warn(r.row, ref_field, f"same id as row {refs[r.external_ref]}: skipped")
         refs.setdefault(r.external_ref, r.row)
     unique = {r.external_ref: r for r in reversed(rows)}
     rows = [r for r in rows if unique[r.external_ref] is r]
@@ -185,9 +208,15 @@ def parse(source: Source, options: dict[str, Any]) -> Parsed:
     return parsed
 
 
-def _memo(texts: tuple[str, ...], current: bool) -> tuple[str, str | None, str]:
+def _name(table: Table, names: tuple[str, ...]) -> str:
+    """The file's own spelling of the first of `names` it has (for messages)."""
+    at = table.index(*names)
+    return names[0] if at is None else next(n for n in names if table.index(n) == at)
+
+
+def _memo(texts: tuple[str, ...], title_at: int) -> tuple[str, str | None, str]:
     """(description, contract reference, contract title) from a row's description cells."""
-    title = texts[2] if current else texts[0]
+    title = texts[title_at] if texts else ""
     description = " · ".join(t for t in texts if t)
     contract_ref = contract_ref_in(*texts)
     title = re.sub(r"\s*\((?:contract\s*(?:id)?\s*[:#]?\s*)?#?\d{5,}\)\s*$", "", title, flags=re.I)
