@@ -436,14 +436,22 @@ def _sessions(session: Session, report: CheckReport) -> None:
             TimeSession.started_at,
             TimeSession.ended_at,
             TimeSession.last_seen_at,
+            TimeSession.contract_id,
+            TimeSession.order_id,
         ).order_by(TimeSession.device_id, TimeSession.started_at)
     ).all()
     report.count("time sessions", len(rows))
     running: dict[str, list[uuid.UUID]] = defaultdict(list)
     # Per device: the session reaching furthest so far, and where it ends (None: running).
     frontier: dict[str, tuple[uuid.UUID, datetime | None]] = {}
-    for ident, device, started, ended, seen in rows:
+    for ident, device, started, ended, seen, contract_id, order_id in rows:
         name = f"time_sessions {_short(ident)}"
+        if (contract_id is None) == (order_id is None):
+            report.add(
+                "time_session.one_target",
+                f"{name}: is for {_targets(contract_id, order_id)}, not exactly one "
+                "contract or order",
+            )
         if ended is None:
             running[device].append(ident)
         elif ended < started:
@@ -512,9 +520,17 @@ def _segments(session: Session, report: CheckReport) -> None:
             report.add("segment.session", f"{name}: its session does not exist")
             continue
         started, ended, s_contract, s_order, device = owner
-        if (contract_id, order_id) != (s_contract, s_order):
+        if (contract_id is None) == (order_id is None):
             report.add(
-                "segment.target", f"{name}: is for another contract or order than its session"
+                "segment.one_target",
+                f"{name}: is for {_targets(contract_id, order_id)}, not exactly one "
+                "contract or order",
+            )
+        elif (contract_id, order_id) != (s_contract, s_order):
+            report.add(
+                "segment.target",
+                f"{name}: is for {_targets(contract_id, order_id)} but its session "
+                f"{_short(session_id)} for {_targets(s_contract, s_order)}",
             )
         start = started.replace(microsecond=0)
         if slot + SLOT <= start or (ended is not None and slot >= ended):
@@ -683,6 +699,16 @@ def _catch_up_mark(db: Database, session: Session, report: CheckReport) -> None:
             f"{_short(week.contract_id)} would bill {week.amount} but lies before catch-up's "
             f"mark ({mark.isoformat()}): catch-up will not bill it",
         )
+
+
+def _targets(contract_id: Any, order_id: Any) -> str:
+    """What a session or segment is for, as the check names it."""
+    named = [
+        f"{what} {_short(ident)}"
+        for what, ident in (("contract", contract_id), ("order", order_id))
+        if ident is not None
+    ]
+    return " and ".join(named) or "neither a contract nor an order"
 
 
 def _check_activity(

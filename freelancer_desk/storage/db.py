@@ -16,10 +16,12 @@ from typing import Any, Protocol
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from freelancer_desk.domain.clock import Clock
 from freelancer_desk.storage.base import Entity
+from freelancer_desk.storage.refusals import refusal
 
 BUSY_TIMEOUT_MS = 10_000
 # SQLite's page cache per connection, in KiB (its default is 2,000). The window keeps
@@ -190,6 +192,12 @@ class Database:
         try:
             yield session
             session.commit()
+        except IntegrityError as exc:
+            session.rollback()
+            refused = refusal(exc)  # a rule a trigger enforces: refused as RuleError
+            if refused is None:
+                raise
+            raise refused from exc
         except BaseException:
             session.rollback()
             raise

@@ -131,6 +131,11 @@ def upgrade(db: Database, backup_dir: Path | None) -> MigrationResult:
         rotate(backup_dir, KEEP_MIGRATION_BACKUPS, "workspace-*-before-*.sqlite3")
     config = alembic_config()
     with db.engine.begin() as conn:
+        if db.is_sqlite:
+            # One transaction for every step, DDL included: Python's sqlite3 begins one
+            # only before a data change, so a CREATE TABLE ran (and stayed) on its own
+            # and a later step refusing the upgrade left the file half-migrated.
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
     return MigrationResult(before, head, backup)

@@ -7,4 +7,4 @@ against the scripts; tests/cli checks migrate.HEAD is this one)."""
 
 from __future__ import annotations
 
-HEAD = "0011"
+HEAD = "0012"

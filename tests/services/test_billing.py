@@ -286,7 +286,7 @@ def test_the_mark_settles_billed_weeks_and_moves_back_when_one_could_bill_again(
 
     # An import of old rows (a bulk insert straight into segments).
     with ws.db.session() as s:
-        sid = s.scalar(select(Segment.session_id).limit(1))
+        sid = s.scalar(select(Segment.session_id).where(Segment.contract_id == contract).limit(1))
         s.execute(
             insert(Segment),
             [

@@ -23,6 +23,7 @@ from freelancer_desk.storage.models import (
     Segment,
     TimeSession,
 )
+from freelancer_desk.storage.models.tracking import drop_one_target_trigger_ddl
 from freelancer_desk.storage.workspace import open_workspace
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
@@ -249,12 +250,65 @@ def test_finds_a_segment_outside_its_session_and_one_tracking_too_much(db):
     assert any("covers only 300 s" in p for p in found)
 
 
+def without_target_rule(db) -> tuple[str, ...]:
+    """The statements dropping segment.one_target's triggers (0012): what an older
+    workspace lacks, so a bad row can be planted as it could have been written then."""
+    return tuple(drop_one_target_trigger_ddl(db.engine.dialect.name))
+
+
+def add_order(db, client_id) -> uuid.UUID:
+    with db.session() as s:
+        order = Order(
+            client_id=client_id,
+            title="Logo",
+            package_tier="basic",
+            price_minor=10000,
+            currency="USD",
+            fee_bp=2000,
+            ordered_at=T - timedelta(days=3),
+        )
+        s.add(order)
+    return order.id
+
+
 def test_finds_a_segment_for_another_contract_than_its_session(db):
     client = add_client(db)
     one, other = add_contract(db, client), add_contract(db, client)
     session = add_session(db, one.id, T, T + timedelta(hours=1))
-    add_segment(db, session, other.id, T)
-    assert problems(db, "segment.target")
+    seg = add_segment(db, session, one.id, T)
+    assert problems(db) == []
+    raw(db, *without_target_rule(db), f"UPDATE segments SET contract_id = '{other.id.hex}'")
+    assert problems(db) == [
+        f"segments {str(seg)[:8]} (2026-11-20T10:00:00+00:00): is for contract "
+        f"{str(other.id)[:8]} but its session {str(session)[:8]} for contract "
+        f"{str(one.id)[:8]} (rule: segment.target)"
+    ]
+
+
+@pytest.mark.sqlite_only  # writes past the sessions' CHECK with a SQLite pragma
+def test_finds_a_segment_and_a_session_without_exactly_one_target(db):
+    client = add_client(db)
+    contract = add_contract(db, client)
+    order = add_order(db, client)
+    session = add_session(db, contract.id, T, T + timedelta(hours=1))
+    seg = add_segment(db, session, contract.id, T)
+    raw(
+        db,
+        *without_target_rule(db),
+        f"UPDATE segments SET order_id = '{order.hex}'",
+        f"UPDATE time_sessions SET order_id = '{order.hex}'",
+        pragmas=("PRAGMA ignore_check_constraints = ON",),
+    )
+    both = f"contract {str(contract.id)[:8]} and order {str(order)[:8]}"
+    assert problems(db, "segment.one_target") == [
+        f"segments {str(seg)[:8]} (2026-11-20T10:00:00+00:00): is for {both}, not exactly one "
+        "contract or order (rule: segment.one_target)"
+    ]
+    assert problems(db, "time_session.one_target") == [
+        f"time_sessions {str(session)[:8]}: is for {both}, not exactly one contract or order "
+        "(rule: time_session.one_target)"
+    ]
+    assert problems(db, "segment.target") == []  # one finding per segment, not two
 
 
 def test_finds_a_tracked_time_summary_that_disagrees_with_the_segments(db):
@@ -369,8 +423,9 @@ def test_finds_a_dangling_foreign_key(db):
         db,
         "INSERT INTO segments (id, created_at, updated_at, session_id, slot_start,"
         " tracked_seconds, activity, active_minutes, memo, manual, idle, over_limit, deleted,"
-        f" snapshot_missing) VALUES ('{uuid.uuid4().hex}', '{stamp}', '{stamp}',"
-        f" '{uuid.uuid4().hex}', '{stamp}', 600, '[]', 0, '', 0, 0, 0, 0, 0)",
+        f" snapshot_missing, contract_id) VALUES ('{uuid.uuid4().hex}', '{stamp}', '{stamp}',"
+        f" '{uuid.uuid4().hex}', '{stamp}', 600, '[]', 0, '', 0, 0, 0, 0, 0,"
+        f" '{uuid.uuid4().hex}')",
         pragmas=("PRAGMA foreign_keys = OFF",),
     )
     found = problems(db, "sqlite.foreign_key")

@@ -110,6 +110,22 @@ def world(db):
     return a.id, b.id, order.id, session.id
 
 
+def session_on(s, contract_id=None, order_id=None):
+    """Another session on `contract_id` or `order_id`: a segment moves to another
+    contract or order only with its session (rule segment.one_target)."""
+    row = TimeSession(
+        contract_id=contract_id,
+        order_id=order_id,
+        started_at=T0 - timedelta(days=2),
+        ended_at=T0 + timedelta(days=8),
+        last_seen_at=T0,
+        device_id=f"d-{contract_id or order_id}",
+    )
+    s.add(row)
+    s.flush()
+    return row.id
+
+
 def seg(session_id, contract_id, at, seconds, **kw):
     return Segment(
         session_id=session_id, contract_id=contract_id, slot_start=at, tracked_seconds=seconds, **kw
@@ -153,7 +169,7 @@ def test_insert_update_delete_keep_the_summary_exact(db, world):
     assert summary(db)[(DAY, a)] == (a, None, 3, 920, 0, 120)
     with db.session() as s:  # moved to another contract and to another day
         g = s.get(Segment, ids[(T0 + timedelta(minutes=30), 500)])
-        g.contract_id = b
+        g.session_id, g.contract_id = session_on(s, contract_id=b), b
         g.slot_start = T0 + timedelta(days=1)
     assert summary(db) == recomputed(db)
     assert summary(db)[(DAY + timedelta(days=1), b)] == (b, None, 1, 500, 0, 0)
@@ -171,6 +187,7 @@ def test_insert_update_delete_keep_the_summary_exact(db, world):
     assert (DAY - timedelta(days=1), a) not in summary(db)
     with db.session() as s:  # to an order, and a segment with a zero time still counts
         g = s.get(Segment, ids[(T0 + timedelta(minutes=20), 120)])
+        g.session_id = session_on(s, order_id=order)
         g.contract_id, g.order_id, g.tracked_seconds = None, order, 0
     assert summary(db)[(DAY, order)] == (None, order, 1, 0, 0, 0)
     assert summary(db) == recomputed(db)

@@ -129,6 +129,22 @@ def world(db):
     return a.id, b.id, order.id, session.id
 
 
+def session_on(s, contract_id=None, order_id=None):
+    """Another session on `contract_id` or `order_id`: a segment moves to another
+    contract or order only with its session (rule segment.one_target)."""
+    row = TimeSession(
+        contract_id=contract_id,
+        order_id=order_id,
+        started_at=T0 - timedelta(days=2),
+        ended_at=T0 + timedelta(days=8),
+        last_seen_at=T0,
+        device_id=f"d-{contract_id or order_id}",
+    )
+    s.add(row)
+    s.flush()
+    return row.id
+
+
 def seg(session_id, contract_id, at, seconds, **kw):
     return Segment(
         session_id=session_id, contract_id=contract_id, slot_start=at, tracked_seconds=seconds, **kw
@@ -173,7 +189,7 @@ def test_insert_update_delete_keep_the_summary_exact(db, world):
     assert exact(db)[(WEEK, a)] == (a, None, 3, 920, 0, 120)
     with db.session() as s:  # moved to another contract and into the week before
         g = s.get(Segment, ids[(T0 + timedelta(minutes=30), 500)])
-        g.contract_id = b
+        g.session_id, g.contract_id = session_on(s, contract_id=b), b
         g.slot_start = last_slot - timedelta(minutes=10)
     got = exact(db)
     assert got[(BEFORE, b)] == (b, None, 1, 500, 0, 0)
@@ -191,6 +207,7 @@ def test_insert_update_delete_keep_the_summary_exact(db, world):
     assert (WEEK + timedelta(days=7), a) not in exact(db)
     with db.session() as s:  # to an order, and a segment with a zero time still counts
         g = s.get(Segment, ids[(T0 + timedelta(days=3), 120)])
+        g.session_id = session_on(s, order_id=order)
         g.contract_id, g.order_id, g.tracked_seconds = None, order, 0
     assert exact(db)[(WEEK, order)] == (None, order, 1, 0, 0, 0)
 

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication, QLineEdit
 from freelancer_desk.services.clients import ClientInput
 from freelancer_desk.services.contracts import ContractInput
 from freelancer_desk.ui.areas.contracts import CONTRACTS, ContractsPage, select_id
+from freelancer_desk.ui.client_forms import ClientsDialog
 from tests.ui.conftest import release_held_modifiers
 from tests.ui.reads import settle
 from tests.ui.upwork_helpers import real_app_fixture, window_fixture  # noqa: F401
@@ -84,6 +85,24 @@ def test_a_row_kept_across_a_refresh_stays_selected_with_ctrl_held(qtbot, window
         page.refresh()  # the rows are read again; the selection is made again on them
         settle(qtbot, page)
         assert page.selected_ids(CONTRACTS) == [ids[1]]
+    finally:
+        release_held_modifiers()
+
+
+@pytest.mark.parametrize("key", sorted(KEYS))
+def test_the_clients_list_selects_the_client_asked_for(qtbot, window, real_app, key):
+    """Its table selects one row at a time: `selectRow` there ignores the keys held."""
+    page, _ids = _contracts(qtbot, window, real_app)
+    other = real_app.clients.create(ClientInput(name="Bluefin Outdoors", platform="upwork"))
+    dialog = ClientsDialog(real_app, page)
+    qtbot.addWidget(dialog)
+    assert dialog.model.rowCount() == 2
+    assert dialog.select(other["id"])
+    _hold(qtbot, page, key)
+    try:
+        assert dialog.select(other["id"])
+        assert dialog.selected_id() == other["id"]
+        assert len(dialog.view.selectionModel().selectedRows()) == 1
     finally:
         release_held_modifiers()
 

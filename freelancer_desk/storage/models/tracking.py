@@ -16,9 +16,12 @@ from sqlalchemy import (
     event,
     text,
 )
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from freelancer_desk.storage.base import Entity, one_of
+from freelancer_desk.storage.models.triggered import keep_triggers
+from freelancer_desk.storage.refusals import SEGMENT_ONE_TARGET
 from freelancer_desk.storage.vocab import (
     INTERRUPTION_DECISIONS,
     INTERRUPTION_KINDS,
@@ -89,7 +92,8 @@ class Segment(Entity):
     """A 10-minute slot aligned to the wall clock (:00, :10, … :50 UTC).
 
     Raw tracked seconds are kept; rounding applies at invoicing. The contract or order is
-    copied from the session so that reports need not join through sessions.
+    copied from the session so that reports need not join through sessions: exactly one,
+    the session's (rule segment.one_target, kept by the triggers below).
     """
 
     __tablename__ = "segments"
@@ -134,6 +138,96 @@ class Segment(Entity):
     snapshot: Mapped[Snapshot | None] = relationship(
         back_populates="segment", cascade="all, delete-orphan", uselist=False
     )
+
+
+# A segment is for exactly one contract or order, its session's (the session's own rule
+# is its `one_target` CHECK). Kept by triggers, not a CHECK: a CHECK on SQLite means
+# rebuilding `segments` (~350,000 rows in ten years), which drops its triggers and,
+# with foreign keys on as a migration runs, cascades the DROP into every snapshot
+# (docs/benchmarks.md, "J (session 5)"); a trigger also sees the session. A session
+# given another target takes its segments with it. Made by migration 0012 and, for a
+# schema made by `create_all`, by the listener below. A refusal reads
+# "segment.one_target: …" (storage/refusals.py makes it a RuleError).
+ONE_TARGET_MESSAGE = (
+    f"{SEGMENT_ONE_TARGET}: a segment is for exactly one contract or order, the same as its session"
+)
+_PG_ONE_TARGET = "segments_one_target"
+_PG_FOLLOW = "time_sessions_segments_follow"
+
+
+def _target_wrong(dialect: str) -> str:
+    """True for a NEW segment breaking the rule; NULL (no refusal) when its session does
+    not exist, which the foreign key refuses by itself."""
+    other = "IS DISTINCT FROM" if dialect == "postgresql" else "IS NOT"
+    return (
+        "(NEW.contract_id IS NULL) = (NEW.order_id IS NULL) OR ("
+        f"SELECT t.contract_id {other} NEW.contract_id OR t.order_id {other} NEW.order_id "
+        "FROM time_sessions t WHERE t.id = NEW.session_id)"
+    )
+
+
+def one_target_trigger_ddl(dialect: str) -> list[str]:
+    """The statements creating the rule's triggers (and PostgreSQL's functions)."""
+    wrong = _target_wrong(dialect)
+    checked = "session_id, contract_id, order_id"
+    follow = "UPDATE segments SET contract_id = NEW.contract_id, order_id = NEW.order_id"
+    if dialect == "postgresql":
+        moved = "OLD.contract_id IS DISTINCT FROM NEW.contract_id OR OLD.order_id IS DISTINCT FROM NEW.order_id"
+        return [
+            f"""CREATE FUNCTION {_PG_ONE_TARGET}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF {wrong} THEN
+    RAISE EXCEPTION '{ONE_TARGET_MESSAGE}' USING ERRCODE = 'check_violation';
+  END IF;
+  RETURN NEW;
+END
+$$""",
+            f"CREATE TRIGGER trg_segments_one_target BEFORE INSERT OR UPDATE OF {checked} "
+            f"ON segments FOR EACH ROW EXECUTE FUNCTION {_PG_ONE_TARGET}()",
+            f"""CREATE FUNCTION {_PG_FOLLOW}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  {follow} WHERE session_id = NEW.id;
+  RETURN NULL;
+END
+$$""",
+            "CREATE TRIGGER trg_time_sessions_segments_follow AFTER UPDATE OF contract_id, "
+            f"order_id ON time_sessions FOR EACH ROW WHEN ({moved}) "
+            f"EXECUTE FUNCTION {_PG_FOLLOW}()",
+        ]
+    refuse = f"BEGIN SELECT RAISE(ABORT, '{ONE_TARGET_MESSAGE}'); END"
+    moved = "OLD.contract_id IS NOT NEW.contract_id OR OLD.order_id IS NOT NEW.order_id"
+    return [
+        f"CREATE TRIGGER trg_segments_one_target_insert BEFORE INSERT ON segments "
+        f"WHEN {wrong} {refuse}",
+        f"CREATE TRIGGER trg_segments_one_target_update BEFORE UPDATE OF {checked} "
+        f"ON segments WHEN {wrong} {refuse}",
+        "CREATE TRIGGER trg_time_sessions_segments_follow AFTER UPDATE OF contract_id, "
+        f"order_id ON time_sessions WHEN {moved} "
+        f"BEGIN {follow} WHERE session_id = NEW.id; END",
+    ]
+
+
+def drop_one_target_trigger_ddl(dialect: str) -> list[str]:
+    if dialect == "postgresql":
+        return [
+            "DROP TRIGGER IF EXISTS trg_segments_one_target ON segments",
+            "DROP TRIGGER IF EXISTS trg_time_sessions_segments_follow ON time_sessions",
+            f"DROP FUNCTION IF EXISTS {_PG_ONE_TARGET}()",
+            f"DROP FUNCTION IF EXISTS {_PG_FOLLOW}()",
+        ]
+    return [
+        "DROP TRIGGER IF EXISTS trg_segments_one_target_insert",
+        "DROP TRIGGER IF EXISTS trg_segments_one_target_update",
+        "DROP TRIGGER IF EXISTS trg_time_sessions_segments_follow",
+    ]
+
+
+def create_one_target_triggers(connection: Connection) -> None:
+    for statement in one_target_trigger_ddl(connection.dialect.name):
+        connection.exec_driver_sql(statement)
+
+
+keep_triggers("segments", create_one_target_triggers, (_PG_ONE_TARGET, _PG_FOLLOW))
 
 
 class Snapshot(Entity):
