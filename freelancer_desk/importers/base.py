@@ -555,7 +555,7 @@ def parse_duration(text: str, field: str) -> int:
     """Seconds from 1:30:00, 1:30, 90:00:00 or a decimal 1.5 / 1,5 (hours); refused
     (RowError naming `field`) when negative or longer than MAX_DURATION_HOURS."""
     value = text.strip().replace("\u2212", "-")
-    if re.fullmatch(r"-\s*\d+:\d{2}(?::\d{2})?", value):
+    if value.startswith("-") and re.fullmatch(r"-\s*\d+:\d{2}(?::\d{2})?", value):
         raise RowError(field, f"{text!r} is negative")
     m = re.fullmatch(r"(\d+):(\d{2})(?::(\d{2}))?", value)
     if m:

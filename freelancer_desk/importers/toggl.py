@@ -21,6 +21,7 @@ Not used: Email, Billable, Amount (USD): rates come from the contract.
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass
 from datetime import timedelta
@@ -32,7 +33,6 @@ from freelancer_desk.importers.base import (
     Source,
     Table,
     TimeEntry,
-    cell,
     check_overlaps,
     contract_ref_in,
     guess_date_order,
@@ -142,7 +142,11 @@ def parse_spans(
 def date_order_of(table: Table, parsed: Parsed, columns: tuple[tuple[str, ...], ...]) -> str:
     """ "dmy" or "mdy" for a file of numeric dates: found from a day over 12; when no date
     tells, month first (the tools' default) with a warning if any date could be either."""
-    values = [cell(table, rec, *names) for _, rec in table.rows for names in columns]
+    at = [i for names in columns if (i := table.index(*names)) is not None]
+    # Each distinct date once (a year of entries has a few hundred); ISO dates need none.
+    values = list(dict.fromkeys(rec[i] for _, rec in table.rows for i in at if i < len(rec)))
+    if not values or re.match(r"\s*\d{4}-", values[0]):
+        return "auto"
     order = guess_date_order(values)
     if order != "auto":
         return order
@@ -170,15 +174,35 @@ def add_spans(parsed: Parsed, table: Table, tz: Any, order: str, columns: SpanCo
         columns.end_time,
         columns.duration,
     )
+    # Column positions found once. Every row has the header's width here (read_table
+    # reported any other): one cell past the end stands for a column the file lacks.
+    names = (sd, st, ed, et, du, ("Client",), ("Project",), ("Description",), ("Task",))
+    width = len(table.header)
+    pick = operator.itemgetter(
+        *(width if i is None else i for i in (table.index(*n) for n in names)),
+        *(width if i is None else i for i in (table.index("Tags"), table.index(*columns.user))),
+    )
+    past_end = [""]
     for row_no, record in table.rows:
-        end_day_text, end_time_text = cell(table, record, *ed), cell(table, record, *et)
-        text = cell(table, record, *du)
+        (
+            start_day_text,
+            start_time_text,
+            end_day_text,
+            end_time_text,
+            text,
+            client,
+            project,
+            description,
+            task,
+            tags,
+            user,
+        ) = map(str.strip, pick(record + past_end))
         if not (end_day_text or end_time_text or text):
             parsed.warn(row_no, et[0], "no end and no duration (still running?): skipped")
             continue
         try:
-            start_day = parse_date(cell(table, record, *sd), sd[0], order)
-            start_hms = parse_time(cell(table, record, *st), st[0])
+            start_day = parse_date(start_day_text, sd[0], order)
+            start_hms = parse_time(start_time_text, st[0])
             duration = parse_duration(text, du[0]) if text else None
             if end_day_text or end_time_text or duration is None:
                 end_day = parse_date(end_day_text, ed[0], order)
@@ -192,17 +216,16 @@ def add_spans(parsed: Parsed, table: Table, tz: Any, order: str, columns: SpanCo
         except RowError as exc:
             parsed.error(row_no, exc.field, exc.message)
             continue
-        client = cell(table, record, "Client")
-        project = cell(table, record, "Project")
-        description = cell(table, record, "Description")
+        if "\r" in description:  # a line break inside quotes keeps the file's \r\n
+            description = description.replace("\r\n", "\n")
         parsed.entries.append(
             TimeEntry(
                 row=row_no,
                 started_at=start,
                 ended_at=end,
                 key=key_of(client, project),
-                memo=memo_of(description, cell(table, record, "Task"), cell(table, record, "Tags")),
-                user=cell(table, record, *columns.user),
+                memo=memo_of(description, task, tags),
+                user=user,
                 contract_ref=contract_ref_in(project, description),
             )
         )
