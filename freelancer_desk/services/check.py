@@ -28,7 +28,7 @@ from freelancer_desk.domain.billing import SEGMENT_MINUTES, RoundingRule
 from freelancer_desk.domain.errors import RuleError
 from freelancer_desk.domain.ledger import HOLDING_KINDS, AccountKind, SourceKind
 from freelancer_desk.domain.money import Money, MoneyError, check_currency
-from freelancer_desk.domain.platforms import FIVERR
+from freelancer_desk.domain.platforms import FIVERR, Platform
 from freelancer_desk.storage.db import Database
 from freelancer_desk.storage.models import (
     Client,
@@ -36,6 +36,7 @@ from freelancer_desk.storage.models import (
     Gig,
     GigPackage,
     Invoice,
+    JobPost,
     LedgerPosting,
     LedgerTransaction,
     Milestone,
@@ -109,6 +110,7 @@ def check_workspace(db: Database) -> CheckReport:
             ("billed weeks summary", _billed_weeks),
             ("catch-up mark", lambda s, r: _catch_up_mark(db, s, r)),
             ("contracts", _contracts),
+            ("clients' platforms", _platform_clients),
             ("proposals", _proposals),
             ("invoices", _invoices),
             ("gigs", _gigs),
@@ -754,6 +756,57 @@ def _contracts(session: Session, report: CheckReport) -> None:
             report.add(
                 "contract.rounding", f"{name}: rounding {c.rounding_rule!r} is not a known rule"
             )
+
+
+def _platform_clients(session: Session, report: CheckReport) -> None:
+    """A contract is on its client's platform, a job post links to a client on its own
+    platform (hiring from it contracts with that client) and an order's buyer is a client
+    on its gig's platform (Fiverr without a gig): the services refuse each since session 4
+    (contract.platform_client, job_post.platform_client, order.buyer_platform), so only an
+    older workspace, an import of one, or another tool can hold them."""
+    client_platform: dict[Any, str] = {
+        ident: platform
+        for ident, platform in session.execute(select(Client.id, Client.platform)).all()
+    }
+    contracts = session.execute(
+        select(Contract.id, Contract.title, Contract.platform, Contract.client_id)
+    ).all()
+    for ident, title, platform, client_id in contracts:
+        on = client_platform.get(client_id)
+        if on is not None and on != platform:
+            report.add(
+                "contract.platform_client",
+                f"contracts {_short(ident)} ({title!r}): on {platform} but its client "
+                f"{_short(client_id)} is a client on {on}",
+            )
+    posts = session.execute(
+        select(JobPost.id, JobPost.title, JobPost.platform, JobPost.client_id).where(
+            JobPost.client_id.is_not(None)
+        )
+    ).all()
+    for ident, title, platform, linked in posts:
+        on = client_platform.get(linked)
+        if on is not None and on != platform:
+            report.add(
+                "job_post.platform_client",
+                f"job_posts {_short(ident)} ({title!r}): a {platform} job post linked to "
+                f"client {_short(linked)}, a client on {on}: hiring from it is refused",
+            )
+    orders = session.execute(
+        select(Order.id, Order.number, Order.client_id, Gig.platform).outerjoin(
+            Gig, Gig.id == Order.gig_id
+        )
+    ).all()
+    for ident, number, buyer, gig_platform in orders:
+        platform = gig_platform or Platform.FIVERR.value
+        on = client_platform.get(buyer)
+        if on is not None and on != platform:
+            report.add(
+                "order.buyer_platform",
+                f"orders {number or _short(ident)}: a {platform} order whose buyer "
+                f"{_short(buyer)} is a client on {on}",
+            )
+    report.count("platform links", len(contracts) + len(posts) + len(orders))
 
 
 def _proposals(session: Session, report: CheckReport) -> None:

@@ -16,6 +16,7 @@ from freelancer_desk.services.ledger import LedgerService
 from freelancer_desk.storage.models import (
     Client,
     Contract,
+    JobPost,
     LedgerPosting,
     LedgerTransaction,
     Milestone,
@@ -431,6 +432,47 @@ def test_finds_a_dangling_foreign_key(db):
     found = problems(db, "sqlite.foreign_key")
     assert found and found[0].startswith("segments row ")
     assert problems(db, "segment.session")
+
+
+def test_finds_links_to_a_client_of_another_platform(db):
+    """Refused by the services since session 4 (job_post.platform_client,
+    contract.platform_client, order.buyer_platform); an older workspace can hold them:
+    built here directly in storage."""
+    with db.session() as s:
+        on_fiverr = Client(name="Gig buyer", platform="fiverr")
+        on_upwork = Client(name="Acme", platform="upwork")
+        s.add_all([on_fiverr, on_upwork])
+        s.flush()
+        post = JobPost(
+            title="Data pipeline", platform="upwork", client_id=on_fiverr.id, budget_kind="fixed"
+        )
+        sound_post = JobPost(
+            title="ETL", platform="upwork", client_id=on_upwork.id, budget_kind="fixed"
+        )
+        contract = Contract(
+            client_id=on_fiverr.id,
+            title="Site",
+            platform="upwork",
+            kind="hourly",
+            hourly_rate_minor=5000,
+            started_at=T - timedelta(days=30),
+        )
+        s.add_all([post, sound_post, contract])
+    order = add_order(db, on_upwork.id)  # no gig: a Fiverr order
+    assert problems(db, "job_post.platform_client") == [
+        f"job_posts {str(post.id)[:8]} ('Data pipeline'): a upwork job post linked to client "
+        f"{str(on_fiverr.id)[:8]}, a client on fiverr: hiring from it is refused "
+        "(rule: job_post.platform_client)"
+    ]
+    assert problems(db, "contract.platform_client") == [
+        f"contracts {str(contract.id)[:8]} ('Site'): on upwork but its client "
+        f"{str(on_fiverr.id)[:8]} is a client on fiverr (rule: contract.platform_client)"
+    ]
+    assert problems(db, "order.buyer_platform") == [
+        f"orders {str(order)[:8]}: a fiverr order whose buyer {str(on_upwork.id)[:8]} is a "
+        "client on upwork (rule: order.buyer_platform)"
+    ]
+    assert len(problems(db)) == 3
 
 
 def test_finds_an_unknown_currency(db):
