@@ -364,12 +364,17 @@ def strip_sep_line(text: str) -> tuple[str, str | None]:
     return text[m.end() :], m[1]
 
 
+def first_line(text: str) -> str:
+    """The text's first line, whatever its line ends (\r alone: old Mac spreadsheets)."""
+    return re.split(r"\r\n|\n|\r", text, maxsplit=1)[0]
+
+
 def sniff_delimiter(text: str) -> str:
     """`,`, `;` or tab: the one that splits the header line into the most fields."""
     text, named = strip_sep_line(text.lstrip("\ufeff"))
     if named is not None:
         return named
-    first = text.split("\n", 1)[0]
+    first = first_line(text)
     counts = {d: _fields_in(first, d) for d in (",", ";", "\t")}
     return max(counts, key=lambda d: (counts[d], d == ","))
 
@@ -459,8 +464,11 @@ def read_table(
         )
         return None
     width = len(header)
-    for row_no, record in rows:
-        if len(record) != width:
+    for n, (row_no, record) in enumerate(rows):
+        if len(record) > width and not any(c.strip() for c in record[width:]):
+            # A trailing delimiter on the data rows only: empty cells past the header.
+            rows[n] = (row_no, record[:width])
+        elif len(record) != width:
             parsed.error(
                 row_no,
                 header[min(len(record), width - 1)] if record else "row",
@@ -714,7 +722,7 @@ class ImporterSpec:
 
 def header_of(source: Source) -> list[str]:
     text, named = strip_sep_line(source.text.lstrip("\ufeff"))
-    first = text.split("\n", 1)[0]
+    first = first_line(text)
     delim = named or sniff_delimiter(first)
     try:
         return [norm_header(h) for h in next(csv.reader([first], delimiter=delim))]

@@ -6,6 +6,7 @@ dry run and a real run alike, and nothing written."""
 
 from __future__ import annotations
 
+import csv
 import json
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -237,6 +238,41 @@ def test_timew_export_json(app, contracts):
     assert [(w.row, w.field) for w in p.warnings] == [(3, "end")]
     assert r.sessions == 2
     assert spans(app, "timewarrior")[0][2:] == (contracts[ACME], "planning kick-off")
+
+
+def _toggl_as(tmp_path, name: str, encode):
+    lines = (FIXTURES / "toggl.csv").read_text(encoding="utf-8-sig").splitlines()
+    path = tmp_path / name
+    path.write_bytes(encode(lines))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "encode"),
+    [
+        # Excel's "Unicode text": UTF-16 with its byte-order mark, tabs between fields.
+        (
+            "unicode.txt",
+            lambda lines: "\r\n".join("\t".join(next(csv.reader([line]))) for line in lines).encode(
+                "utf-16"
+            ),
+        ),
+        # An old Mac spreadsheet's line ends: \r alone.
+        ("mac.csv", lambda lines: "\r".join(lines).encode()),
+        # A trailing comma on every data row, not on the header.
+        (
+            "trailing.csv",
+            lambda lines: "\n".join([lines[0]] + [f"{x}," for x in lines[1:]]).encode(),
+        ),
+    ],
+)
+def test_toggl_in_other_spreadsheet_encodings(app, contracts, tmp_path, name, encode):
+    path = _toggl_as(tmp_path, name, encode)
+    assert detect_kind(load(path)) == "toggl"
+    p = preview(app.db, "toggl", path, MAP, {"tz": "America/New_York"})
+    assert p.ok, p.problems()
+    assert p.parsed.rows == 4 and len(p.parsed.entries) == 4
+    assert p.parsed.entries[1].memo == 'Review, then fix "dates"'
 
 
 @pytest.mark.parametrize(
