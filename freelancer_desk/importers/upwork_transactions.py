@@ -216,6 +216,7 @@ def _name(table: Table, names: tuple[str, ...]) -> str:
 
 def _memo(texts: tuple[str, ...], title_at: int) -> tuple[str, str | None, str]:
     """(description, contract reference, contract title) from a row's description cells."""
+    texts = tuple(t.replace("\r\n", "\n") for t in texts)  # line breaks inside quotes
     title = texts[title_at] if texts else ""
     description = " · ".join(t for t in texts if t)
     contract_ref = contract_ref_in(*texts)
