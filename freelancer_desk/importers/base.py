@@ -560,9 +560,27 @@ MAX_DURATION_HOURS = 10_000  # over a year: no single time entry is longer
 
 
 def parse_duration(text: str, field: str) -> int:
-    """Seconds from 1:30:00, 1:30, 90:00:00 or a decimal 1.5 / 1,5 (hours); refused
-    (RowError naming `field`) when negative or longer than MAX_DURATION_HOURS."""
+    """Seconds from 1:30:00, 1:30, 90:00:00 or a decimal 1.5 / 1,5 (hours), with the
+    units some tools' duration formats add: "1.5 h", "47:06 min" (minutes and seconds),
+    "90 min"; refused (RowError naming `field`) when negative or longer than
+    MAX_DURATION_HOURS."""
     value = text.strip().replace("\u2212", "-")
+    unit = (
+        re.fullmatch(r"(.*?)\s*(h|hrs?|hours?|m|mins?|minutes?)", value, re.I)
+        if value[-1:].isalpha()
+        else None
+    )
+    if unit and unit[1] and unit[2][0] in "mM":
+        mm_ss = re.fullmatch(r"(\d{1,9}):(\d{2})", unit[1])
+        if mm_ss:
+            value = f"0:{mm_ss[1]}:{mm_ss[2]}"
+        else:
+            minutes = parse_decimal(unit[1], field)
+            if not 0 <= minutes <= MAX_DURATION_HOURS * 60:
+                raise RowError(field, f"{text[:40]!r} is negative or too long")
+            return int((minutes * 60).to_integral_value())
+    elif unit and unit[1]:
+        value = unit[1]
     if value.startswith("-") and re.fullmatch(r"-\s*\d+:\d{2}(?::\d{2})?", value):
         raise RowError(field, f"{text!r} is negative")
     m = re.fullmatch(r"(\d+):(\d{2})(?::(\d{2}))?", value)

@@ -6,7 +6,8 @@ one per month), one interval a line:
   inc 20250601T090000Z - 20250601T100000Z # planning # "an annotation"
   inc 20250601T090000Z - 20250601T100000Z # # an annotation, no tags
   inc 20250702T090000Z # "Logo redesign"          (open: still running)
-Give one file or the data folder: its month files are read in name order; the other
+Give one file, the data folder or the folder holding it (~/.timewarrior): the month
+files are read in name order; the other
 files kept there (tags.data, undo.data, backlog.data) are not intervals and are left
 alone. Old data files may hold exclusion lines ("exc ..."): skipped.
 
@@ -59,14 +60,21 @@ def detect(source: Source) -> bool:
 
 
 def read_folder(path: Path) -> Source:
-    """Every month file of a Timewarrior data folder, as one source."""
-    files = sorted(p for p in path.glob("*.data") if p.is_file() and MONTH_FILE.fullmatch(p.name))
+    """Every month file of a Timewarrior data folder (or of the `data` folder inside the
+    one given: ~/.timewarrior), as one source."""
+    files = _month_files(path) or _month_files(path / "data")
     if not files:
         raise ImportRefused(
             [Issue(0, "file", f"{path} holds no Timewarrior month files (YYYY-MM.data)")]
         )
     data = b"\n".join(p.read_bytes().rstrip(b"\n") for p in files) + b"\n"
     return decode(data, str(path))
+
+
+def _month_files(path: Path) -> list[Path]:
+    if not path.is_dir():
+        return []
+    return sorted(p for p in path.glob("*.data") if p.is_file() and MONTH_FILE.fullmatch(p.name))
 
 
 def _instant(text: str) -> datetime:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -16,7 +17,13 @@ from sqlalchemy import select
 
 from freelancer_desk import cli
 from freelancer_desk.app import App, resolve_location
-from freelancer_desk.importers.base import ImportRefused, RowError, parse_decimal, parse_money
+from freelancer_desk.importers.base import (
+    ImportRefused,
+    RowError,
+    parse_decimal,
+    parse_duration,
+    parse_money,
+)
 from freelancer_desk.importers.registry import apply, detect_kind, load, preview
 from freelancer_desk.services.clients import ClientInput
 from freelancer_desk.services.contracts import ContractInput
@@ -300,6 +307,35 @@ def test_numbers_in_any_locale(text, decimal_comma, value):
 )
 def test_amounts_in_any_form(text, minor):
     assert parse_money(text, "USD", "Amount").amount == minor
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        ("01:30:00", 5400),
+        ("1:30", 5400),
+        ("1.5", 5400),
+        ("1,5 h", 5400),
+        ("2 hours", 7200),
+        ("47:06 min", 2826),  # Toggl's "classic" duration format
+        ("90 min", 5400),
+    ],
+)
+def test_durations_in_the_tools_formats(text, seconds):
+    assert parse_duration(text, "Duration") == seconds
+
+
+@pytest.mark.parametrize("text", ["-00:35:00", "-5 min", "−1.5"])
+def test_a_negative_duration_is_refused_by_name(text):
+    with pytest.raises(RowError) as exc:
+        parse_duration(text, "Duration")
+    assert exc.value.field == "Duration" and "negative" in exc.value.message
+
+
+def test_a_timewarrior_home_folder_is_read_through_its_data_folder(app, contracts, tmp_path):
+    shutil.copytree(VARIANTS / "timewarrior_data", tmp_path / ".timewarrior" / "data")
+    p = preview(app.db, "timewarrior", tmp_path / ".timewarrior", {"(no tag)": ACME})
+    assert p.ok and len(p.parsed.entries) == 4
 
 
 def test_a_bad_number_names_its_field():
