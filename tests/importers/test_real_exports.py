@@ -66,6 +66,7 @@ def at(*parts: int) -> datetime:
         ("harvest_excel_cp1252.csv", "harvest"),
         ("upwork_oldest.csv", "upwork"),
         ("upwork_excel_eu.csv", "upwork"),
+        ("upwork_daily_hours.csv", "upwork-weekly"),
         ("watson_log.json", "watson"),
         ("watson_log.csv", "watson"),
         ("timewarrior_data", "timewarrior"),
@@ -211,6 +212,19 @@ def test_upwork_without_a_balance_column_books_nothing_pending(app, tmp_path):
     assert p.ok and not any(m.pending for m in p.parsed.money)
     apply(app.db, app.clock, app.ledger, p)
     assert app.ledger.balances()["available"]["USD"].amount == 13000
+
+
+def test_upwork_hours_by_day_in_sixths_with_empty_payment_types(app, contracts):
+    """The hours export by day: five-decimal sixths of an hour, hourly rows with an empty
+    payment type, fixed-price and bonus rows without hours."""
+    p, r = run(app, "upwork-weekly", "upwork_daily_hours.csv")
+    assert [(w.row, w.field) for w in p.warnings] == [(4, "Payment type"), (5, "Payment type")]
+    assert [g[:2] for g in spans(app, "upwork-weekly")] == [
+        (at(2025, 6, 2), timedelta(minutes=140)),
+        (at(2025, 6, 3), timedelta(minutes=10)),
+        (at(2025, 6, 4), timedelta(minutes=520)),
+    ]
+    assert r.segments == 14 + 1 + 52
 
 
 def test_watson_log_json_and_csv(app, contracts):
