@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
 
 from freelancer_desk.services.clients import ClientInput
 from freelancer_desk.ui.areapage import AreaPage
@@ -243,3 +244,14 @@ def test_read_only_backend_shows_the_tables(qtbot, tmp_path):
     assert type(page) is AreaPage
     assert [m.source.key for m in page.models] == ["contracts", "milestones"]
     assert all(m.total > 0 for m in page.models)
+
+
+def test_the_page_fits_a_1280_px_screen_and_its_mnemonics_miss_the_menus(qtbot, window, real_app):
+    page = _page(window, real_app)
+    assert window.minimumSizeHint().width() <= 1280
+    menus = {a.text().lower()[a.text().index("&") + 1] for a in window.menuBar().actions()}
+    buttons = [b for b in page.findChildren(QPushButton) if "&" in b.text()]
+    assert page.review_button in buttons  # "Add &review": Alt+V is the View menu's
+    for button in buttons:
+        text = button.text().lower()
+        assert text[text.index("&") + 1] not in menus, button.text()

@@ -486,6 +486,29 @@ def test_late_only_shows_the_orders_the_cli_calls_late(
     assert panel.count_label.text() == "3 rows"
 
 
+def test_the_page_fits_a_1280_px_screen_even_with_a_long_refusal(
+    qtbot: Any, window: MainWindow, page: GigsPage
+) -> None:
+    # Thirteen buttons on one row made the window at least 1,564 px wide.
+    assert page.buttons["new_gig"].parentWidget() is page
+    assert page.order_row.indexOf(page.buttons["deliver_order"]) >= 0
+    assert page.actions_row.indexOf(page.buttons["deliver_order"]) < 0
+    assert window.minimumSizeHint().width() <= 1280
+    page.refuse("cannot deliver order: " + "it moved on meanwhile, " * 20)
+    assert page.message.isVisible() and page.message.wordWrap()
+    assert window.minimumSizeHint().width() <= 1280
+    window.resize(1280, 800)
+    qtbot.waitUntil(lambda: window.width() == 1280)
+    for button in page.buttons.values():  # every button whole on screen
+        assert window.rect().contains(button.mapTo(window, button.rect().bottomRight()))
+    # No mnemonic of the page's buttons is one of the menus' (Alt+F, Alt+V, Alt+H).
+    menus = {a.text().lower()[a.text().index("&") + 1] for a in window.menuBar().actions()}
+    for button in page.buttons.values():
+        text = button.text()
+        if "&" in text:
+            assert text.lower()[text.index("&") + 1] not in menus, text
+
+
 def test_read_only_backend_shows_tables_without_actions(qtbot: Any, tmp_path: Path) -> None:
     window = build_window(demo_backend(tmp_path), remember=False)
     qtbot.addWidget(window)

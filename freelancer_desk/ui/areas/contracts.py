@@ -111,7 +111,7 @@ class ContractsPage(AreaPage):
             self.contract_buttons[step.value] = self.add_action(
                 text, partial(self.contract_step, step)
             )
-        self.review_button = self.add_action("Add re&view", self.add_review)
+        self.review_button = self.add_action("Add &review", self.add_review)
         self.add_action("Re&putation", self.show_reputation)
         self.add_action("Clien&ts…", self.show_clients)
 

@@ -45,6 +45,7 @@ from freelancer_desk.domain.workflow.order import (
 )
 from freelancer_desk.services.listing import Column
 from freelancer_desk.ui.areapage import Area, AreaPage, app_of, muted
+from freelancer_desk.ui.areas.contracts import action_row, add_to_row
 from freelancer_desk.ui.backend import Backend
 from freelancer_desk.ui.delivery_files import DeliveredFilesDialog
 from freelancer_desk.ui.forms import USER_ERRORS, confirm, error_label
@@ -68,7 +69,9 @@ class GigsPage(AreaPage):
         self.buttons: dict[str, QPushButton] = {}
         self.message = error_label()
         self.message.setAccessibleName("Action message")
-        self.message.setWordWrap(False)
+        # On its own line, wrapped: in the action row, unwrapped, a long refusal made
+        # the window as wide as its text.
+        self.message.setWordWrap(True)
         self.gig_editor: GigEditor | None = None
         self.order_dialog: OrderDialog | None = None
         self.step_dialog: OrderStepDialog | None = None
@@ -83,25 +86,51 @@ class GigsPage(AreaPage):
         layout = self.layout()
         assert isinstance(layout, QVBoxLayout)
         layout.addWidget(self.order_detail)
-        self.actions_row.addWidget(self.message)
+        # The gig's steps on the page's action row, the order's on a row of their own:
+        # thirteen buttons on one row made the window at least 1,564 px wide, more than
+        # a 1,280 or 1,440 px screen. Mnemonics clear of the menus' (Alt+F, V, H).
+        self.actions_row.insertWidget(0, muted(QLabel("Gig:")))
         self._add("new_gig", "&New gig", self.new_gig, shortcut=QKeySequence.StandardKey.New)
         self._add("edit_gig", "&Edit", self.edit_gig)
         self._add("duplicate_gig", "D&uplicate", self.duplicate_gig)
         self._add("activate_gig", "&Activate", lambda: self._gig_step(GigAction.ACTIVATE))
         self._add("pause_gig", "&Pause", lambda: self._gig_step(GigAction.PAUSE))
-        self._add("archive_gig", "Arc&hive", lambda: self._gig_step(GigAction.ARCHIVE))
+        self._add("archive_gig", "Arch&ive", lambda: self._gig_step(GigAction.ARCHIVE))
         self._add("delete_gig", "Delete", self.delete_gig)
-        self._add("new_order", "New &order", self.new_order)
-        self._add("start_order", "&Start", lambda: self._order_step(OrderAction.START))
-        self._add("deliver_order", "Deli&ver…", lambda: self._order_step(OrderAction.DELIVER))
+        self.order_row = action_row(self, "Order:")
+        self._add("new_order", "New &order", self.new_order, row=self.order_row)
+        self._add(
+            "start_order",
+            "&Start",
+            lambda: self._order_step(OrderAction.START),
+            row=self.order_row,
+        )
+        self._add(
+            "deliver_order",
+            "&Deliver…",
+            lambda: self._order_step(OrderAction.DELIVER),
+            row=self.order_row,
+        )
         self._add(
             "revise_order",
             "Request &revision…",
             lambda: self._order_step(OrderAction.REQUEST_REVISION),
+            row=self.order_row,
         )
-        self._add("complete_order", "&Complete", lambda: self._order_step(OrderAction.COMPLETE))
-        self._add("cancel_order", "Cancel order", lambda: self._order_step(OrderAction.CANCEL))
-        self._add("order_files", "Delivered files…", self.open_delivered_files)
+        self._add(
+            "complete_order",
+            "&Complete",
+            lambda: self._order_step(OrderAction.COMPLETE),
+            row=self.order_row,
+        )
+        self._add(
+            "cancel_order",
+            "Cancel order",
+            lambda: self._order_step(OrderAction.CANCEL),
+            row=self.order_row,
+        )
+        self._add("order_files", "Delivered files…", self.open_delivered_files, row=self.order_row)
+        layout.insertWidget(layout.indexOf(self.splitter) - 1, self.message)
         self.buttons["delete_gig"].setToolTip("Delete a gig that never sold (Del)")
         self.buttons["start_order"].setToolTip("The buyer's requirements arrived: start work")
 
@@ -176,8 +205,12 @@ class GigsPage(AreaPage):
         slot: Callable[[], object],
         *,
         shortcut: QKeySequence.StandardKey | None = None,
+        row: QHBoxLayout | None = None,
     ) -> None:
-        self.buttons[key] = self.add_action(text, slot, shortcut=shortcut)
+        if row is None:
+            self.buttons[key] = self.add_action(text, slot, shortcut=shortcut)
+        else:
+            self.buttons[key] = add_to_row(row, text, slot)
 
     # -- selection -------------------------------------------------------------------
     def selected_gig(self) -> dict[str, Any] | None:
