@@ -267,6 +267,7 @@ def import_json(
     counts: dict[str, int] = {}
     total = sum(len(v) for v in given.values())
     done = 0
+    targets: dict[Any, tuple[int, Any, Any]] = {}  # time_sessions come before segments
     with db.session() as s:
         for name, table in tables.items():
             rows = given.get(name) or []
@@ -286,6 +287,10 @@ def import_json(
                     raise RuleError(
                         "import_json.value", f"{name} row {i}: {exc}", field=name
                     ) from None
+            if name == "time_sessions":
+                targets = _session_targets(loaded)
+            elif name == "segments":
+                _check_segment_targets(loaded, targets)
             for start in range(0, len(loaded), 1000):
                 s.execute(insert(table), loaded[start : start + 1000])
             counts[name] = len(loaded)
@@ -293,6 +298,63 @@ def import_json(
             if progress is not None:
                 progress(done, total)
     return counts
+
+
+# The target rule (segment.one_target): a session is for exactly one contract or order,
+# and each of its segments for the same one. The database refuses a row breaking it too
+# (a CHECK on time_sessions, triggers on segments), but not naming the row: SQLite's
+# RAISE takes a fixed message. So the export's rows are checked as they are loaded,
+# before their table is inserted; a refusal rolls the whole import back.
+_TARGETS = ("contract_id", "order_id")
+
+
+def _one_target(name: str, i: int, record: dict[str, Any], what: str) -> None:
+    given = [k for k in _TARGETS if record.get(k) is not None]
+    if len(given) != 1:
+        raise RuleError(
+            "import_json.one_target",
+            f"{name} row {i}: contract_id, order_id: a {what} is for exactly one contract "
+            f"or order, this one has {'both' if given else 'neither'}",
+            field="contract_id",
+        )
+
+
+def _session_targets(sessions: list[dict[str, Any]]) -> dict[Any, tuple[int, Any, Any]]:
+    """Each session's row number and target, by id; refused naming a session's row
+    without exactly one target."""
+    targets = {}
+    for i, record in enumerate(sessions, 1):
+        _one_target("time_sessions", i, record, "time session")
+        targets[record.get("id")] = (i, record.get("contract_id"), record.get("order_id"))
+    return targets
+
+
+def _check_segment_targets(
+    segments: list[dict[str, Any]], sessions: dict[Any, tuple[int, Any, Any]]
+) -> None:
+    """Each segment's target is exactly one contract or order, its session's in the same
+    export; refused naming the segments row and the field."""
+    for i, record in enumerate(segments, 1):
+        _one_target("segments", i, record, "segment")
+        session_id = record.get("session_id")
+        found = sessions.get(session_id)
+        if found is None:
+            raise RuleError(
+                "import_json.segment_session",
+                f"segments row {i}: session_id {session_id}: no time_sessions row of the "
+                "export has this id",
+                field="session_id",
+            )
+        row, contract_id, order_id = found
+        if (record.get("contract_id"), record.get("order_id")) != (contract_id, order_id):
+            key = "contract_id" if record.get("contract_id") is not None else "order_id"
+            theirs = f"contract {contract_id}" if contract_id else f"order {order_id}"
+            raise RuleError(
+                "import_json.segment_target",
+                f"segments row {i}: {key} {record[key]}: not its session's target "
+                f"(time_sessions row {row}, {session_id}, is for {theirs})",
+                field=key,
+            )
 
 
 def table_rows(db: Database) -> dict[str, list[dict[str, Any]]]:
