@@ -173,6 +173,9 @@ def _parse_json(source: Source) -> Parsed:
     except json.JSONDecodeError as exc:
         parsed.error(exc.lineno, "file", f"not valid JSON ({exc.msg}): truncated?")
         return parsed
+    except RecursionError:
+        parsed.error(0, "file", "not a list of intervals: lists nested too deep to read")
+        return parsed
     if not isinstance(intervals, list):
         parsed.error(0, "file", "not a `timew export` file (a JSON list of intervals)")
         return parsed

@@ -117,6 +117,9 @@ def parse(source: Source, options: dict[str, Any]) -> Parsed:
     except json.JSONDecodeError as exc:
         parsed.error(exc.lineno, "file", f"not valid JSON ({exc.msg}): truncated?")
         return parsed
+    except RecursionError:
+        parsed.error(0, "file", "not a list of frames: lists nested too deep to read")
+        return parsed
     if not isinstance(frames, list):
         parsed.error(0, "file", "not a Watson frames file (a JSON list of frames)")
         return parsed

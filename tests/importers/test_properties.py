@@ -41,7 +41,17 @@ CASES = [
     ("harvest.csv", "harvest", MAP, {"tz": "Europe/Berlin"}),
     ("harvest_semicolon.csv", "harvest", MAP, {"tz": "Europe/Berlin"}),
     ("fiverr.csv", "fiverr", FIVERR_COLUMNS, {}),
+    # Real exports' variants (test_real_exports.py)
+    ("variants/toggl_eu.csv", "toggl", MAP, {"tz": "Europe/Berlin"}),
+    ("variants/toggl_import_layout.csv", "toggl", MAP, {}),
+    ("variants/clockify_decimal.csv", "clockify", MAP, {}),
+    ("variants/harvest_hhmm.csv", "harvest", MAP, {}),
+    ("variants/upwork_oldest.csv", "upwork", {}, {}),
+    ("variants/upwork_excel_eu.csv", "upwork", {}, {}),
+    ("variants/upwork_daily_hours.csv", "upwork-weekly", {}, {}),
+    ("variants/watson_log.csv", "watson", {"Data pipeline": ACME}, {"tz": "Europe/Berlin"}),
 ]
+SEMICOLON = ("fiverr.csv", "harvest_semicolon.csv", "variants/upwork_excel_eu.csv")
 # One line, naming where: "row 6, Amount: …", "file: …" or "file, kind: …".
 MESSAGE = re.compile(r"^(row \d+, [^:\n]+|file|file, [^:\n]+): [^\n]+$")
 SETTINGS = settings(
@@ -67,7 +77,7 @@ def mutated(draw: st.DrawFn) -> tuple[str, str, dict[str, str], dict[str, str], 
     data = (FIXTURES / name).read_bytes()
     bom = data.startswith(b"\xef\xbb\xbf")
     text = data.decode("utf-8-sig")
-    delim = ";" if name in ("fiverr.csv", "harvest_semicolon.csv") else ","
+    delim = ";" if name in SEMICOLON else ","
     how = draw(
         st.sampled_from(
             ["truncate", "drop_column", "garble", "swap", "noise", "header_twice", "delimiter"]
@@ -162,7 +172,7 @@ def import_once(app, path: Path, kind, mapping, options) -> bool:
 @given(case=mutated())
 def test_a_mutated_file_is_imported_fully_or_not_at_all(app, contracts, tmp_path, case):
     name, kind, mapping, options, data, _how = case
-    path = tmp_path / f"mutated-{name}"
+    path = tmp_path / f"mutated-{Path(name).name}"
     path.write_bytes(data)
     import_once(app, path, kind, mapping, options)
 

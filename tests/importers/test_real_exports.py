@@ -352,6 +352,14 @@ def test_a_timewarrior_home_folder_is_read_through_its_data_folder(app, contract
     assert p.ok and len(p.parsed.entries) == 4
 
 
+@pytest.mark.parametrize("kind", ["watson", "timewarrior"])
+def test_json_nested_too_deep_is_refused_not_a_recursion_error(app, tmp_path, kind):
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000)
+    p = preview(app.db, kind, path)
+    assert str(p.problems()[0]).startswith("file: not a list of ")
+
+
 def test_a_bad_number_names_its_field():
     with pytest.raises(RowError) as exc:
         parse_decimal("1.2.5", "Hours")
