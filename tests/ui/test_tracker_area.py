@@ -186,3 +186,20 @@ def test_read_only_backend_gets_the_plain_page(qtbot, tmp_path):
     page = build_page(AREA, demo_backend(tmp_path))
     qtbot.addWidget(page)
     assert not isinstance(page, TrackerPage)
+
+
+def test_manual_time_starts_on_the_contract_chosen_for_tracking(qtbot, backend, rig):
+    rig.contract("Zeta first")  # listed before the chosen one
+    page, contract = page_for(qtbot, backend, rig, title="Acme API")
+    other = rig.contract("Beta retainer")
+    page.picker.reload()
+    page.picker.select("contract", uuid.UUID(other))
+    dialog = page.add_manual_time()
+    assert dialog.contract.count() >= 3
+    assert dialog.contract.currentData() == other
+    assert dialog.height() <= dialog.sizeHint().height()  # no blank half dialog
+    dialog.reject()
+    page.picker.select("contract", uuid.UUID(contract))
+    again = page.add_manual_time()
+    assert again.contract.currentData() == contract
+    again.reject()

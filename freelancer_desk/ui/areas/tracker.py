@@ -135,7 +135,12 @@ class TargetPicker(QComboBox):
 class ManualTimeDialog(FormDialog):
     """Add manual time: contract, day, from, to, memo (refusals under their field)."""
 
-    def __init__(self, runtime: TrackerRuntime, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        runtime: TrackerRuntime,
+        parent: QWidget | None = None,
+        contract: uuid.UUID | None = None,
+    ) -> None:
         super().__init__("Add manual time", parent)
         self.runtime = runtime
         self.zone = local_zone()
@@ -144,6 +149,10 @@ class ManualTimeDialog(FormDialog):
         for title, target in targets(runtime.app):
             if target[0] == "contract":
                 self.contract.addItem(title, str(target[1]))
+        # The contract chosen above the Start button, not whichever is first.
+        chosen = self.contract.findData(str(contract)) if contract is not None else -1
+        if chosen >= 0:
+            self.contract.setCurrentIndex(chosen)
         self.day = QDateEdit(QDate(today.year, today.month, today.day))
         self.day.setCalendarPopup(True)
         self.day.setDisplayFormat("yyyy-MM-dd")
@@ -158,6 +167,7 @@ class ManualTimeDialog(FormDialog):
         self.add_field("end", "To", self.end)
         self.add_field("memo", "Memo", self.memo, "manual time is flagged in the Work Diary")
         self.result_id: uuid.UUID | None = None
+        self.resize(560, self.sizeHint().height())  # five fields: no blank half dialog
 
     def instants(self) -> tuple[datetime, datetime]:
         qd = self.day.date()
@@ -430,9 +440,22 @@ class TrackerPage(AreaPage):
             report(self, lambda: self.runtime.resolve(held.id, ("assign", target[1])))
 
     def add_manual_time(self) -> ManualTimeDialog:
-        dialog = ManualTimeDialog(self.runtime, self)
+        """The manual time dialog, on the contract chosen for tracking (if it is one);
+        once added, the status bar says how much on which contract."""
+        target = self.picker.target()
+        contract = target[1] if target is not None and target[0] == "contract" else None
+        dialog = ManualTimeDialog(self.runtime, self, contract)
+        dialog.accepted.connect(lambda: self._manual_added(dialog))
         dialog.open()
         return dialog
+
+    def _manual_added(self, dialog: ManualTimeDialog) -> None:
+        start, end = dialog.instants()
+        seconds = int((end - start).total_seconds())
+        self.show_message(
+            f"Added {hm(seconds)} of manual time on {dialog.contract.currentText()}: "
+            f"{start:%a %H:%M}–{end:%H:%M}"
+        )
 
     def add_notice(self, kind: str, message: str) -> None:
         at = self.app.clock.now().astimezone(self.zone)
