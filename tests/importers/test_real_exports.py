@@ -61,6 +61,7 @@ def at(*parts: int) -> datetime:
         ("toggl_eu.csv", "toggl"),
         ("toggl_us_12h.csv", "toggl"),
         ("toggl_import_layout.csv", "toggl"),
+        ("toggl_member_stop.csv", "toggl"),
         ("clockify_decimal.csv", "clockify"),
         ("harvest_hhmm.csv", "harvest"),
         ("harvest_excel_cp1252.csv", "harvest"),
@@ -105,6 +106,15 @@ def test_toggl_month_first_12_hour_times_and_the_ambiguous_order_warning(app, co
     ]
     told = preview(app.db, "toggl", VARIANTS / "toggl_us_12h.csv", MAP, {"date_order": "mdy"})
     assert not told.warnings and told.duplicates == 2
+
+
+def test_toggl_columns_in_another_order_with_member_and_stop_spellings(app, contracts):
+    p, _ = run(app, "toggl", "toggl_member_stop.csv", MAP)
+    assert {e.user for e in p.parsed.entries} == {"Jane Doe"}
+    assert [g[:3] for g in spans(app, "toggl")] == [
+        (at(2025, 6, 20, 9), timedelta(hours=1), contracts[ACME]),
+        (at(2025, 6, 20, 10, 10), timedelta(minutes=20), contracts[GLOBEX]),
+    ]
 
 
 def test_toggl_import_layout_ends_at_start_plus_duration(app, contracts):
