@@ -816,9 +816,9 @@ class OrderStepDialog(FormDialog):
         if not deliver:
             used, allowed = int(order.get("revisions_used") or 0), order.get("revisions_allowed")
             counted = QLabel(
-                f"This is revision {used + 1} of unlimited"
+                f"Revision {used + 1}; the package includes unlimited revisions"
                 if allowed is None
-                else f"This is revision {used + 1} of the {allowed} the package includes"
+                else f"Revision {used + 1} of {allowed} included in the package"
             )
             self.add_field("revisions", "Revisions", counted)
             delivered = (order.get("deliveries") or [{}])[-1].get("message") or ""

@@ -145,6 +145,7 @@ def test_gig_to_completed_order_through_the_window(qtbot: Any, app: App, page: G
     assert order is not None and order["price_minor"] == 9500
     assert page.current_id(ORDERS) == order["id"]
     assert row_states(page, ORDERS) == ["awaiting_requirements"]
+    assert "requirements arrived" in page.buttons["start_order"].toolTip()
 
     for key, state, text in (
         ("start_order", "in_progress", ""),
@@ -165,6 +166,8 @@ def test_gig_to_completed_order_through_the_window(qtbot: Any, app: App, page: G
             assert text in page.order_detail.text()
         assert row_states(page, ORDERS) == [state], key
         assert page.current_id(ORDERS) == order["id"]
+        if state == "revision_requested":  # Start takes the revision up, says so
+            assert "revision" in page.buttons["start_order"].toolTip()
     done = app.orders.get(order["id"])
     assert done["revisions_used"] == 1 and len(done["deliveries"]) == 2
     assert [d["message"] for d in done["deliveries"]] == [
@@ -366,7 +369,7 @@ def test_deliver_and_revision_ask_for_their_message_and_refuse_in_place(
     press(page, "revise_order")
     revise = page.step_dialog
     assert revise is not None and revise.windowTitle() == "Request a revision"
-    assert "revision 1 of the 1 the package includes" in revise.field("revisions").text()
+    assert revise.field("revisions").text() == "Revision 1 of 1 included in the package"
     last = revise.field("last_delivery")
     assert last.text().startswith("Logo files: ") and last.text().endswith("…")
     assert last.toolTip() == long_message

@@ -132,7 +132,6 @@ class GigsPage(AreaPage):
         self._add("order_files", "Delivered files…", self.open_delivered_files, row=self.order_row)
         layout.insertWidget(layout.indexOf(self.splitter) - 1, self.message)
         self.buttons["delete_gig"].setToolTip("Delete a gig that never sold (Del)")
-        self.buttons["start_order"].setToolTip("The buyer's requirements arrived: start work")
 
         gigs_view = self.panels[GIGS].view
         gigs_view.doubleClicked.connect(lambda _index: self.edit_gig())
@@ -267,7 +266,9 @@ class GigsPage(AreaPage):
             button.setEnabled(allowed)
             if order is not None and not allowed:
                 button.setToolTip(_order_refusal(order, action))
-            elif key != "start_order":
+            elif key == "start_order":
+                button.setToolTip(_start_words(order))
+            else:
                 button.setToolTip("")
         self.buttons["order_files"].setEnabled(
             order is not None and any(d["files"] for d in order["deliveries"])
@@ -552,6 +553,14 @@ def order_detail(order: dict[str, Any]) -> tuple[str, str]:
         return "\n".join(out)
 
     return joined(True), joined(False)
+
+
+def _start_words(order: dict[str, Any] | None) -> str:
+    """What Start does for the order's state: begin the work once the buyer's
+    requirements are in, or take up the revision the buyer asked for."""
+    if order is not None and order["state"] == OrderState.REVISION_REQUESTED.value:
+        return "Work on the revision the buyer asked for (the order is in progress again)"
+    return "The buyer's requirements arrived: start work"
 
 
 def _gig_refusal(gig: dict[str, Any], action: GigAction) -> str:
