@@ -58,8 +58,10 @@ from freelancer_desk.importers.base import (
     Issue,
     Preview,
     Source,
+    first_line,
     load_mapping,
     sniff_delimiter,
+    strip_sep_line,
 )
 from freelancer_desk.importers.registry import IMPORTERS, apply, detect_kind, load, preview
 from freelancer_desk.services.events import Change
@@ -731,9 +733,10 @@ class ImportWizard(QWizard):
         """The file's column names as written (for the column assignment)."""
         if self.source is None:
             return []
-        first = self.source.text.lstrip("\ufeff").split("\n", 1)[0]
+        text, named = strip_sep_line(self.source.text.lstrip("\ufeff"))  # Excel's "sep=;"
+        first = first_line(text)
         try:
-            names = next(csv.reader([first], delimiter=sniff_delimiter(first)))
+            names = next(csv.reader([first], delimiter=named or sniff_delimiter(first)))
         except (csv.Error, StopIteration):
             return []
         return [n.strip() for n in names if n.strip()]

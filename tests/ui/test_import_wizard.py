@@ -358,3 +358,21 @@ def test_cancel_stops_a_running_import_and_nothing_is_imported(qtbot, app, wizar
     assert page.status.text() == "Cancelled: nothing was imported."
     assert page.title() == "Not imported" and page.isComplete() and not page.cancel.isVisible()
     assert counts(app) == before
+
+
+def test_a_file_saved_by_excel_with_sep_line_offers_its_real_columns(app, wizard, tmp_path):
+    # Excel's first line "sep=;" names the delimiter; the header is the line below it.
+    text = (FIXTURES / "fiverr.csv").read_text(encoding="utf-8-sig")  # ";" between fields
+    path = tmp_path / "fiverr-excel.csv"
+    path.write_text("sep=;\n" + text, encoding="utf-8")
+    wizard.file_page.set_file(path)
+    kind = wizard.file_page.kind
+    kind.setCurrentIndex(kind.findData("fiverr"))
+    wizard.next()
+    assert wizard.currentId() == PAGE_COLUMNS
+    offered = {
+        wizard.columns_page.combos["date"].itemData(i)
+        for i in range(wizard.columns_page.combos["date"].count())
+    }
+    assert "Date" in offered and "Buyer" in offered
+    assert not any(str(name).lower().startswith("sep=") for name in offered)
