@@ -87,6 +87,10 @@ def test_fixed_contract_milestone_funded_submitted_approved(qtbot, window, real_
     assert not added.isVisible()
     settle(qtbot, page)
     assert page.models[1].total == 3
+    # The new milestone is selected, its next step ready, and the status bar says so.
+    assert page.current_id(1) == added.result_data["id"]
+    assert page.milestone_buttons["fund"].isEnabled()
+    assert window.statusBar().currentMessage().startswith("Added milestone Follow-up")
 
 
 def test_a_planned_milestone_is_edited_and_a_funded_one_is_refused(

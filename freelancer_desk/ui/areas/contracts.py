@@ -263,9 +263,17 @@ class ContractsPage(AreaPage):
             self.say("Select a fixed-price contract first", refused=True)
             return None
         dialog = MilestoneDialog(self.app, contract, parent=self)
-        dialog.accepted.connect(self.refresh)
+        dialog.accepted.connect(lambda: self._milestone_added(dialog))
         dialog.open()
         return dialog
+
+    def _milestone_added(self, dialog: MilestoneDialog) -> None:
+        """The new milestone selected, its next step (Fund) a click away, and said."""
+        self.refresh()
+        added = dialog.result_data
+        if added is not None:
+            select_id(self, MILESTONES, str(added["id"]))
+            self.say(f"Added milestone {added['title']}: Fund puts its amount in escrow")
 
     def edit_milestone(self) -> MilestoneDialog | None:
         """Change a planned milestone's title, amount or due date; a funded one (or one
