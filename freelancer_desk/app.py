@@ -331,8 +331,10 @@ class App:
 
     def check(self) -> CheckReport:
         from freelancer_desk.services.check import check_workspace
+        from freelancer_desk.storage.delivered_files import DeliveredFiles
 
-        return check_workspace(self.db)
+        files = DeliveredFiles(self.location.data_dir / "deliveries")
+        return check_workspace(self.db, files, self.device_id)
 
     def is_empty(self) -> bool:
         """A new workspace: nothing a user enters by hand exists yet."""

@@ -273,10 +273,12 @@ def cmd_demo(app: App, args: argparse.Namespace) -> int:
 def cmd_check(app: App, args: argparse.Namespace) -> int:
     report = app.check()
     if args.json:
-        print_json({"ok": report.ok, "problems": list(report.problems), "checked": report.checked})
+        print_json(report.to_json())
     elif report.ok:
-        say("workspace ok: " + ", ".join(f"{n} {k}" for k, n in report.checked.items()))
+        say("workspace ok: " + report.summary())
     else:
         for problem in report.problems:
             say(f"problem: {problem}")
+        for note in report.notes:
+            say(f"note: {note}")
     return EXIT_OK if report.ok else EXIT_ERROR

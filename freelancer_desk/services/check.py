@@ -7,10 +7,20 @@ restored from an old backup, or copied from a database that did not enforce them
 
 On SQLite the file itself is checked first (`PRAGMA integrity_check` and
 `foreign_key_check`); on other databases those two are skipped.
+
+Given the data folder's delivered files (`App.check` gives them), the copies this device
+keeps are checked last, after the database reads: each row's copy must be there with its
+size and SHA-256 (hashed only when the size matches: every byte is read, about a second a
+GiB here, docs/benchmarks.md). Rows another device keeps are that device's to check; the
+summary says how many. Copies no row names (a crash between the copy and the commit, an
+order deleted) are not problems: `notes` gives their count and size. Nothing is removed.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
+import stat
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -30,6 +40,7 @@ from freelancer_desk.domain.ledger import HOLDING_KINDS, AccountKind, SourceKind
 from freelancer_desk.domain.money import Money, MoneyError, check_currency
 from freelancer_desk.domain.platforms import FIVERR, Platform
 from freelancer_desk.storage.db import Database
+from freelancer_desk.storage.delivered_files import DeliveredFiles, _size_words
 from freelancer_desk.storage.models import (
     Client,
     Contract,
@@ -41,6 +52,7 @@ from freelancer_desk.storage.models import (
     LedgerTransaction,
     Milestone,
     Order,
+    OrderDelivery,
     OrderExtra,
     Proposal,
     Segment,
@@ -49,6 +61,7 @@ from freelancer_desk.storage.models import (
     ledger_totals,
     tracked_weeks,
 )
+from freelancer_desk.storage.models.orders import OrderDeliveryFile
 from freelancer_desk.storage.models.tracked_days import recompute_sql
 
 # At most this many problems are listed per rule; the rest are counted.
@@ -63,10 +76,12 @@ _IN_ESCROW_STATES = ("funded", "submitted", "changes_requested", "disputed")
 @dataclass
 class CheckReport:
     """`problems`: one line each, naming the table, the row and the rule; `checked`:
-    how many of each thing were looked at."""
+    how many of each thing were looked at; `notes`: what is worth knowing but breaks no
+    rule (what was not checked here and why, copies no row uses)."""
 
     problems: list[str] = field(default_factory=list)
     checked: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
     _per_rule: dict[str, int] = field(default_factory=lambda: defaultdict(int), repr=False)
 
     @property
@@ -88,11 +103,24 @@ class CheckReport:
         return self
 
     def to_json(self) -> dict[str, Any]:
-        return {"ok": self.ok, "problems": list(self.problems), "checked": dict(self.checked)}
+        return {
+            "ok": self.ok,
+            "problems": list(self.problems),
+            "checked": dict(self.checked),
+            "notes": list(self.notes),
+        }
+
+    def summary(self) -> str:
+        """One line: what was checked, then the notes."""
+        line = ", ".join(f"{n} {k}" for k, n in self.checked.items())
+        return "; ".join([line, *self.notes])
 
 
-def check_workspace(db: Database) -> CheckReport:
-    """Every check, in order; a check that cannot run is itself a problem."""
+def check_workspace(
+    db: Database, files: DeliveredFiles | None = None, device_id: str | None = None
+) -> CheckReport:
+    """Every check, in order; a check that cannot run is itself a problem. `files` and
+    `device_id`: this data folder's delivered files, checked when given."""
     report = CheckReport()
     if db.is_sqlite:
         _guarded(report, "database file", lambda: _sqlite_file(db, report))
@@ -118,6 +146,8 @@ def check_workspace(db: Database) -> CheckReport:
         ]
         for name, check in checks:
             _guarded(report, name, lambda check=check: check(session, report))  # type: ignore[misc]
+    if files is not None and device_id is not None:
+        _guarded(report, "delivered files", lambda: _delivered_files(db, files, device_id, report))
     return report.finish()
 
 
@@ -884,3 +914,110 @@ def _currencies(session: Session, report: CheckReport) -> None:
                 check_currency(code)
             except MoneyError:
                 report.add("currency.known", f"{table}: currency {code!r} is not an ISO 4217 code")
+
+
+# -- delivered files ---------------------------------------------------------------------
+
+_STORED_SUFFIX = re.compile(r"(\.[a-z0-9]{1,10})?")
+
+
+def _delivered_files(
+    db: Database, files: DeliveredFiles, device_id: str, report: CheckReport
+) -> None:
+    """This device's rows against their copies, then the copies no row names. The rows
+    are read first and the files after, outside the read: hashing many files takes long,
+    and a read held that long keeps SQLite's log from being checkpointed."""
+    with db.read() as session:
+        rows = session.execute(
+            select(
+                OrderDeliveryFile.id,
+                OrderDeliveryFile.name,
+                OrderDeliveryFile.size_bytes,
+                OrderDeliveryFile.sha256,
+                OrderDeliveryFile.stored_path,
+                OrderDeliveryFile.device_id,
+                OrderDelivery.order_id,
+            )
+            .join(OrderDelivery, OrderDelivery.id == OrderDeliveryFile.delivery_id)
+            .order_by(OrderDelivery.delivered_at, OrderDelivery.id, OrderDeliveryFile.position)
+        ).all()
+    mine = [row for row in rows if row.device_id == device_id]
+    report.count("delivered files", len(mine))
+    elsewhere = len(rows) - len(mine)
+    if elsewhere:
+        devices = len({row.device_id for row in rows} - {device_id})
+        report.notes.append(
+            f"{elsewhere} delivered file{'s' if elsewhere != 1 else ''} kept by "
+            f"{devices} other device{'s' if devices != 1 else ''}, not checked here "
+            "(their copies are in that device's data folder)"
+        )
+    # (stored path, size the row says): the copy's (size, sha256), or what is wrong with it
+    seen: dict[tuple[str, int], tuple[int, str] | str] = {}
+    for row in mine:
+        where = (
+            f"order_delivery_files {_short(row.id)} ({row.name!r}, order {_short(row.order_id)})"
+        )
+        sha = str(row.sha256).lower()
+        expected = f"{sha[:2]}/{sha}"
+        stored = str(row.stored_path)
+        if not (stored.startswith(expected) and _STORED_SUFFIX.fullmatch(stored[len(expected) :])):
+            # Not read: a path from an edited or imported row may point out of the folder.
+            report.add(
+                "delivered_file.stored_path",
+                f"{where}: stored_path {stored!r} is not where its SHA-256 is kept "
+                f"({expected}[.ext])",
+            )
+            continue
+        key = (stored, int(row.size_bytes))
+        found = seen.get(key)
+        if found is None:
+            found = seen[key] = _copy_state(files, stored, key[1])
+        if isinstance(found, str):
+            report.add("delivered_file.copy", f"{where}: copy deliveries/{stored} {found}")
+        elif found[0] != row.size_bytes:
+            report.add(
+                "delivered_file.copy",
+                f"{where}: copy deliveries/{stored} has {found[0]:,} bytes, the row says "
+                f"{int(row.size_bytes):,}: changed since it was delivered",
+            )
+        elif found[1] != sha:
+            report.add(
+                "delivered_file.copy",
+                f"{where}: copy deliveries/{stored} does not match its SHA-256: changed "
+                "since it was delivered",
+            )
+    used = {str(row.stored_path) for row in rows}  # any device's: the same content
+    unused = [(path, size) for path, size in files.copies() if path not in used]
+    report.count("delivered-file copies", len({stored for stored, _size in seen}))
+    if unused:
+        total = sum(size for _path, size in unused)
+        report.notes.append(
+            f"{len(unused)} cop{'ies' if len(unused) != 1 else 'y'} in deliveries/ no row "
+            f"uses ({_size_words(total)})"
+        )
+    unfinished = list(files.unfinished())
+    if unfinished:
+        total = sum(size for _path, size in unfinished)
+        report.notes.append(
+            f"{len(unfinished)} unfinished cop{'ies' if len(unfinished) != 1 else 'y'} in "
+            f"deliveries/.incoming/ ({_size_words(total)}): being made now, or left by a "
+            "delivery that was stopped"
+        )
+
+
+def _copy_state(files: DeliveredFiles, stored: str, size: int) -> tuple[int, str] | str:
+    """The copy's (size, SHA-256), the hash left empty when the size is not `size`; or
+    what is wrong with it."""
+    path = files.path(stored)
+    try:
+        info = path.lstat()  # not opened unless a plain file: a FIFO would block the read
+        if not stat.S_ISREG(info.st_mode):
+            return "is not a plain file"
+        if info.st_size != size:
+            return info.st_size, ""
+        with path.open("rb") as fh:
+            return info.st_size, hashlib.file_digest(fh, "sha256").hexdigest()
+    except FileNotFoundError:
+        return "is missing"
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror or exc})"

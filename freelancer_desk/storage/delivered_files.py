@@ -21,6 +21,7 @@ import os
 import re
 import stat
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,6 +71,34 @@ class DeliveredFiles:
     def path(self, stored_path: str) -> Path:
         """The kept copy's full path (it may be missing on another machine)."""
         return self.root / stored_path
+
+    def copies(self) -> Iterator[tuple[str, int]]:
+        """Every file kept in the folder, as (path relative to the root, size in bytes):
+        the copies (`ab/<sha256>.pdf`) and anything else found there, but not the
+        temporary copies in `.incoming/` (`unfinished`). Nothing when there is no folder
+        yet; a file that vanishes while listed is left out."""
+        yield from self._files(self.root, "", skip=INCOMING)
+
+    def unfinished(self) -> Iterator[tuple[str, int]]:
+        """The temporary copies in `.incoming/`, as `copies` lists them: a delivery being
+        copied right now, or one a crash or a kill stopped before its rename."""
+        yield from self._files(self.root / INCOMING, f"{INCOMING}/", skip=None)
+
+    @classmethod
+    def _files(cls, folder: Path, prefix: str, skip: str | None) -> Iterator[tuple[str, int]]:
+        try:
+            entries = list(os.scandir(folder))
+        except (FileNotFoundError, NotADirectoryError):
+            return
+        for entry in sorted(entries, key=lambda e: e.name):
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.name != skip:
+                        yield from cls._files(Path(entry.path), f"{prefix}{entry.name}/", None)
+                elif entry.is_file(follow_symlinks=False):
+                    yield f"{prefix}{entry.name}", entry.stat(follow_symlinks=False).st_size
+            except FileNotFoundError:
+                continue
 
     def check(self, source: str | os.PathLike[str]) -> Path:
         """The picked file, resolved, if it can be delivered; a refusal naming it if it
