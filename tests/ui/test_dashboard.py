@@ -102,6 +102,49 @@ def test_deadlines_proposals_and_orders_are_listed(page, demo_app):
     assert "5 in progress" in texts(page.orders_card)
 
 
+def test_a_deadline_reads_the_day_it_falls_not_its_reminders(page, demo_app):
+    from datetime import datetime
+
+    from freelancer_desk.ui.desktop import relative_day
+
+    now = demo_app.clock.now()
+    orders = [
+        d
+        for d in DashboardService(demo_app.db, demo_app.clock).deadlines()
+        if d.kind == "order_due"
+    ]
+    assert orders  # the demo has orders due, each reminded of a day before
+    rows = page.deadlines_card.findChildren(QPushButton)
+    for deadline in orders:
+        due = datetime.fromisoformat(demo_app.orders.get(str(deadline.source_id))["due_at"])
+        assert deadline.due_at < due  # the reminder comes first
+        row = next(b for b in rows if deadline.title in b.accessibleName())
+        assert row.accessibleName() == f"Deadline: {deadline.title}, {relative_day(due, now)}"
+        assert row.toolTip().startswith("⚠ " if due < now else relative_day(due, now)[0].upper())
+
+
+def test_card_rows_are_cut_with_an_ellipsis_not_clipped(qtbot, window, page):
+    window.resize(1280, 800)
+    qtbot.waitUntil(lambda: window.width() == 1280)
+    QApplication.processEvents()
+    rows = [
+        b
+        for card in (page.deadlines_card, page.hours_card, page.orders_card)
+        for b in card.findChildren(QPushButton)
+        if hasattr(b, "full_text") and b.isVisibleTo(page)
+    ]
+    assert rows
+    cut = 0
+    for row in rows:
+        shown = row.text().replace("&&", "&")
+        assert row.fontMetrics().horizontalAdvance(shown) <= row.width(), shown
+        assert row.toolTip() == row.full_text
+        if shown != row.full_text:
+            cut += 1
+            assert shown.endswith("…") and row.full_text.startswith(shown[:-1])
+    assert cut  # at 1,280 px some deadline or contract title is too long for its card
+
+
 def test_reminders_switched_off_are_not_listed(qtbot, demo_app, demo_backend):
     settings_service(demo_app).set("reminders.order_due", False)
     win = build_window(demo_backend, remember=False)

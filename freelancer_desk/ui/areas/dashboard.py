@@ -11,14 +11,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import tzinfo
+from datetime import datetime, timedelta, tzinfo
 from functools import partial
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import shiboken6
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QPalette, QShowEvent
+from PySide6.QtGui import QPalette, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -42,6 +42,7 @@ from freelancer_desk.services.dashboard import (
     OrderInProgress,
 )
 from freelancer_desk.services.events import Change
+from freelancer_desk.services.reminders import DEFAULT_LEADS
 from freelancer_desk.services.settings import REMINDER_KIND_LABELS
 from freelancer_desk.ui.areapage import Area, AreaPage, app_of, muted, scaled_font
 from freelancer_desk.ui.desktop import (
@@ -142,11 +143,43 @@ def _link(text: str, go: Callable[[], None], name: str) -> QPushButton:
     return button
 
 
+class _RowButton(QPushButton):
+    """A card's row as a link, its text cut with "…" to the width the card gives it
+    (it was clipped mid-letter: "…due Tue 24 Nov 2026 09:17 UT"), all of it in the
+    tooltip and the accessible name."""
+
+    PADDING = 16  # the style sheet's 6 px each side, and the frame
+
+    def __init__(self, text: str, go: Callable[[], None], name: str) -> None:
+        super().__init__()
+        self.full_text = text
+        self.setFlat(True)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setAccessibleName(name)
+        self.setStyleSheet("QPushButton { text-align: left; padding: 2px 6px; }")
+        self.clicked.connect(lambda _checked=False: go())
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.setToolTip(text)
+        self._elide()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        room = max(0, self.width() - self.PADDING)
+        shown = self.fontMetrics().elidedText(self.full_text, Qt.TextElideMode.ElideRight, room)
+        self.setText(shown.replace("&", "&&"))  # "&" is shown, not a mnemonic
+
+
 def _row_button(text: str, go: Callable[[], None], name: str) -> QPushButton:
-    button = _link(text, go, name)
-    button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-    button.setToolTip(text)
-    return button
+    return _RowButton(text, go, name)
+
+
+def deadline_of(deadline: Deadline) -> datetime:
+    """When the deadline itself falls: its reminder (`due_at`) comes the kind's lead
+    time before it (an order due Friday is reminded of on Thursday)."""
+    return deadline.due_at + DEFAULT_LEADS.get(deadline.kind, timedelta(0))
 
 
 def _figure(caption: str, value: str, scale: float = 1.5) -> QWidget:
@@ -545,8 +578,11 @@ class DashboardPage(AreaPage):
             return
         now = self.app.clock.now()
         for deadline in deadlines:
-            when = relative_day(deadline.due_at, now)
-            overdue = deadline.due_at < now
+            # The day of the deadline itself, as its title says it, not its reminder's:
+            # "Today — Order … is due Fri 27 Nov" was read on Thursday.
+            falls = deadline_of(deadline)
+            when = relative_day(falls, now)
+            overdue = falls < now
             label = f"{'⚠ ' if overdue else ''}{when.capitalize()} — {deadline.title}"
             area = DEADLINE_AREAS.get(deadline.kind, "contracts")
             button = _row_button(
