@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
 
 from freelancer_desk.services.dashboard import DashboardService
 from freelancer_desk.ui.areapage import AreaPage
-from freelancer_desk.ui.areas.dashboard import DashboardPage
+from freelancer_desk.ui.areas.dashboard import DashboardPage, deadline_of
 from freelancer_desk.ui.desktop import format_amounts, format_duration
 from freelancer_desk.ui.main import build_window
 from freelancer_desk.ui.mainwindow import MainWindow
@@ -121,6 +121,14 @@ def test_a_deadline_reads_the_day_it_falls_not_its_reminders(page, demo_app):
         row = next(b for b in rows if deadline.title in b.accessibleName())
         assert row.accessibleName() == f"Deadline: {deadline.title}, {relative_day(due, now)}"
         assert row.toolTip().startswith("⚠ " if due < now else relative_day(due, now)[0].upper())
+    # Listed soonest deadline first, whatever their reminders' lead times.
+    shown = [b.accessibleName() for b in rows if b is not page.deadlines_card.open_button]
+    listed = DashboardService(demo_app.db, demo_app.clock).deadlines()
+    assert len({d.kind for d in listed}) > 1  # leads of 12 h, 1 and 2 days
+    by_deadline = sorted(listed, key=deadline_of)
+    assert [next(i for i, n in enumerate(shown) if d.title in n) for d in by_deadline] == list(
+        range(len(by_deadline))
+    )
 
 
 def test_card_rows_are_cut_with_an_ellipsis_not_clipped(qtbot, window, page):

@@ -577,7 +577,9 @@ class DashboardPage(AreaPage):
             card.body.addWidget(muted(QLabel("Nothing due. Enjoy it.")))
             return
         now = self.app.clock.now()
-        for deadline in deadlines:
+        # Soonest deadline first: read by their reminders, a refund window (reminded of
+        # two days ahead) came before an order due sooner (reminded of one day ahead).
+        for deadline in sorted(deadlines, key=deadline_of):
             # The day of the deadline itself, as its title says it, not its reminder's:
             # "Today — Order … is due Fri 27 Nov" was read on Thursday.
             falls = deadline_of(deadline)
