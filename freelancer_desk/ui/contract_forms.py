@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
@@ -278,7 +279,15 @@ class ContractDialog(FormDialog):
         self.add_field("hourly_rate", "Hourly &rate", self.rate)
         fee = c.get("fee_bp")
         self.fee = QLineEdit("" if fee is None else f"{fee / 100:g}")
-        self.add_field("fee", "&Fee %", self.fee, "Upwork: 0–15% per contract")
+        upwork_fee = "Upwork: 0–15% per contract"
+        self.add_field("fee", "&Fee %", self.fee, upwork_fee)
+        # Said for an Upwork contract only (it read so under a direct client's too).
+        container = self.fee.parentWidget()
+        self.fee_hint = (
+            next((h for h in container.findChildren(QLabel) if h.text() == upwork_fee), None)
+            if container is not None
+            else None
+        )
         # A new contract starts from the user's settings (Settings → Money, Tracking).
         self.defaults = app.contracts.defaults() if contract is None else None
         limit = c.get("weekly_limit_minutes")
@@ -368,6 +377,8 @@ class ContractDialog(FormDialog):
         """The fee left blank means the default for the platform; say which. A new
         contract's rounding follows the platform (Upwork rounds its own way)."""
         platform = str(self.platform.currentData())
+        if self.fee_hint is not None:
+            self.fee_hint.setVisible(platform == "upwork")
         if self.defaults is None:
             self.fee.setPlaceholderText("platform default")
             return

@@ -167,9 +167,11 @@ def test_the_editor_puts_a_contract_on_its_clients_platform(qtbot, window, real_
     dialog = page.new_contract()
     assert dialog.client.currentText() == "Alder & Co · direct"  # first by name
     assert dialog.platform.currentData() == "direct"
+    assert dialog.fee_hint is not None and not dialog.fee_hint.isVisible()  # Upwork's fees
     dialog.client.setCurrentIndex(dialog.client.findText("Bluefin Outdoors · upwork"))
     assert dialog.platform.currentData() == "upwork"
     assert dialog.rounding.currentData() == "upwork"  # the rounding follows the platform
+    assert dialog.fee_hint.isVisible() and "Upwork" in dialog.fee_hint.text()
     dialog.client.setCurrentIndex(dialog.client.findData(direct))
     assert dialog.platform.currentData() == "direct"
     # Another platform than the client's: refused next to the platform.
