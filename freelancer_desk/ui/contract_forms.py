@@ -457,11 +457,15 @@ class MilestoneDialog(FormDialog):
         self.result_data: dict[str, Any] | None = None
         m = milestone or {}
         self.currency = contract["currency"]
+        # Which contract it is for, and the amount's currency even once one is typed.
+        self.of_contract = QLabel(str(contract.get("title") or ""))
+        self.of_contract.setWordWrap(True)
+        self.add_field("contract", "Contract", self.of_contract)
         self.title_edit = QLineEdit(m.get("title", ""))
         self.add_field("title", "&Title", self.title_edit)
         self.amount = QLineEdit(money_text(m.get("amount_minor"), self.currency))
         self.amount.setPlaceholderText(f"in {self.currency}")
-        self.add_field("amount", "&Amount", self.amount)
+        self.add_field("amount", f"&Amount ({self.currency})", self.amount)
         self.due = QLineEdit(m.get("due_on") or "")
         self.due.setPlaceholderText("YYYY-MM-DD (optional)")
         self.add_field("due_on", "&Due", self.due)

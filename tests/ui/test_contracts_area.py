@@ -78,6 +78,8 @@ def test_fixed_contract_milestone_funded_submitted_approved(qtbot, window, real_
     assert not any(b.isEnabled() for b in page.milestone_buttons.values())
 
     added = page.add_milestone()
+    assert added.of_contract.text() == "Store speed-up"  # which contract, and its currency
+    assert added.amount.accessibleName() == "Amount (USD)"
     added.title_edit.setText("Follow-up")
     added.amount.setText("-5")
     added.accept()
