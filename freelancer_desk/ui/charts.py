@@ -223,18 +223,25 @@ class BarChart(QWidget):
             return
         # Legend (series) at the top right, in the room the title leaves: as many
         # entries as fit at a readable width, then "+N more".
+        # With no room for one entry and "+N more" beside the title, the legend takes a
+        # line of its own under it (a "+2 more" alone said nothing).
         x = self.width() - 12.0
         title_w = QFontMetricsF(bold).horizontalAdvance(self.title)
         room = max(60.0, self.width() - 24 - title_w - 24)
         shown = len(self._series)
+        top = 8.0  # the legend's line
+        below = 0.0  # what a legend under the title adds above the plot
+        if shown > 1 and room < 2 * LEGEND_MIN_ENTRY and shown * LEGEND_MIN_ENTRY > room:
+            top, below = 8 + line * 1.3, line * 1.3
+            room = max(60.0, self.width() - 24.0)
         fits = max(1, int(room // LEGEND_MIN_ENTRY))
         if shown > fits:
             shown = max(0, fits - 1)
             more = f"+{len(self._series) - shown} more"
             x -= metrics.horizontalAdvance(more)
             painter.setPen(muted)
-            painter.drawText(QPointF(x, 8 + metrics.ascent()), more)
-            self._legend.append((QRectF(x, 8, metrics.horizontalAdvance(more), line), more))
+            painter.drawText(QPointF(x, top + metrics.ascent()), more)
+            self._legend.append((QRectF(x, top, metrics.horizontalAdvance(more), line), more))
             x -= 12
             room = max(0.0, x - (self.width() - 12.0 - room))
         per_name = room / max(1, shown) - 28
@@ -245,10 +252,10 @@ class BarChart(QWidget):
             w = metrics.horizontalAdvance(name)
             x -= w
             painter.setPen(text)
-            painter.drawText(QPointF(x, 8 + metrics.ascent()), name)
-            self._legend.append((QRectF(x, 8, w, line), name))
+            painter.drawText(QPointF(x, top + metrics.ascent()), name)
+            self._legend.append((QRectF(x, top, w, line), name))
             x -= 16
-            painter.fillRect(QRectF(x, 8 + line / 2 - 5, 10, 10), series_colour(index))
+            painter.fillRect(QRectF(x, top + line / 2 - 5, 10, 10), series_colour(index))
             x -= 12
         if self._stacked:
             values = [
@@ -268,9 +275,9 @@ class BarChart(QWidget):
         )
         plot = QRectF(
             16 + axis_w,
-            16 + line * 1.6,
+            16 + line * 1.6 + below,
             self.width() - 32 - axis_w,
-            self.height() - (16 + line * 1.6) - line * 1.8 - 8,
+            self.height() - (16 + line * 1.6 + below) - line * 1.8 - 8,
         )
         if plot.width() < 20 or plot.height() < 20:
             return

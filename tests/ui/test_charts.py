@@ -88,6 +88,25 @@ def many_series(count: int) -> list[Category]:
     ]
 
 
+@pytest.mark.parametrize("count", [2, 5])
+def test_a_title_leaving_no_room_puts_the_legend_on_its_own_line(qtbot, count):
+    widget = BarChart("Net per client (click a bar for its rows)")
+    qtbot.addWidget(widget)
+    widget.resize(440, 300)  # the title leaves less than an entry and "+N more"
+    widget.set_data(many_series(count))
+    widget.show()
+    qtbot.waitExposed(widget)
+    qtbot.waitUntil(lambda: bool(widget.legend_texts()))
+    line = QFontMetricsF(widget.font()).height()
+    entries = widget.legend_texts()
+    names = [text for _rect, text in entries if not text.endswith(" more")]
+    assert names, entries  # not "+N more" alone
+    assert all(rect.top() > 8 + line for rect, _text in entries)  # under the title
+    assert all(rect.left() >= 12 - 0.5 for rect, _text in entries)
+    bars = [rect for rect, _key, _series in widget.bar_rects()]
+    assert bars and min(b.top() for b in bars) > max(r.bottom() for r, _t in entries)
+
+
 @pytest.mark.parametrize("count", [2, 6, 14, 40])
 def test_the_legend_stays_right_of_the_title_and_says_how_many_it_leaves_out(qtbot, count):
     widget = BarChart("Hours tracked per week")
