@@ -8,6 +8,7 @@ import uuid
 from datetime import UTC
 
 from PySide6.QtCore import QDate, Qt, QTime
+from PySide6.QtWidgets import QApplication
 from sqlalchemy import select
 
 from freelancer_desk.storage.models import Segment, TimeSession
@@ -203,3 +204,17 @@ def test_manual_time_starts_on_the_contract_chosen_for_tracking(qtbot, backend, 
     again = page.add_manual_time()
     assert again.contract.currentData() == contract
     again.reject()
+
+
+def test_the_sessions_get_room_at_1280_by_800(qtbot, backend, rig):
+    rig.app.create_demo()
+    page, _contract = page_for(qtbot, backend, rig)
+    page.resize(1060, 750)  # the page's part of a 1,280×800 window (menu, status bar)
+    page.wait_loaded()
+    QApplication.processEvents()
+    sessions = page.panels[0].view
+    assert sessions.model().rowCount() > 10
+    row = sessions.verticalHeader().defaultSectionSize()
+    assert sessions.viewport().height() >= 6 * row  # three rows fitted before
+    # The week's table keeps room for a few contracts' rows.
+    assert page.totals_table.viewport().height() >= 3 * row

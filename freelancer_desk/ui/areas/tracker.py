@@ -343,8 +343,14 @@ class TrackerPage(AreaPage):
         holder.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
         layout = self.layout()
         assert isinstance(layout, QVBoxLayout)
-        layout.insertWidget(layout.indexOf(self.splitter), holder, 3)
-        layout.setStretchFactor(self.splitter, 2)
+        # The week's table and the notices ask for no more height than a few rows: at
+        # 1,280×800 their wishes left the sessions below three rows, under an empty
+        # notices box; the height left over is shared with the sessions.
+        for box in (self.totals_table, self.notices):
+            box.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
+            box.setMinimumHeight(6 * box.fontMetrics().height())
+        layout.insertWidget(layout.indexOf(self.splitter), holder, 1)
+        layout.setStretchFactor(self.splitter, 1)
 
         self.manual_button = self.add_action("Add &manual time…", self.add_manual_time)
 
