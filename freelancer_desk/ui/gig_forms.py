@@ -702,6 +702,12 @@ class OrderDialog(FormDialog):
         self.extras.setFixedHeight(line * max(rows, 1) + 8)
         self.extras.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.add_field("extras", "&Extras", self.extras)
+        # The list (of a fixed height) at the top of its row, level with its label: it
+        # was centred in the row's spare height, a line below "Extras".
+        holder = self.extras.parentWidget()
+        rows_box = holder.layout() if holder is not None else None
+        if isinstance(rows_box, QVBoxLayout):
+            rows_box.addStretch(1)
         self.buyer = QComboBox()
         self.buyer.setEditable(True)
         self.buyer.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
@@ -758,7 +764,11 @@ class OrderDialog(FormDialog):
             int(e.get("extra_days") or 0) for e in extras if e.get("kind") != "fast_delivery"
         )
         revisions = package.get("revisions")
-        revision_text = "unlimited revisions" if revisions is None else f"{revisions} revision(s)"
+        revision_text = (
+            "unlimited revisions"
+            if revisions is None
+            else f"{revisions} revision{'s' if revisions != 1 else ''}"
+        )
         self.summary.setText(
             f"{Money(price, self._currency)} · delivery in {days} day{'s' if days != 1 else ''}"
             f" after the requirements arrive · {revision_text}"

@@ -152,6 +152,12 @@ def test_gig_to_completed_order_through_the_window(qtbot: Any, app: App, page: G
     dialog.check_extra("Extra-fast delivery")
     dialog.buyer.setCurrentText("Nina")
     assert dialog.summary.text().startswith("95.00 USD · delivery in 3 days")
+    assert dialog.summary.text().endswith(" · 2 revisions")  # not "2 revision(s)"
+    # The extras' list sits level with its label, not centred a line below it.
+    label = dialog.form.labelForField(dialog.extras.parentWidget())
+    assert label is not None
+    top = dialog.extras.mapTo(dialog, dialog.extras.rect().topLeft()).y()
+    assert abs(top - label.mapTo(dialog, label.rect().topLeft()).y()) < 8
     dialog.accept()
     page.wait_loaded()
     order = dialog.saved
