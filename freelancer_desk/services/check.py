@@ -10,10 +10,11 @@ On SQLite the file itself is checked first (`PRAGMA integrity_check` and
 
 Given the data folder's delivered files (`App.check` gives them), the copies this device
 keeps are checked last, after the database reads: each row's copy must be there with its
-size and SHA-256 (hashed only when the size matches: every byte is read, about a second a
-GiB here, docs/benchmarks.md). Rows another device keeps are that device's to check; the
-summary says how many. Copies no row names (a crash between the copy and the commit, an
-order deleted) are not problems: `notes` gives their count and size. Nothing is removed.
+size and SHA-256 (hashed only when the size matches: every byte is read, 1-2 s a GiB
+here from the page cache, more from a cold disk; docs/benchmarks.md). Rows another device
+keeps are that device's to check; the summary says how many. Copies no row names (a crash
+between the copy and the commit, an order deleted) are not problems: `notes` gives their
+count and size. Nothing is removed.
 """
 
 from __future__ import annotations
