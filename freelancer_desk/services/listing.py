@@ -9,7 +9,8 @@ Row values by column kind:
   text -> str | None, int -> int | None, money -> Money | None,
   datetime -> aware UTC datetime | None, date -> datetime.date | None,
   duration -> int seconds | None, percent -> int basis points | None,
-  bool -> bool | None.
+  bool -> bool | None, state -> str | None (a workflow state's value, "in_progress";
+  the window shows it as words).
 Every row also carries "id" (a UUID string) that is not a column.
 """
 
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 ColumnKind = Literal[
-    "text", "int", "money", "datetime", "date", "duration", "span", "percent", "bool"
+    "text", "int", "money", "datetime", "date", "duration", "span", "percent", "bool", "state"
 ]
 
 

@@ -124,7 +124,7 @@ def _gigs(db: Database) -> SqlListSource:
         lambda: select(Gig.id),
         [
             _col("title", "Title", Gig.title, search=True),
-            _col("state", "State", Gig.state, filter=True),
+            _col("state", "State", Gig.state, "state", filter=True),
             _col("category", "Category", Gig.category, search=True),
             _col("packages", "Packages", packages, "int"),
             _col("from_price", "From", from_price, "money", currency=Gig.currency),
@@ -184,7 +184,7 @@ def _orders(db: Database) -> SqlListSource:
             _col("title", "Title", Order.title, search=True),
             _col("client", "Buyer", Client.name, search=True),
             _col("package", "Package", Order.package_tier, filter=True),
-            _col("state", "State", Order.state, filter=True),
+            _col("state", "State", Order.state, "state", filter=True),
             # Next to the state, where a glance at a row reads them together (the gig's
             # long title after them: it would push them out of sight).
             _col("due_at", "Due", Order.due_at, "datetime"),
@@ -238,7 +238,7 @@ def _proposals(db: Database) -> SqlListSource:
         lambda: select(Proposal.id).join(JobPost, JobPost.id == Proposal.job_post_id),
         [
             _col("job", "Job", JobPost.title, search=True),
-            _col("state", "State", Proposal.state, filter=True),
+            _col("state", "State", Proposal.state, "state", filter=True),
             _col("bid_kind", "Bid", Proposal.bid_kind, filter=True),
             _col("bid", "Amount", Proposal.bid_minor, "money", currency=Proposal.currency),
             _col("fee", "Fee", Proposal.fee_bp, "percent"),
@@ -263,7 +263,7 @@ def _contracts(db: Database) -> SqlListSource:
             _col("client", "Client", Client.name, search=True),
             _col("platform", "Platform", Contract.platform, filter=True),
             _col("kind", "Kind", Contract.kind, filter=True),
-            _col("state", "State", Contract.state, filter=True),
+            _col("state", "State", Contract.state, "state", filter=True),
             _col("rate", "Rate/h", Contract.hourly_rate_minor, "money", currency=Contract.currency),
             _col("fee", "Fee", Contract.fee_bp, "percent"),
             _col("weekly_limit", "Weekly limit", Contract.weekly_limit_minutes * 60, "duration"),
@@ -285,7 +285,7 @@ def _milestones(db: Database) -> SqlListSource:
         [
             _col("contract", "Contract", Contract.title, search=True),
             _col("title", "Milestone", Milestone.title, search=True),
-            _col("state", "State", Milestone.state, filter=True),
+            _col("state", "State", Milestone.state, "state", filter=True),
             _col("amount", "Amount", Milestone.amount_minor, "money", currency=Milestone.currency),
             _col(
                 "in_escrow",
@@ -431,7 +431,7 @@ def _invoices(db: Database) -> SqlListSource:
         [
             _col("number", "Number", Invoice.number, search=True),
             _col("client", "Client", Client.name, search=True),
-            _col("state", "State", Invoice.state, filter=True),
+            _col("state", "State", Invoice.state, "state", filter=True),
             _col("total", "Total", total, "money", currency=Invoice.currency),
             _col("issued_on", "Issued", Invoice.issued_on, "date"),
             _col("due_on", "Due", Invoice.due_on, "date"),

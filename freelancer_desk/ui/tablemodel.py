@@ -88,6 +88,13 @@ def format_percent(basis_points: int, locale: QLocale) -> str:
     return f"{locale.toString(basis_points / 100, 'f', decimals)}{locale.percent()}"
 
 
+def state_words(state: str) -> str:
+    """A workflow state as the window says it: "awaiting_requirements" → "Awaiting
+    requirements" (the value stays as stored: filters, CSV and the CLI use it)."""
+    words = state.replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
 def format_value(value: object, column: Column, locale: QLocale) -> str:
     if value is None:
         return ""
@@ -109,6 +116,8 @@ def format_value(value: object, column: Column, locale: QLocale) -> str:
         return format_percent(value, locale)
     if kind == "bool":
         return "✓" if value else ""
+    if kind == "state" and isinstance(value, str):
+        return state_words(value)
     if kind == "int" and isinstance(value, int):
         return locale.toString(value)
     return str(value)

@@ -20,6 +20,7 @@ from freelancer_desk.ui.areas.gigs import GIGS, ORDERS, GigsPage, screenshot_ext
 from freelancer_desk.ui.gig_forms import GigEditor
 from freelancer_desk.ui.main import build_window
 from freelancer_desk.ui.mainwindow import MainWindow
+from freelancer_desk.ui.tablemodel import RAW_ROLE, state_words
 from tests.ui.fakes import demo_backend
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -113,7 +114,10 @@ def row_states(page: GigsPage, panel: int) -> list[str]:
     page.wait_loaded()
     model = page.panels[panel].model
     column = next(i for i in range(model.columnCount()) if model.column(i).key == "state")
-    return [str(model.index(r, column).data()) for r in range(model.rowCount())]
+    states = [str(model.index(r, column).data(RAW_ROLE)) for r in range(model.rowCount())]
+    shown = [model.index(r, column).data() for r in range(model.rowCount())]
+    assert shown == [state_words(state) for state in states]  # "in_progress": "In progress"
+    return states
 
 
 def test_gig_to_completed_order_through_the_window(qtbot: Any, app: App, page: GigsPage) -> None:

@@ -92,6 +92,21 @@ def test_datetimes_are_shown_in_local_time():
     assert format_value(None, Column("t", "T", "datetime"), US) == ""
 
 
+@pytest.mark.parametrize(
+    ("state", "shown"),
+    [
+        ("awaiting_requirements", "Awaiting requirements"),
+        ("in_progress", "In progress"),
+        ("draft", "Draft"),
+        ("changes_requested", "Changes requested"),
+        ("", ""),
+    ],
+)
+def test_workflow_states_are_shown_as_words(state, shown):
+    assert format_value(state, Column("state", "State", "state"), US) == shown
+    assert format_value(state, Column("memo", "Memo"), US) == state  # text stays as is
+
+
 def test_roles_give_id_raw_value_and_number_alignment():
     source = big_source(10)
     model = ListModel(source, locale=US)
