@@ -413,8 +413,7 @@ class OrderService:
         keeps it (a server database) or it is gone."""
         if self._files is None or file.get("device_id") != self._device_id:
             return None
-        path = self._files.path(str(file["stored_path"]))
-        return path if path.is_file() else None
+        return self._files.kept_copy(str(file["stored_path"]), str(file["sha256"]))
 
     def request_revision(self, ident: str, note: str = "") -> dict[str, Any]:
         """The buyer sends a delivery back; counted against the package's revisions."""

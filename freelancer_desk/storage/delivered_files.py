@@ -34,6 +34,8 @@ MAX_FILE_BYTES = 1 << 30  # 1 GiB a file: a copy is kept of each
 MAX_FILES = 20  # a delivery's files
 INCOMING = ".incoming"
 _SUFFIX = re.compile(r"^\.[A-Za-z0-9]{1,10}$")
+# Where a copy is kept: by its SHA-256, with the lowercased suffix of its name.
+STORED_PATH = re.compile(r"[0-9a-f]{2}/[0-9a-f]{64}(\.[a-z0-9]{1,10})?")
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,17 @@ class DeliveredFiles:
     def path(self, stored_path: str) -> Path:
         """The kept copy's full path (it may be missing on another machine)."""
         return self.root / stored_path
+
+    def kept_copy(self, stored_path: str, sha256: str) -> Path | None:
+        """The copy of a row's file, if `stored_path` is where its SHA-256 is kept
+        (`ab/<sha256>[.ext]`) and the file is there; None otherwise. A row edited or
+        imported with another path (`../../x`) never names a file outside the folder."""
+        if not STORED_PATH.fullmatch(stored_path) or not stored_path.startswith(
+            f"{sha256[:2]}/{sha256}"
+        ):
+            return None
+        path = self.root / stored_path
+        return path if path.is_file() else None
 
     def copies(self) -> Iterator[tuple[str, int]]:
         """Every file kept in the folder, as (path relative to the root, size in bytes):
@@ -173,13 +186,13 @@ class DeliveredFiles:
             sha = digest.hexdigest()
             stored = f"{sha[:2]}/{sha}{self._suffix(path.name)}"
             final = self.root / stored
-            reused = final.is_file() and final.stat().st_size == size
-            if reused:
-                tmp.unlink()
-            else:
-                self._make_folder(final.parent)
-                os.replace(tmp, final)
-                self._sync_folder(final.parent)
+            # Kept already (the same content): the copy just made replaces it all the
+            # same, so a kept copy altered since (same size or not) is made right, not
+            # named by one more row.
+            reused = final.is_file()
+            self._make_folder(final.parent)
+            os.replace(tmp, final)
+            self._sync_folder(final.parent)
         except OSError as exc:
             tmp.unlink(missing_ok=True)
             if reading:

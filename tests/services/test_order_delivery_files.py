@@ -235,3 +235,32 @@ def test_a_name_that_is_not_utf8_is_refused(tmp_path: Path) -> None:
         "caf?.txt: its name is not valid UTF-8; rename it to deliver it"
     )
     assert _rows(bench) == (0, 0) and _kept(store) == []
+
+
+def test_a_kept_copy_altered_since_is_made_right_by_the_next_delivery_of_it(
+    tmp_path: Path,
+) -> None:
+    bench, orders, store = _bench(tmp_path)
+    logo = _file(tmp_path / "out", "logo.svg", b"<svg>logo</svg>" * 50)
+    first = orders.deliver(_started_order(bench, orders), "v1", files=[logo])
+    kept = orders.delivered_file(first["deliveries"][0]["files"][0])
+    assert kept is not None
+    os.chmod(kept, 0o600)
+    kept.write_bytes(b"X" * kept.stat().st_size)  # the same size, other content
+    again = orders.deliver(_started_order(bench, orders), "v1 again", files=[logo])
+    sent = again["deliveries"][0]["files"][0]
+    assert orders.delivered_file(sent) == kept
+    assert kept.read_bytes() == logo.read_bytes()
+    assert hashlib.sha256(kept.read_bytes()).hexdigest() == sent["sha256"]
+    assert _kept(store) == [sent["stored_path"]]  # still kept once, no temporary left
+
+
+@pytest.mark.parametrize("stored", ["../../secret.txt", "/etc/passwd", "ab/not-its-hash.pdf"])
+def test_a_row_naming_a_path_not_its_hashs_opens_nothing(tmp_path: Path, stored: str) -> None:
+    bench, orders, _store = _bench(tmp_path)
+    logo = _file(tmp_path / "out", "logo.svg", b"<svg/>")
+    delivered = orders.deliver(_started_order(bench, orders), "", files=[logo])
+    sent = dict(delivered["deliveries"][0]["files"][0])
+    assert orders.delivered_file(sent) is not None
+    _file(tmp_path, "secret.txt", b"not a delivery")
+    assert orders.delivered_file({**sent, "stored_path": stored}) is None
