@@ -112,8 +112,10 @@ class Probe:
         self.action = "idle"
         self.last = time.perf_counter()
         self.gaps: list[tuple[str, float, str]] = []  # (action, seconds, culprit)
-        # (action, seconds, stacks, seconds of garbage collection in it, its generation)
-        self.details: list[tuple[str, float, list[str], float, int]] = []
+        # (action, seconds, stacks, seconds of garbage collection in it, its generation,
+        # the GUI thread's own CPU seconds in it: the rest it waited, for the GIL or a core)
+        self.details: list[tuple[str, float, list[str], float, int, float]] = []
+        self.cpu = time.thread_time()
         self._samples: list[str] = []
         self._details: list[str] = []
         self._lock = threading.Lock()
@@ -151,6 +153,7 @@ class Probe:
         self._gc_start = 0.0
         gc.callbacks.append(self._gc)
         self.last = time.perf_counter()
+        self.cpu = time.thread_time()
         self.timer.start()
         if self.stacks:
             self._watch.start()
@@ -161,6 +164,8 @@ class Probe:
 
     def _beat(self) -> None:
         now = time.perf_counter()
+        cpu = time.thread_time()
+        previous_cpu, self.cpu = self.cpu, cpu
         with self._lock:
             gap = now - self.last
             self.last = now
@@ -176,7 +181,9 @@ class Probe:
                 culprit = "no sample (GIL held)"
             self.gaps.append((self.action, gap, culprit))
             collected, generation = self.gc_within(now - gap, now)
-            self.details.append((self.action, gap, details, collected, generation))
+            self.details.append(
+                (self.action, gap, details, collected, generation, cpu - previous_cpu)
+            )
 
     def _watchdog(self) -> None:
         dump = tempfile.TemporaryFile()  # noqa: SIM115 (the watchdog's, for its life)
@@ -390,10 +397,14 @@ def main() -> int:
         "actions": by_action,
     }
     if args.detail:
-        for action, gap, samples, collected, generation in probe.details:
+        for action, gap, samples, collected, generation, cpu in probe.details:
             if gap * 1000 >= args.detail:
                 gc_text = f" (gc gen {generation}: {collected * 1000:.1f} ms)" if collected else ""
-                print(f"-- {action}: {gap * 1000:.1f} ms{gc_text}", file=sys.stderr)
+                print(
+                    f"-- {action}: {gap * 1000:.1f} ms, GUI thread CPU {cpu * 1000:.1f} ms"
+                    f"{gc_text}",
+                    file=sys.stderr,
+                )
                 for text, n in collections.Counter(samples).most_common():
                     print(f"   {n}x {text}", file=sys.stderr)
     window.close()

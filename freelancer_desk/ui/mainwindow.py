@@ -554,7 +554,7 @@ class MainWindow(QMainWindow):
             if key is not None and key == self.current_area and self._backend is not None:
                 self._on_row_changed(AREA_KEYS.index(key))
         finally:
-            QTimer.singleShot(0, self._release_reads)
+            QTimer.singleShot(1, self._release_reads)
 
     def _release_reads(self) -> None:
         start, self._start_reads = self._start_reads, None
@@ -578,7 +578,7 @@ class MainWindow(QMainWindow):
             # and the page's first paint took 45-130 ms of which ~20 ms was its own.
             if self._start_reads is None and self.isVisible():
                 self._start_reads = hold_reads(self)  # released even if refresh() raises
-                QTimer.singleShot(0, self._release_reads)
+                QTimer.singleShot(1, self._release_reads)
             page.refresh()
 
     def focus_filter(self) -> None:

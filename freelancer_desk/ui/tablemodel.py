@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import sys
 import threading
+import time
 import weakref
 from collections import deque
 from collections.abc import Callable
@@ -139,7 +140,12 @@ class _Relay(QObject):
     The results are applied one per event-loop turn (a zero timer), rows before the
     results sent with `late=True` (a page's charts and figures): the three readers'
     results of a refresh arrive together and, applied back to back, kept the GUI thread
-    from painting and from its timers for 86-185 ms (docs/benchmarks.md, "D", "H")."""
+    from painting and from its timers for 86-185 ms (docs/benchmarks.md, "D", "H").
+
+    While reads still run, a result waits for them up to QUIET_WAIT_MS: applied (and
+    painted) meanwhile, the GUI thread's Python calls waited for the GIL the readers
+    held. The dashboard shown after an outside change: a gap of 50 ms of which 24 ms
+    was the GUI thread's own work, the rest waiting (bench/stalls.py --detail)."""
 
     done = Signal(object, object)  # deliver(result, failed), (result, failed, late)
 
@@ -147,6 +153,7 @@ class _Relay(QObject):
         super().__init__()
         self._soon: deque[tuple[Callable[[object, bool], None], object, bool]] = deque()
         self._late: deque[tuple[Callable[[object, bool], None], object, bool]] = deque()
+        self._waiting_since: float | None = None  # when the oldest result came
         self._timer = QTimer(self)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self._next)
@@ -161,6 +168,8 @@ class _Relay(QObject):
         if isinstance(payload, tuple):
             result, failed, late = payload
             (self._late if late else self._soon).append((deliver, result, bool(failed)))
+            if self._waiting_since is None:
+                self._waiting_since = time.monotonic()
             if not self._timer.isActive():
                 self._timer.start()
 
@@ -170,22 +179,33 @@ class _Relay(QObject):
         return len(self._soon) + len(self._late)
 
     def _next(self) -> None:
-        queue = self._soon or self._late
-        if queue:
-            deliver, result, failed = queue.popleft()
-            try:
-                deliver(result, failed)
-            finally:
-                if not self._soon and not self._late:
-                    self._timer.stop()
-                    self._refreeze.start()
-        else:
+        if not self._soon and not self._late:
             self._timer.stop()
+            self._waiting_since = None
+            return
+        since = self._waiting_since
+        if _RUNNING and since is not None and time.monotonic() - since < QUIET_WAIT_MS / 1000:
+            self._timer.setInterval(QUIET_POLL_MS)  # not a busy loop meanwhile
+            return
+        # Applied now, then the rest waiting, one per turn.
+        self._timer.setInterval(0)
+        self._waiting_since = None
+        queue = self._soon or self._late
+        deliver, result, failed = queue.popleft()
+        try:
+            deliver(result, failed)
+        finally:
+            if not self._soon and not self._late:
+                self._timer.stop()
+                self._refreeze.start()
 
 
 _RELAY: _Relay | None = None
 _HEAP_FROZEN = False
 _RUNNING = 0  # reads running on the reader threads now
+# A result waits for the reads still running up to this long, looking every poll.
+QUIET_WAIT_MS = 120
+QUIET_POLL_MS = 4
 # How long after the last result was applied the heap is frozen again.
 REFREEZE_MS = 500
 

@@ -420,3 +420,47 @@ def test_a_background_refresh_reading_the_same_rows_resets_nothing(qtbot):
         model.refresh()
     assert resets == [1_001, 1_001]
     assert model.data(model.index(1, column_of(model, "name"))) == "Renamed"
+
+
+def test_a_result_waits_for_the_reads_still_running_before_it_is_applied(qtbot, monkeypatch):
+    """Applied while a reader runs Python, a result's apply and paint waited for the GIL
+    (half of a 50 ms gap): it waits for the other reads, up to QUIET_WAIT_MS."""
+    import threading
+
+    from freelancer_desk.ui import tablemodel
+
+    monkeypatch.setattr(tablemodel, "QUIET_WAIT_MS", 60_000)  # only the reads decide here
+    go_on = threading.Event()
+    applied: list[str] = []
+
+    def slow() -> str:
+        go_on.wait(30)
+        return "slow"
+
+    tablemodel.run_in_background(slow, lambda result, _failed: applied.append(str(result)))
+    tablemodel.run_in_background(lambda: "fast", lambda r, _f: applied.append(str(r)))
+    relay = tablemodel._RELAY
+    assert relay is not None
+    qtbot.waitUntil(lambda: relay.pending == 1, timeout=10_000)  # "fast" is here
+    qtbot.wait(50)  # turns go by; the relay looks again and again
+    assert applied == [] and relay.pending == 1  # the slow read still runs
+    go_on.set()
+    qtbot.waitUntil(lambda: len(applied) == 2, timeout=10_000)
+    assert applied == ["fast", "slow"]  # in the order they came
+
+
+def test_a_result_waits_no_longer_than_quiet_wait_ms(qtbot, monkeypatch):
+    import threading
+
+    from freelancer_desk.ui import tablemodel
+
+    monkeypatch.setattr(tablemodel, "QUIET_WAIT_MS", 0)
+    go_on = threading.Event()
+    applied: list[str] = []
+    tablemodel.run_in_background(lambda: go_on.wait(30), lambda _r, _f: applied.append("slow"))
+    tablemodel.run_in_background(lambda: "fast", lambda r, _f: applied.append(str(r)))
+    try:
+        qtbot.waitUntil(lambda: applied == ["fast"], timeout=10_000)  # the slow one runs on
+    finally:
+        go_on.set()
+    qtbot.waitUntil(lambda: applied == ["fast", "slow"], timeout=10_000)
