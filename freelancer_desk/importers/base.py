@@ -24,6 +24,7 @@ import csv
 import hashlib
 import io
 import itertools
+import json
 import re
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -987,3 +988,22 @@ def week_slots(start: datetime, seconds: int) -> timedelta:
     del start
     step = SEGMENT_MINUTES * 60
     return timedelta(seconds=round(seconds / step) * step)
+
+
+def json_list(source: Source, parsed: Parsed, items: str, what: str) -> list[Any] | None:
+    """The file's JSON list (Watson's frames, `timew export`'s intervals); None, with one
+    error on `parsed`, when the file is not valid JSON, nests too deep to read, or is not
+    a list. `items` names the elements ("frames"), `what` the file ("a Watson frames
+    file")."""
+    try:
+        data = json.loads(source.text.lstrip("\ufeff"))
+    except json.JSONDecodeError as exc:
+        parsed.error(exc.lineno, "file", f"not valid JSON ({exc.msg}): truncated?")
+        return None
+    except RecursionError:
+        parsed.error(0, "file", f"not a list of {items}: lists nested too deep to read")
+        return None
+    if not isinstance(data, list):
+        parsed.error(0, "file", f"not {what} (a JSON list of {items})")
+        return None
+    return data

@@ -23,7 +23,6 @@ Rows are numbered per line of the concatenated files (per interval in JSON).
 
 from __future__ import annotations
 
-import json
 import re
 import shlex
 from datetime import UTC, datetime
@@ -38,6 +37,7 @@ from freelancer_desk.importers.base import (
     TimeEntry,
     check_overlaps,
     decode,
+    json_list,
 )
 
 KIND = "timewarrior"
@@ -168,16 +168,8 @@ def parse(source: Source, options: dict[str, Any]) -> Parsed:
 
 def _parse_json(source: Source) -> Parsed:
     parsed = Parsed(KIND, "time")
-    try:
-        intervals = json.loads(source.text.lstrip("\ufeff"))
-    except json.JSONDecodeError as exc:
-        parsed.error(exc.lineno, "file", f"not valid JSON ({exc.msg}): truncated?")
-        return parsed
-    except RecursionError:
-        parsed.error(0, "file", "not a list of intervals: lists nested too deep to read")
-        return parsed
-    if not isinstance(intervals, list):
-        parsed.error(0, "file", "not a `timew export` file (a JSON list of intervals)")
+    intervals = json_list(source, parsed, "intervals", "a `timew export` file")
+    if intervals is None:
         return parsed
     parsed.rows = len(intervals)
     for n, item in enumerate(intervals, 1):

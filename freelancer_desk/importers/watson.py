@@ -17,7 +17,6 @@ The frame id is kept in the memo; updated_at is not used. Rows are numbered by f
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import UTC, datetime, tzinfo
 from typing import Any
@@ -29,6 +28,7 @@ from freelancer_desk.importers.base import (
     cell,
     check_overlaps,
     header_of,
+    json_list,
     read_table,
     zone,
 )
@@ -112,16 +112,8 @@ def parse(source: Source, options: dict[str, Any]) -> Parsed:
     tz = zone(options.get("tz"))
     if not source.text.lstrip("\ufeff \t\r\n").startswith("["):
         return _parse_csv(source, parsed, tz)
-    try:
-        frames = json.loads(source.text.lstrip("\ufeff"))
-    except json.JSONDecodeError as exc:
-        parsed.error(exc.lineno, "file", f"not valid JSON ({exc.msg}): truncated?")
-        return parsed
-    except RecursionError:
-        parsed.error(0, "file", "not a list of frames: lists nested too deep to read")
-        return parsed
-    if not isinstance(frames, list):
-        parsed.error(0, "file", "not a Watson frames file (a JSON list of frames)")
+    frames = json_list(source, parsed, "frames", "a Watson frames file")
+    if frames is None:
         return parsed
     parsed.rows = len(frames)
     for n, frame in enumerate(frames, 1):
